@@ -1,0 +1,54 @@
+# Two commands set everything up: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first Python 3.12+ on PATH (pyenv's shims honour .python-version).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done)
+# Tests run as production does (DEBUG off), so they need a key; never use it elsewhere.
+TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0
+
+.PHONY: run test check-python setup lint suite chromium messages bench
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: Python 3.12 or newer is needed and none was found on PATH." >&2; \
+		echo "       Install one (for example 'pyenv install 3.13.0') and run make again." >&2; \
+		exit 1; fi
+
+$(VENV)/.installed: requirements.txt | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_curriculum
+
+run: setup
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup chromium lint suite
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# The whole pytest suite, browser tests included; DATABASE_URL picks the database.
+suite: $(VENV)/.installed
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(PY) -m pytest
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+		echo "Installing Debian's Chromium and CJK fonts for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+# Rebuild the translation catalogues (needs gettext); the compiled .mo files are committed.
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv
+	DEBUG=1 $(PY) manage.py compilemessages --locale zh_Hans --ignore .venv

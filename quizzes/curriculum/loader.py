@@ -1,0 +1,195 @@
+"""Load the curriculum files into the database.
+
+Rows are matched by natural keys (slugs, codes, positions), so loading twice changes
+nothing. A row that a person changed in the admin (it has ``updated_by``) is left as it is
+unless ``force`` is set; lesson steps, cases and reminders follow their lesson, choices
+follow their question.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+
+from ..models import (
+    Case,
+    Choice,
+    LegalReference,
+    Lesson,
+    LessonStep,
+    Question,
+    RedFlag,
+    Reminder,
+    Source,
+    Status,
+)
+from .schema import LANGS, read_lessons, read_vocabulary
+
+TRANSLATED = {
+    Source: ("title", "publisher"),
+    RedFlag: ("title", "description"),
+    LegalReference: ("title", "summary"),
+    Lesson: ("title", "summary"),
+    LessonStep: ("text",),
+    Reminder: ("text", "authority"),
+    Case: ("title", "story", "place"),
+    Question: ("setup", "sender_name", "body", "prompt", "explanation"),
+    Choice: ("text", "feedback"),
+}
+
+
+def translated(model, data):
+    """{"title": {"en": ..., "zh_hans": ...}} -> {"title_en": ..., "title_zh_hans": ...}"""
+    values = {}
+    for name in TRANSLATED[model]:
+        texts = data.get(name) or {}
+        for lang in LANGS:
+            values[f"{name}_{lang}"] = (texts.get(lang) or "").strip()
+    return values
+
+
+class Loader:
+    def __init__(self, force=False):
+        self.force = force
+        self.counts = Counter()
+
+    def upsert(self, model, lookup, values, m2m=None, guard=True):
+        """Create or update one row; returns (object, what happened)."""
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model.objects.create(**lookup, **values)
+            outcome = "created"
+        elif guard and getattr(obj, "updated_by_id", None) and not self.force:
+            outcome = "skipped"
+        else:
+            changed = [name for name, value in values.items() if getattr(obj, name) != value]
+            if self.force and getattr(obj, "updated_by_id", None):
+                obj.updated_by = None
+                changed.append("updated_by")
+            if changed:
+                for name in changed:
+                    if name != "updated_by":
+                        setattr(obj, name, values[name])
+                obj.save()
+            outcome = "updated" if changed else "unchanged"
+        if outcome != "skipped":
+            for name, related in (m2m or {}).items():
+                manager = getattr(obj, name)
+                if {o.pk for o in manager.all()} != {o.pk for o in related}:
+                    manager.set(related)
+                    if outcome == "unchanged":
+                        outcome = "updated"
+        self.counts[(model._meta.verbose_name_plural, outcome)] += 1
+        return obj, outcome
+
+    @transaction.atomic
+    def load(self, vocabulary=None, lessons=None):
+        vocabulary = read_vocabulary() if vocabulary is None else vocabulary
+        lessons = read_lessons() if lessons is None else lessons
+        self.sources = {}
+        for data in vocabulary["sources"]:
+            self.sources[data["code"]], _ = self.upsert(
+                Source,
+                {"code": data["code"]},
+                {**translated(Source, data), "published": data.get("published") or ""},
+            )
+        self.flags = {}
+        for data in vocabulary["red_flags"]:
+            self.flags[data["slug"]], _ = self.upsert(
+                RedFlag, {"slug": data["slug"]}, translated(RedFlag, data)
+            )
+        self.legal = {}
+        for data in vocabulary["legal_references"]:
+            self.legal[data["slug"]], _ = self.upsert(
+                LegalReference, {"slug": data["slug"]}, translated(LegalReference, data)
+            )
+        for position, data in enumerate(vocabulary["reminders"], 1):
+            self.reminder(data["slug"], None, position, data)
+        for data in lessons:
+            self.lesson(data)
+        return self.counts
+
+    def reminder(self, slug, lesson, position, data):
+        return self.upsert(
+            Reminder,
+            {"slug": slug},
+            {**translated(Reminder, data), "lesson": lesson, "position": position},
+            m2m={"sources": [self.sources[c] for c in data.get("sources") or []]},
+        )[0]
+
+    def lesson(self, data):
+        lesson, outcome = self.upsert(
+            Lesson,
+            {"slug": data["slug"]},
+            {**translated(Lesson, data), "position": data["position"]},
+            m2m={
+                "red_flags": [self.flags[s] for s in data["red_flags"]],
+                "legal_references": [self.legal[s] for s in data.get("legal") or []],
+                "sources": [self.sources[c] for c in data["sources"]],
+            },
+        )
+        if outcome == "created":
+            lesson.status = Status.PUBLISHED
+            lesson.save(update_fields=["status"])
+        reminders = []
+        if outcome != "skipped":
+            for position, step in enumerate(data["steps"], 1):
+                self.upsert(
+                    LessonStep,
+                    {"lesson": lesson, "position": position},
+                    translated(LessonStep, {"text": step}),
+                    guard=False,
+                )
+            for position, item in enumerate(data["reminders"], 1):
+                slug = f"{lesson.slug}-{position}"
+                reminders.append(self.reminder(slug, lesson, position, item))
+            for position, item in enumerate(data.get("cases") or [], 1):
+                self.upsert(
+                    Case,
+                    {"lesson": lesson, "position": position},
+                    {
+                        **translated(Case, item),
+                        "loss": item.get("loss"),
+                        "occurred": str(item.get("occurred") or ""),
+                        "source": self.sources[item["source"]],
+                    },
+                    guard=False,
+                )
+        else:
+            reminders = list(lesson.reminders.all())
+        for position, item in enumerate(data["questions"], 1):
+            self.question(lesson, position, item, reminders[0] if reminders else None)
+
+    def question(self, lesson, position, data, reminder):
+        question, outcome = self.upsert(
+            Question,
+            {"lesson": lesson, "slug": data["slug"]},
+            {
+                **translated(Question, data),
+                "position": position,
+                "channel": data["channel"],
+                "sender_number": str(data.get("sender_number") or ""),
+                "link": data.get("link") or "",
+                "qr_payload": data.get("qr_payload") or "",
+                "is_scam": data["is_scam"],
+                "reminder": reminder,
+            },
+            m2m={"red_flags": [self.flags[s] for s in data.get("red_flags") or []]},
+        )
+        if outcome == "skipped":
+            return
+        if outcome == "created":
+            question.status = Status.PUBLISHED
+            question.save(update_fields=["status"])
+        # Clear the correct flag first so the one-correct-choice constraint holds while
+        # the key moves from one choice to another.
+        wanted = {i for i, c in enumerate(data["choices"], 1) if c.get("correct")}
+        question.choices.filter(is_correct=True).exclude(position__in=wanted).update(
+            is_correct=False
+        )
+        for position, item in enumerate(data["choices"], 1):
+            self.upsert(
+                Choice,
+                {"question": question, "position": position},
+                {**translated(Choice, item), "is_correct": bool(item.get("correct"))},
+                guard=False,
+            )

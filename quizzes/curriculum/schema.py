@@ -1,0 +1,162 @@
+"""Check the curriculum files without a database.
+
+Run ``python -m quizzes.curriculum.schema`` to list every problem; the loader and the
+content tests call :func:`problems` too, so the rules live in one place.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+CURRICULUM_DIR = Path(__file__).resolve().parent
+LANGS = ("en", "zh_hans")
+CHANNELS = ("sms", "call", "chat", "web", "qr", "screen_share", "email")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def read_vocabulary(directory=CURRICULUM_DIR):
+    return yaml.safe_load((directory / "vocabulary.yaml").read_text(encoding="utf-8"))
+
+
+def read_lessons(directory=CURRICULUM_DIR):
+    return [
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted((directory / "lessons").glob("*.yaml"))
+    ]
+
+
+class _Checker:
+    def __init__(self):
+        self.found = []
+
+    def text(self, where, value, required=True):
+        """A translated text: both languages filled and not identical."""
+        if value is None and not required:
+            return
+        if not isinstance(value, dict) or set(value) != set(LANGS):
+            self.found.append(f"{where}: needs exactly the keys {LANGS}")
+            return
+        en, zh = (str(value[lang] or "").strip() for lang in LANGS)
+        if not en or not zh:
+            self.found.append(f"{where}: empty in a language")
+        elif en == zh:
+            self.found.append(f"{where}: Chinese equals English")
+        elif not re.search(r"[\u4e00-\u9fff]", zh):
+            self.found.append(f"{where}: zh_hans has no Chinese characters")
+
+    def sources(self, where, codes, known, required=True):
+        if not isinstance(codes, list) or (required and not codes):
+            self.found.append(f"{where}: sources must be a non-empty list")
+            return
+        for code in codes:
+            if code not in known:
+                self.found.append(f"{where}: unknown source {code!r}")
+
+
+def problems(vocabulary, lessons):
+    """Every rule the shipped curriculum must keep, as readable sentences."""
+    c = _Checker()
+    sources = {s["code"] for s in vocabulary["sources"]}
+    flags = {f["slug"] for f in vocabulary["red_flags"]}
+    legal = {ref["slug"] for ref in vocabulary["legal_references"]}
+    for kind in ("sources", "red_flags", "legal_references", "reminders"):
+        for entry in vocabulary[kind]:
+            key = entry.get("code") or entry.get("slug")
+            for field, value in entry.items():
+                if isinstance(value, dict):
+                    c.text(f"{kind}/{key}/{field}", value)
+    for reminder in vocabulary["reminders"]:
+        c.sources(f"reminders/{reminder['slug']}", reminder["sources"], sources, required=False)
+
+    slugs, positions = set(), set()
+    for lesson in lessons:
+        name = lesson.get("slug", "?")
+        where = f"lesson {name}"
+        if not SLUG.match(name) or name in slugs:
+            c.found.append(f"{where}: slug missing, malformed or repeated")
+        slugs.add(name)
+        if lesson.get("position") in positions:
+            c.found.append(f"{where}: position repeated")
+        positions.add(lesson.get("position"))
+        for field in ("title", "summary"):
+            c.text(f"{where}/{field}", lesson.get(field))
+        c.sources(where, lesson.get("sources"), sources)
+        lesson_flags = lesson.get("red_flags") or []
+        if len(lesson_flags) < 3 or not set(lesson_flags) <= flags:
+            c.found.append(f"{where}: needs >= 3 red flags from the vocabulary")
+        if not set(lesson.get("legal") or []) <= legal:
+            c.found.append(f"{where}: unknown legal reference")
+        steps = lesson.get("steps") or []
+        if not 3 <= len(steps) <= 6:
+            c.found.append(f"{where}: needs 3-6 steps")
+        for i, step in enumerate(steps, 1):
+            c.text(f"{where}/step {i}", step)
+        if not lesson.get("reminders"):
+            c.found.append(f"{where}: needs a police reminder")
+        for i, reminder in enumerate(lesson.get("reminders") or [], 1):
+            c.text(f"{where}/reminder {i}/authority", reminder.get("authority"))
+            c.text(f"{where}/reminder {i}/text", reminder.get("text"))
+            c.sources(f"{where}/reminder {i}", reminder.get("sources"), sources)
+        for i, case in enumerate(lesson.get("cases") or [], 1):
+            for field in ("title", "story", "place"):
+                c.text(f"{where}/case {i}/{field}", case.get(field))
+            c.sources(f"{where}/case {i}", [case.get("source")], sources)
+        questions = lesson.get("questions") or []
+        if len(questions) < 4:
+            c.found.append(f"{where}: needs >= 4 questions")
+        if len({q.get("channel") for q in questions}) < 2:
+            c.found.append(f"{where}: questions need at least two channels")
+        if not any(q.get("is_scam") is False for q in questions):
+            c.found.append(f"{where}: note: no legitimate question")
+        question_slugs = set()
+        for q in questions:
+            qwhere = f"{where}/question {q.get('slug', '?')}"
+            if not SLUG.match(q.get("slug", "")) or q["slug"] in question_slugs:
+                c.found.append(f"{qwhere}: slug missing, malformed or repeated")
+            question_slugs.add(q.get("slug"))
+            if q.get("channel") not in CHANNELS:
+                c.found.append(f"{qwhere}: channel must be one of {CHANNELS}")
+            for field in ("body", "prompt", "explanation"):
+                c.text(f"{qwhere}/{field}", q.get(field))
+            for field in ("setup", "sender_name"):
+                c.text(f"{qwhere}/{field}", q.get(field), required=False)
+            if not q.get("sender_number") and not q.get("sender_name"):
+                c.found.append(f"{qwhere}: needs sender_number or sender_name")
+            if q.get("channel") == "qr" and not q.get("qr_payload"):
+                c.found.append(f"{qwhere}: a QR question needs qr_payload")
+            if q.get("channel") == "web" and not q.get("link"):
+                c.found.append(f"{qwhere}: a web question needs link (the address bar)")
+            if not isinstance(q.get("is_scam"), bool):
+                c.found.append(f"{qwhere}: is_scam must be true or false")
+            question_flags = q.get("red_flags") or []
+            if not set(question_flags) <= flags:
+                c.found.append(f"{qwhere}: unknown red flag")
+            if q.get("is_scam") and not question_flags:
+                c.found.append(f"{qwhere}: a scam question needs its red flags")
+            choices = q.get("choices") or []
+            if not 2 <= len(choices) <= 4:
+                c.found.append(f"{qwhere}: needs 2-4 choices")
+            if sum(1 for ch in choices if ch.get("correct") is True) != 1:
+                c.found.append(f"{qwhere}: needs exactly one correct choice")
+            for i, choice in enumerate(choices, 1):
+                c.text(f"{qwhere}/choice {i}/text", choice.get("text"))
+                c.text(f"{qwhere}/choice {i}/feedback", choice.get("feedback"))
+    return c.found
+
+
+def main():
+    vocabulary, lessons = read_vocabulary(), read_lessons()
+    found = problems(vocabulary, lessons)
+    questions = [q for lesson in lessons for q in lesson.get("questions", [])]
+    print(
+        f"{len(lessons)} lessons, {len(questions)} questions, "
+        f"{sum(1 for q in questions if q.get('is_scam') is False)} legitimate"
+    )
+    print("\n".join(found) or "no problems")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

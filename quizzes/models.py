@@ -1,0 +1,645 @@
+"""The curriculum (lessons, red flags, scenarios) and what learners do with it.
+
+Content models carry a workflow status; citizens only ever reach rows that
+``published()`` returns. Progress is never stored as a score: it is computed from
+``Answer`` rows, one per answered question in a run.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MASTERY_THRESHOLD = 0.8  # share of right answers in the latest finished run of a lesson
+MIXED_PRACTICE_SIZE = 5
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    CALL = "call", _("Phone call")
+    CHAT = "chat", _("Chat app")
+    WEB = "web", _("Web page")
+    QR = "qr", _("QR code")
+    SCREEN_SHARE = "screen_share", _("Screen sharing")
+    EMAIL = "email", _("E-mail")
+
+
+class Stamped(models.Model):
+    """Who changed an authored row last and when. The curriculum loader leaves rows with
+    an ``updated_by`` alone: a person edited them in the admin."""
+
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Source(Stamped):
+    """A document the curriculum takes its facts from."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=300)
+    published = models.CharField(
+        _("published"), max_length=10, blank=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("source")
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+
+class RedFlag(Stamped):
+    """A warning sign shared by lessons and questions."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("red flag")
+
+    def __str__(self):
+        return self.title
+
+
+class LegalReference(Stamped):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("legal reference")
+
+    def __str__(self):
+        return self.title
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """What citizens may see: published and not past its "valid until" date."""
+        today = timezone.localdate()
+        return self.filter(status=Status.PUBLISHED).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+
+
+class Publishable(Stamped):
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("After this date the item leaves the public site until it is reviewed."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED and (
+            self.valid_until is None or self.valid_until >= timezone.localdate()
+        )
+
+
+class LessonQuerySet(PublishableQuerySet):
+    def for_home(self):
+        """Published lessons in order, with the channels of their published questions."""
+        return self.published().prefetch_related(
+            models.Prefetch(
+                "questions",
+                queryset=Question.objects.published().only("id", "lesson_id", "channel"),
+                to_attr="public_questions",
+            )
+        )
+
+    def for_page(self):
+        """Published lessons with everything the lesson page shows, in a fixed query count."""
+        return self.published().prefetch_related(
+            "steps",
+            "red_flags",
+            "legal_references",
+            "sources",
+            models.Prefetch("reminders", queryset=Reminder.objects.prefetch_related("sources")),
+            models.Prefetch("cases", queryset=Case.objects.select_related("source")),
+            models.Prefetch(
+                "questions",
+                queryset=Question.objects.published().only("id", "lesson_id", "channel"),
+                to_attr="public_questions",
+            ),
+        )
+
+
+class Lesson(Publishable):
+    """One scam type: how it unfolds, its red flags, cases, reminders and the law."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position on the home page"))
+    red_flags = models.ManyToManyField(RedFlag, blank=True, related_name="lessons")
+    legal_references = models.ManyToManyField(
+        LegalReference, blank=True, related_name="lessons", verbose_name=_("legal basis")
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="lessons")
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("lesson")
+        constraints = [
+            models.UniqueConstraint(fields=["position"], name="lesson_position_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quizzes:lesson", args=[self.slug])
+
+    @property
+    def channels(self):
+        """Channels used by the lesson's published questions (needs ``for_home()``)."""
+        seen = dict.fromkeys(q.channel for q in self.public_questions)
+        return [Channel(c) for c in seen]
+
+
+class LessonStep(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("step")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="step_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.lesson_id}.{self.position}"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def general(self):
+        return self.filter(lesson__isnull=True)
+
+
+class Reminder(Stamped):
+    """A police reminder: general (no lesson) or about one scam type."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    lesson = models.ForeignKey(
+        Lesson,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        help_text=_("Leave empty for a general reminder."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"))
+    authority = models.CharField(_("issuing authority"), max_length=200)
+    sources = models.ManyToManyField(Source, blank=True, related_name="reminders")
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("police reminder")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Case(models.Model):
+    """A real case reported in one of the sources."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="cases")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    story = models.TextField(_("what happened"))
+    place = models.CharField(_("place"), max_length=200)
+    loss = models.PositiveIntegerField(_("loss in yuan"), null=True, blank=True)
+    occurred = models.CharField(
+        _("when"), max_length=10, blank=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cases")
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("case")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="case_position_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class QuestionQuerySet(PublishableQuerySet):
+    def published(self):
+        """Published questions of published lessons."""
+        return (
+            super()
+            .published()
+            .filter(lesson__in=Lesson.objects.published())
+            .order_by("lesson__position", "position")
+        )
+
+
+class Question(Publishable):
+    """A scenario: what the learner sees, and what they should do."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
+    slug = models.SlugField(_("slug"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position in the lesson"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    setup = models.TextField(_("situation"), blank=True, help_text=_("Optional scene-setting."))
+    sender_number = models.CharField(
+        _("sender number or address"),
+        max_length=120,
+        blank=True,
+        help_text=_("Phone number, short code, e-mail address or account ID as shown."),
+    )
+    sender_name = models.CharField(
+        _("sender name"), max_length=120, blank=True, help_text=_("Account or caller name shown.")
+    )
+    body = models.TextField(
+        _("message"),
+        help_text=_('For calls, one turn per line as "Speaker: words".'),
+    )
+    link = models.CharField(
+        _("link or web address"), max_length=500, blank=True, help_text=_("Shown as text only.")
+    )
+    qr_payload = models.CharField(_("QR code content"), max_length=500, blank=True)
+    prompt = models.CharField(_("prompt"), max_length=200)
+    is_scam = models.BooleanField(_("is a scam"), default=True)
+    red_flags = models.ManyToManyField(RedFlag, blank=True, related_name="questions")
+    explanation = models.TextField(_("explanation"))
+    reminder = models.ForeignKey(
+        Reminder,
+        verbose_name=_("police reminder shown with the feedback"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lesson__position", "position"]
+        verbose_name = _("question")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "slug"], name="question_slug_unique"),
+            models.UniqueConstraint(
+                fields=["lesson", "position"], name="question_position_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lesson.slug}/{self.slug}" if self.lesson_id else self.slug
+
+    def publication_problems(self, choices=None):
+        """What stops this question from going to review or being published."""
+        choices = list(self.choices.all()) if choices is None else choices
+        problems = []
+        if len(choices) < 2:
+            problems.append(_("A question needs at least two choices."))
+        if sum(1 for c in choices if c.is_correct) != 1:
+            problems.append(_("A question needs exactly one correct choice."))
+        if self.is_scam and self.pk and not self.red_flags.exists():
+            problems.append(_("A scam question needs at least one red flag."))
+        return problems
+
+    def transcript(self):
+        """The body as (speaker, words) turns; a line without a speaker has speaker ""."""
+        turns = []
+        for line in self.body.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            for sep in ("：", ":"):
+                speaker, found, words = line.partition(sep)
+                if found and 0 < len(speaker) <= 20 and "http" not in speaker:
+                    turns.append((speaker.strip(), words.strip()))
+                    break
+            else:
+                turns.append(("", line))
+        return turns
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("text"), max_length=300)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.TextField(_("feedback"))
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("choice")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="choice_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=Q(is_correct=True),
+                name="one_correct_choice_per_question",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+# --- Learners and their progress ---------------------------------------------------
+
+
+class Learner(models.Model):
+    """Whoever takes quizzes: a pseudonymous record, tied to an account once they have one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="learner",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("learner")
+
+    def __str__(self):
+        return f"learner {self.pk}"
+
+    @transaction.atomic
+    def absorb(self, other):
+        """Move another learner's runs into this one and delete it. Nothing is counted
+        twice: runs are moved whole, and each answer belongs to exactly one run."""
+        if other.pk == self.pk:
+            return
+        other.runs.update(learner=self)
+        other.delete()
+
+    def start_run(self, lesson=None):
+        """A new run over a lesson's published questions, or a mixed practice set."""
+        if lesson is not None:
+            questions = list(lesson.questions.published().values_list("id", flat=True))
+        else:
+            questions = self.practice_question_ids()
+        if not questions:
+            return None
+        with transaction.atomic():
+            run = QuizRun.objects.create(learner=self, lesson=lesson, size=len(questions))
+            RunQuestion.objects.bulk_create(
+                RunQuestion(run=run, question_id=qid, position=i)
+                for i, qid in enumerate(questions, 1)
+            )
+        return run
+
+    def practice_question_ids(self, size=MIXED_PRACTICE_SIZE):
+        """Questions from lessons not yet mastered: first those last answered wrong,
+        then those never answered; random within each group (2 queries)."""
+        mastered = {
+            p.lesson.pk for p in self.progress_by_lesson() if p.status == LessonStatus.MASTERED
+        }
+        candidates = (
+            Question.objects.published()
+            .exclude(lesson__in=mastered)
+            .order_by("?")
+            .values_list("id", flat=True)
+        )
+        latest = self.latest_answers()
+        wrong = [q for q in candidates if q in latest and not latest[q]]
+        fresh = [q for q in candidates if q not in latest]
+        rest = [q for q in candidates if latest.get(q)]
+        return (wrong + fresh + rest)[:size]
+
+    def latest_answers(self):
+        """{question id: right or not} for each question's most recent answer (1 query)."""
+        latest = {}
+        rows = Answer.objects.filter(run__learner=self).order_by("answered_at", "id")
+        for question_id, is_correct in rows.values_list("question_id", "is_correct"):
+            latest[question_id] = is_correct
+        return latest
+
+    def progress_by_lesson(self, lessons=None):
+        """A LessonProgress for each published lesson (2 queries, whatever the history)."""
+        lessons = list(Lesson.objects.published()) if lessons is None else lessons
+        runs = (
+            self.runs.filter(lesson__isnull=False)
+            .annotate(
+                right=Count("answers", filter=Q(answers__is_correct=True)),
+            )
+            .order_by("started_at", "id")
+        )
+        by_lesson = defaultdict(list)
+        for run in runs:
+            by_lesson[run.lesson_id].append(run)
+        return [LessonProgress.from_runs(lesson, by_lesson[lesson.pk]) for lesson in lessons]
+
+    def red_flag_recognition(self):
+        """For each red flag the learner has met: answers, right answers (1 query)."""
+        return (
+            RedFlag.objects.filter(questions__answers__run__learner=self)
+            .annotate(
+                seen=Count("questions__answers", distinct=True),
+                recognised=Count(
+                    "questions__answers",
+                    filter=Q(questions__answers__is_correct=True),
+                    distinct=True,
+                ),
+            )
+            .order_by(F("recognised") * 1.0 / F("seen"), "title")
+        )
+
+
+class LessonStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    MASTERED = "mastered", _("Mastered")
+
+
+@dataclass
+class LessonProgress:
+    lesson: Lesson
+    status: str = LessonStatus.NOT_STARTED
+    best: float | None = None
+    latest: float | None = None
+    runs: list = field(default_factory=list)
+
+    @classmethod
+    def from_runs(cls, lesson, runs):
+        finished = [r for r in runs if r.finished_at is not None]
+        scores = [r.right / r.size for r in finished if r.size]
+        progress = cls(lesson=lesson, runs=runs)
+        if scores:
+            progress.best, progress.latest = max(scores), scores[-1]
+            progress.status = (
+                LessonStatus.MASTERED
+                if progress.latest >= MASTERY_THRESHOLD
+                else LessonStatus.COMPLETED
+            )
+        elif runs:
+            progress.status = LessonStatus.IN_PROGRESS
+        return progress
+
+    @property
+    def status_label(self):
+        return LessonStatus(self.status).label
+
+    @property
+    def best_percent(self):
+        return None if self.best is None else round(self.best * 100)
+
+    @property
+    def latest_percent(self):
+        return None if self.latest is None else round(self.latest * 100)
+
+
+class AnswerConflict(Exception):
+    """The question was already answered in this run with another choice."""
+
+
+class QuizRun(models.Model):
+    """One pass through a set of questions: a lesson quiz or mixed practice."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="runs")
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.CASCADE, related_name="runs"
+    )
+    # How many questions the run holds; fixed when it starts, like its RunQuestions.
+    size = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quiz run")
+        indexes = [
+            # The learner's runs, newest first: progress page and mixed practice.
+            models.Index(fields=["learner", "-started_at"], name="run_learner_started_idx"),
+        ]
+
+    def __str__(self):
+        return str(self.public_id)
+
+    def get_absolute_url(self):
+        return reverse("quizzes:run-question", args=[self.public_id, 1])
+
+    def record_answer(self, run_question, choice):
+        """Store the learner's choice for one question of this run, once.
+
+        Returns the answer. The same choice again (double click, replay) returns the
+        stored answer; another choice raises AnswerConflict. Finishes the run when its
+        last question is answered. Writes in one transaction.
+        """
+        if choice.question_id != run_question.question_id:
+            raise ValidationError(_("That choice does not belong to this question."))
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(
+                    run=self,
+                    question_id=run_question.question_id,
+                    choice=choice,
+                    is_correct=choice.is_correct,
+                )
+                if self.answers.count() == self.size:
+                    self.finished_at = answer.answered_at
+                    self.save(update_fields=["finished_at"])
+        except IntegrityError:
+            answer = Answer.objects.get(run=self, question_id=run_question.question_id)
+        if answer.choice_id != choice.pk:
+            raise AnswerConflict
+        return answer
+
+    def results(self):
+        """(run question, answer or None) for each question of the run, in order
+        (3 queries)."""
+        answers = {a.question_id: a for a in self.answers.select_related("choice")}
+        run_questions = self.run_questions.select_related("question__lesson").order_by("position")
+        return [(rq, answers.get(rq.question_id)) for rq in run_questions]
+
+    @property
+    def score(self):
+        """Right answers in this run (1 query)."""
+        return self.answers.filter(is_correct=True).count()
+
+
+class RunQuestion(models.Model):
+    """A question's place in a run, fixed when the run starts."""
+
+    run = models.ForeignKey(QuizRun, on_delete=models.CASCADE, related_name="run_questions")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="run_position_unique"),
+            models.UniqueConstraint(fields=["run", "question"], name="run_question_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}#{self.position}"
+
+
+class Answer(models.Model):
+    """One learner's answer to one question in one run."""
+
+    run = models.ForeignKey(QuizRun, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="answers")
+    # Copied from the choice when answering, so later edits to the key do not rewrite
+    # what the learner scored.
+    is_correct = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "question"], name="one_answer_per_question"),
+        ]
+        indexes = [
+            # Question statistics by date range.
+            models.Index(fields=["question", "answered_at"], name="answer_question_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}: {self.question_id} -> {self.choice_id}"

@@ -1,0 +1,37 @@
+"""Fixed-window rate limits counted in the cache (Redis when REDIS_URL is set)."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+LIMITS = {
+    # name: (setting with the allowed count, window in seconds)
+    "answer": ("RATE_LIMIT_ANSWERS_PER_MINUTE", 60),
+    "signup": ("RATE_LIMIT_SIGNUPS_PER_HOUR", 3600),
+}
+
+
+def client_address(request):
+    """The client's address; behind NUM_PROXIES proxies, read from X-Forwarded-For."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def exceeded(request, name):
+    """Count one more use of ``name`` by this client; True once over the limit."""
+    setting, window = LIMITS[name]
+    allowed = getattr(settings, setting)
+    key = f"rl:{name}:{client_address(request)}:{int(time.time() // window)}"
+    if cache.add(key, 1, timeout=window):
+        return allowed < 1
+    try:
+        return cache.incr(key) > allowed
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return False

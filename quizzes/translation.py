@@ -1,0 +1,60 @@
+"""Fields translated per language (django-modeltranslation adds title_en, title_zh_hans...)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import (
+    Case,
+    Choice,
+    LegalReference,
+    Lesson,
+    LessonStep,
+    Question,
+    RedFlag,
+    Reminder,
+    Source,
+)
+
+
+@register(Source)
+class SourceTranslation(TranslationOptions):
+    fields = ("title", "publisher")
+
+
+@register(RedFlag)
+class RedFlagTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+@register(LegalReference)
+class LegalReferenceTranslation(TranslationOptions):
+    fields = ("title", "summary")
+
+
+@register(Lesson)
+class LessonTranslation(TranslationOptions):
+    fields = ("title", "summary")
+
+
+@register(LessonStep)
+class LessonStepTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(Reminder)
+class ReminderTranslation(TranslationOptions):
+    fields = ("text", "authority")
+
+
+@register(Case)
+class CaseTranslation(TranslationOptions):
+    fields = ("title", "story", "place")
+
+
+@register(Question)
+class QuestionTranslation(TranslationOptions):
+    fields = ("setup", "sender_name", "body", "prompt", "explanation")
+
+
+@register(Choice)
+class ChoiceTranslation(TranslationOptions):
+    fields = ("text", "feedback")

@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
+    path("lessons/<slug:slug>/quiz/", views.start_lesson_quiz, name="start-quiz"),
+    path("practice/", views.practice, name="practice"),
+    path("runs/<uuid:public_id>/<int:position>/", views.run_question, name="run-question"),
+    path("runs/<uuid:public_id>/results/", views.run_results, name="run-results"),
+    path("progress/", views.progress, name="progress"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("display/", views.display, name="display"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", views.account, name="account"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

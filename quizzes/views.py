@@ -1,0 +1,236 @@
+"""Citizen pages. Thin views: rules live on the models, pages in templates/quizzes/."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import ratelimit
+from .context_processors import LARGE_TEXT_COOKIE
+from .learners import SESSION_KEY, current_learner
+from .models import (
+    MASTERY_THRESHOLD,
+    Answer,
+    AnswerConflict,
+    Lesson,
+    LessonStatus,
+    QuizRun,
+    Reminder,
+    RunQuestion,
+)
+
+
+def own_runs(request):
+    """Runs the request may see: the account's, or the anonymous visitor's. No query."""
+    if request.user.is_authenticated:
+        return QuizRun.objects.filter(learner__user=request.user)
+    learner_id = request.session.get(SESSION_KEY)
+    if learner_id is None:
+        return QuizRun.objects.none()
+    return QuizRun.objects.filter(learner_id=learner_id, learner__user__isnull=True)
+
+
+@require_GET
+def home(request):
+    lessons = list(Lesson.objects.for_home())
+    learner = current_learner(request)
+    statuses = {}
+    if learner is not None:
+        statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
+    cards = [(lesson, statuses.get(lesson.pk)) for lesson in lessons]
+    return render(request, "quizzes/home.html", {"cards": cards})
+
+
+@require_GET
+def lesson_detail(request, slug):
+    lesson = get_object_or_404(Lesson.objects.for_page(), slug=slug)
+    return render(request, "quizzes/lesson.html", {"lesson": lesson})
+
+
+@require_GET
+def reminders(request):
+    general = Reminder.objects.general().prefetch_related("sources")
+    lessons = Lesson.objects.published().prefetch_related("reminders")
+    return render(request, "quizzes/reminders.html", {"general": general, "lessons": lessons})
+
+
+@require_POST
+def start_lesson_quiz(request, slug):
+    lesson = get_object_or_404(Lesson.objects.published(), slug=slug)
+    run = current_learner(request, create=True).start_run(lesson)
+    if run is None:
+        messages.info(request, _("This lesson has no questions yet."))
+        return redirect(lesson)
+    return redirect(run)
+
+
+@require_http_methods(["GET", "POST"])
+def practice(request):
+    if request.method == "GET":
+        return render(request, "quizzes/practice.html")
+    run = current_learner(request, create=True).start_run()
+    if run is None:
+        messages.info(request, _("There are no questions to practise yet."))
+        return redirect("quizzes:home")
+    return redirect(run)
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def run_question(request, public_id, position):
+    run_question = get_object_or_404(
+        RunQuestion.objects.select_related("run__lesson", "question__lesson").filter(
+            run__in=own_runs(request)
+        ),
+        run__public_id=public_id,
+        position=position,
+    )
+    run, question = run_question.run, run_question.question
+    if not question.is_public or not question.lesson.is_public:
+        raise Http404(_("This question is no longer published."))
+    answer = Answer.objects.filter(run=run, question=question).select_related("choice").first()
+    error, status = None, 200
+    if request.method == "POST":
+        error, status, answer = submit_answer(request, run, run_question, answer)
+        if error is None and not request.htmx:
+            return HttpResponseRedirect(request.path + "#feedback")
+    context = {
+        "run": run,
+        "run_question": run_question,
+        "question": question,
+        "choices": question.choices.all(),
+        "answer": answer,
+        "error": error,
+    }
+    if answer is not None:
+        context.update(feedback_context(question, answer))
+    template = "quizzes/question.html"
+    if request.htmx:
+        template += "#answer-area"
+    return render(request, template, context, status=status)
+
+
+def submit_answer(request, run, run_question, answer):
+    """Record a POSTed choice. Returns (error message, status, answer)."""
+    raw = request.POST.get("choice", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return _("Please choose one of the answers."), 400, answer
+    choice = run_question.question.choices.filter(pk=int(raw)).first()
+    if choice is None:
+        return _("That answer does not belong to this question."), 400, answer
+    if answer is None and ratelimit.exceeded(request, "answer"):
+        return _("You are answering very fast. Please wait a minute and try again."), 429, None
+    try:
+        return None, 200, run.record_answer(run_question, choice)
+    except AnswerConflict:
+        stored = Answer.objects.select_related("choice").get(
+            run=run, question=run_question.question
+        )
+        return _("You have already answered this question."), 409, stored
+    except ValidationError as exc:
+        return " ".join(exc.messages), 400, answer
+
+
+def feedback_context(question, answer):
+    choices = list(question.choices.all())
+    return {
+        "correct_choice": next((c for c in choices if c.is_correct), None),
+        "red_flags": question.red_flags.all(),
+        "reminder": question.reminder,
+    }
+
+
+@require_GET
+def run_results(request, public_id):
+    run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
+    results = run.results()
+    answered = [a for _, a in results if a is not None]
+    score = sum(1 for a in answered if a.is_correct)
+    next_lesson = None
+    if run.lesson is not None:
+        next_lesson = Lesson.objects.published().filter(position__gt=run.lesson.position).first()
+    first_open = next((rq for rq, a in results if a is None), None)
+    return render(
+        request,
+        "quizzes/results.html",
+        {
+            "run": run,
+            "results": results,
+            "score": score,
+            "missed": [(rq, a) for rq, a in results if a is not None and not a.is_correct],
+            "first_open": first_open,
+            "next_lesson": next_lesson,
+            "mastered": run.size and score / run.size >= MASTERY_THRESHOLD,
+        },
+    )
+
+
+@require_GET
+def progress(request):
+    learner = current_learner(request)
+    context = {"learner": learner, "threshold": round(MASTERY_THRESHOLD * 100)}
+    if learner is not None:
+        lessons = learner.progress_by_lesson()
+        flags = list(learner.red_flag_recognition())
+        context.update(
+            lessons=lessons,
+            done=sum(
+                1 for p in lessons if p.status in (LessonStatus.COMPLETED, LessonStatus.MASTERED)
+            ),
+            missed_flags=[f for f in flags if f.recognised < f.seen],
+            flags=flags,
+            recent_runs=learner.runs.select_related("lesson").order_by("-started_at")[:5],
+        )
+    return render(request, "quizzes/progress.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("quizzes:progress")
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST":
+        if ratelimit.exceeded(request, "signup"):
+            form.add_error(None, _("Too many new accounts from here. Please try again later."))
+        elif form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("quizzes:progress")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@require_POST
+def display(request):
+    """Switch the large-text mode on or off; works as a plain form."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("quizzes:home")
+    response = HttpResponseRedirect(target)
+    if request.POST.get("large_text") == "1":
+        response.set_cookie(
+            LARGE_TEXT_COOKIE, "1", max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True
+        )
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
+
+
+@login_required
+@require_GET
+def account(request):
+    return render(request, "registration/account.html")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

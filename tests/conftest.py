@@ -1,0 +1,114 @@
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import translation
+
+from .factories import LessonFactory, QuestionFactory, RedFlagFactory, ReminderFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """Tests run with DEBUG off, so pages need the static manifest."""
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- Personas -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def visitor(client):
+    """An anonymous visitor: no account, maybe no session yet."""
+    return client
+
+
+@pytest.fixture
+def citizen_user(db):
+    return UserFactory(username="meiling")
+
+
+@pytest.fixture
+def citizen(client, citizen_user):
+    """A learner with an account, logged in."""
+    client.force_login(citizen_user)
+    return client
+
+
+@pytest.fixture
+def outsider_user(db):
+    return UserFactory(username="outsider")
+
+
+def _staff(username, group_name):
+    user = UserFactory(username=username, is_staff=True)
+    group = Group.objects.filter(name=group_name).first()
+    if group is not None:
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def author_user(db):
+    return _staff("officer-author", "Authors")
+
+
+@pytest.fixture
+def reviewer_user(db):
+    return _staff("officer-reviewer", "Reviewers")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="chief", is_staff=True, is_superuser=True)
+
+
+# --- Content --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def red_flag(db):
+    return RedFlagFactory(
+        slug="off-platform",
+        title_en="Moves you off the official platform",
+        title_zh_hans="让你离开官方平台",
+    )
+
+
+@pytest.fixture
+def lesson(db, red_flag):
+    """A published lesson with three published questions, its red flag and a reminder."""
+    lesson = LessonFactory(
+        slug="fake-courier",
+        title_en="Fake courier claims",
+        title_zh_hans="冒充快递理赔",
+        red_flags=[red_flag],
+    )
+    reminder = ReminderFactory(lesson=lesson, slug="fake-courier-1")
+    for n in range(1, 4):
+        QuestionFactory(
+            lesson=lesson,
+            slug=f"q{n}",
+            position=n,
+            red_flags=[red_flag],
+            reminder=reminder,
+            body_en=f"Scenario number {n}: add our claims account.",
+        )
+    return lesson

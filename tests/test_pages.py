@@ -1,0 +1,137 @@
+"""Citizen pages show published content, and only that."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Status
+
+from .factories import (
+    CaseFactory,
+    LessonFactory,
+    LessonStepFactory,
+    QuestionFactory,
+    ReminderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_root_redirects_to_the_browser_language(client):
+    response = client.get("/", headers={"accept-language": "zh-CN,zh;q=0.9"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/zh-hans/"
+
+
+def test_home_lists_published_lessons_in_order_with_their_channels(client, lesson):
+    LessonFactory(title_en="Guess who I am", position=0)
+
+    response = client.get(reverse("quizzes:home"))
+
+    content = response.content.decode()
+    assert content.index("Guess who I am") < content.index("Fake courier claims")
+    assert "Text message" in content  # the channel of the lesson's questions
+    assert "New here? Start with the first lesson" in content
+
+
+def test_home_hides_draft_and_expired_lessons(client, lesson):
+    LessonFactory(title_en="Secret draft lesson", status=Status.DRAFT)
+    LessonFactory(title_en="Lesson in review", status=Status.REVIEW)
+    LessonFactory(title_en="Expired lesson", valid_until="2000-01-01")
+
+    content = client.get(reverse("quizzes:home")).content.decode()
+
+    assert "Fake courier claims" in content
+    assert "Secret draft lesson" not in content
+    assert "Lesson in review" not in content
+    assert "Expired lesson" not in content
+
+
+def test_lesson_page_shows_every_part_of_the_lesson(client, lesson):
+    LessonStepFactory(lesson=lesson, position=1, text_en="A caller says your parcel is lost.")
+    CaseFactory(lesson=lesson, title_en="Face mask refund", loss=19240, place_en="Xinjin")
+    lesson.sources.add(CaseFactory._meta.model.objects.get().source)
+
+    content = client.get(lesson.get_absolute_url()).content.decode()
+
+    assert "<h1>Fake courier claims</h1>" in content
+    assert "A caller says your parcel is lost." in content
+    assert "Moves you off the official platform" in content  # red flag
+    assert "Face mask refund" in content
+    assert "19,240 yuan" in content
+    assert "Hang up and call 110." in content  # the lesson's police reminder
+    assert "Sources:" in content and "Police advisory" in content
+    assert "Take the quiz" in content
+    assert "3 questions" in content
+
+
+def test_lesson_page_in_chinese(client, lesson):
+    content = client.get(f"/zh-hans/lessons/{lesson.slug}/").content.decode()
+
+    assert '<html lang="zh-hans">' in content
+    assert "<h1>冒充快递理赔</h1>" in content
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.ARCHIVED])
+def test_unpublished_lesson_answers_404(client, status):
+    lesson = LessonFactory(status=status)
+
+    response = client.get(lesson.get_absolute_url())
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_reminders_page_lists_general_and_lesson_reminders(client, lesson):
+    ReminderFactory(text_en="Remember the four don'ts.", slug="four-donts")
+    draft = LessonFactory(status=Status.DRAFT)
+    ReminderFactory(lesson=draft, text_en="A draft reminder", slug="draft-1")
+
+    content = client.get(reverse("quizzes:reminders")).content.decode()
+
+    assert "Remember the four don&#x27;ts." in content
+    assert "Hang up and call 110." in content
+    assert "A draft reminder" not in content
+
+
+def _lessons(count):
+    for _n in range(count):
+        lesson = LessonFactory()
+        LessonStepFactory(lesson=lesson)
+        ReminderFactory(lesson=lesson)
+        CaseFactory(lesson=lesson)
+        QuestionFactory(lesson=lesson)
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_home_query_count_does_not_grow_with_lessons(client, django_assert_num_queries, count):
+    _lessons(count)
+
+    with django_assert_num_queries(2):  # lessons, their questions' channels
+        response = client.get(reverse("quizzes:home"))
+
+    assert response.content.decode().count('class="card"') == count
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_lesson_query_count_does_not_grow(client, django_assert_num_queries, count):
+    _lessons(1)
+    lesson = LessonFactory()
+    for _n in range(count):
+        LessonStepFactory(lesson=lesson)
+        ReminderFactory(lesson=lesson)
+        CaseFactory(lesson=lesson)
+        QuestionFactory(lesson=lesson)
+
+    # The lesson, then one query each: steps, red flags, legal references, sources,
+    # reminders, their sources, cases with their source, published questions.
+    with django_assert_num_queries(9):
+        response = client.get(lesson.get_absolute_url())
+
+    assert response.status_code == 200
+
+
+def test_wrong_method_is_refused(client, lesson):
+    response = client.post(reverse("quizzes:home"))
+
+    assert response.status_code == 405
