@@ -112,3 +112,11 @@ def lesson(db, red_flag):
             body_en=f"Scenario number {n}: add our claims account.",
         )
     return lesson
+
+
+@pytest.fixture
+def client_factory():
+    """Make further browsers: other visitors with their own sessions."""
+    from django.test import Client
+
+    return Client

@@ -1,0 +1,190 @@
+"""Progress is computed from answer rows and follows the learner into an account."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.learners import SESSION_KEY
+from quizzes.models import Answer, Learner, LessonStatus, QuizRun
+
+from .conftest import PASSWORD
+from .factories import LearnerFactory, LessonFactory, QuestionFactory, RedFlagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def take_quiz(learner, lesson, right):
+    """Answer a lesson quiz with the first `right` questions right, the rest wrong."""
+    run = learner.start_run(lesson)
+    for rq in run.run_questions.select_related("question"):
+        correct = rq.position <= right
+        run.record_answer(rq, rq.question.choices.get(is_correct=correct))
+    return run
+
+
+def status_of(learner, lesson):
+    return next(p for p in learner.progress_by_lesson() if p.lesson == lesson)
+
+
+def test_a_new_learner_has_not_started(lesson):
+    progress = status_of(LearnerFactory(), lesson)
+
+    assert (progress.status, progress.best, progress.latest) == (
+        LessonStatus.NOT_STARTED,
+        None,
+        None,
+    )
+
+
+def test_an_unfinished_run_is_in_progress(lesson):
+    learner = LearnerFactory()
+    run = learner.start_run(lesson)
+    rq = run.run_questions.first()
+    run.record_answer(rq, rq.question.choices.first())
+
+    assert status_of(learner, lesson).status == LessonStatus.IN_PROGRESS
+
+
+def test_a_finished_run_below_the_threshold_is_completed(lesson):
+    learner = LearnerFactory()
+    take_quiz(learner, lesson, right=2)
+
+    progress = status_of(learner, lesson)
+    assert progress.status == LessonStatus.COMPLETED
+    assert progress.best_percent == 67
+
+
+def test_mastery_follows_the_latest_finished_run(lesson):
+    learner = LearnerFactory()
+    take_quiz(learner, lesson, right=3)
+    assert status_of(learner, lesson).status == LessonStatus.MASTERED
+
+    take_quiz(learner, lesson, right=1)
+
+    progress = status_of(learner, lesson)
+    assert progress.status == LessonStatus.COMPLETED
+    assert (progress.best_percent, progress.latest_percent) == (100, 33)
+
+
+def test_red_flag_recognition_counts_answers_per_flag(lesson, red_flag):
+    other_flag = RedFlagFactory(title_en="Asks for a code")
+    QuestionFactory(lesson=lesson, slug="q4", position=4, red_flags=[other_flag])
+    learner = LearnerFactory()
+    take_quiz(learner, lesson, right=2)  # q1, q2 right; q3 (off-platform), q4 (code) wrong
+
+    flags = {f.slug: (f.recognised, f.seen) for f in learner.red_flag_recognition()}
+
+    assert flags == {red_flag.slug: (2, 3), other_flag.slug: (0, 1)}
+
+
+def test_mixed_practice_leaves_out_mastered_lessons_and_starts_with_mistakes(lesson):
+    other = LessonFactory()
+    for n in range(1, 4):
+        QuestionFactory(lesson=other, slug=f"o{n}", position=n)
+    learner = LearnerFactory()
+    take_quiz(learner, lesson, right=3)  # mastered
+    run = take_quiz(learner, other, right=1)
+    missed = {rq.question_id for rq in run.run_questions.all() if rq.position > 1}
+
+    practice = learner.start_run()
+
+    chosen = [rq.question_id for rq in practice.run_questions.order_by("position")]
+    assert set(chosen) == set(other.questions.values_list("id", flat=True))
+    assert set(chosen[:2]) == missed
+
+
+def test_visitor_progress_moves_into_a_new_account(visitor, lesson):
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    run = QuizRun.objects.get()
+    rq = run.run_questions.first()
+    visitor.post(
+        reverse("quizzes:run-question", args=[run.public_id, 1]),
+        {"choice": rq.question.choices.get(is_correct=True).pk},
+    )
+
+    visitor.post(
+        reverse("quizzes:signup"),
+        {"username": "grandma-li", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    learner = Learner.objects.get(user__username="grandma-li")
+    assert Learner.objects.count() == 1
+    assert list(learner.runs.all()) == [run]
+    assert Answer.objects.filter(run__learner=learner).count() == 1
+    assert SESSION_KEY not in visitor.session
+    content = visitor.get(reverse("quizzes:progress")).content.decode()
+    assert "In progress" in content
+
+
+def test_logging_in_merges_into_existing_progress_without_double_counting(
+    client, citizen_user, lesson
+):
+    account = Learner.objects.create(user=citizen_user)
+    take_quiz(account, lesson, right=3)
+    client.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    visitor_run = QuizRun.objects.exclude(learner=account).get()
+    rq = visitor_run.run_questions.first()
+    visitor_run.record_answer(rq, rq.question.choices.get(is_correct=False))
+
+    client.post(reverse("quizzes:login"), {"username": "meiling", "password": PASSWORD})
+
+    assert Learner.objects.count() == 1
+    assert account.runs.count() == 2
+    assert Answer.objects.filter(run__learner=account).count() == 4
+    assert status_of(account, lesson).status == LessonStatus.MASTERED
+
+
+def test_progress_page_shows_lessons_flags_and_runs(client, lesson, red_flag):
+    client.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    run = QuizRun.objects.get()
+    for rq in run.run_questions.select_related("question"):
+        client.post(
+            reverse("quizzes:run-question", args=[run.public_id, rq.position]),
+            {"choice": rq.question.choices.get(is_correct=rq.position != 1).pk},
+        )
+
+    content = client.get(reverse("quizzes:progress")).content.decode()
+
+    assert "You have completed 1 lesson." in content
+    assert "Completed" in content and "Best 67%, latest 67%" in content
+    assert "Moves you off the official platform</strong>: recognised 2 of 3 times" in content
+    assert "Fake courier claims</a>," in content  # the recent run
+
+
+def test_another_learners_progress_is_not_shown(client, client_factory, lesson):
+    take_quiz(Learner.objects.create(), lesson, right=3)
+
+    content = client.get(reverse("quizzes:progress")).content.decode()
+
+    assert "You have not taken a quiz yet." in content
+
+
+def test_home_cards_show_the_learners_status(citizen, citizen_user, lesson):
+    take_quiz(Learner.objects.create(user=citizen_user), lesson, right=3)
+
+    content = citizen.get(reverse("quizzes:home")).content.decode()
+
+    assert "Mastered · best 100%" in content
+
+
+def test_read_only_pages_do_not_create_a_session(visitor, lesson):
+    for url in [reverse("quizzes:home"), lesson.get_absolute_url(), reverse("quizzes:progress")]:
+        visitor.get(url)
+
+    assert not Learner.objects.exists()
+    assert "sessionid" not in visitor.cookies
+
+
+@pytest.mark.parametrize("runs", [1, 50])
+def test_progress_and_home_query_counts_do_not_grow_with_answers(
+    citizen, citizen_user, lesson, django_assert_num_queries, runs
+):
+    learner = Learner.objects.create(user=citizen_user)
+    for _ in range(runs):
+        take_quiz(learner, lesson, right=2)
+
+    # session, user, learner, lessons, runs with scores, red flags, recent runs
+    with django_assert_num_queries(7):
+        citizen.get(reverse("quizzes:progress"))
+    # session, user, lessons, question channels, learner, runs with scores
+    with django_assert_num_queries(6):
+        citizen.get(reverse("quizzes:home"))

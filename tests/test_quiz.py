@@ -1,0 +1,281 @@
+"""Taking a quiz: the scenario, the answer, the feedback, and what tampering gets."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Answer, QuizRun, Status
+
+from .factories import LessonFactory, QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, lesson):
+    response = client.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    assert response.status_code == 302
+    return QuizRun.objects.latest("started_at")
+
+
+def question_url(run, position=1):
+    return reverse("quizzes:run-question", args=[run.public_id, position])
+
+
+def choice(run, position=1, correct=True):
+    question = run.run_questions.get(position=position).question
+    return question.choices.get(is_correct=correct)
+
+
+def test_starting_a_lesson_quiz_takes_its_published_questions_in_order(visitor, lesson):
+    QuestionFactory(lesson=lesson, slug="draft", position=9, status=Status.DRAFT)
+
+    response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    run = QuizRun.objects.get()
+    assert response["Location"] == question_url(run)
+    assert [rq.question.slug for rq in run.run_questions.all()] == ["q1", "q2", "q3"]
+    assert run.size == 3
+
+
+def test_starting_a_quiz_needs_post(visitor, lesson):
+    response = visitor.get(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    assert response.status_code == 405
+    assert not QuizRun.objects.exists()
+
+
+def test_question_page_shows_the_scenario_and_progress(visitor, lesson):
+    run = start(visitor, lesson)
+
+    content = visitor.get(question_url(run)).content.decode()
+
+    assert "Question 1 of 3" in content
+    assert "Scenario number 1: add our claims account." in content
+    assert "+86 170 0000 4127" in content
+    assert "What do you do?" in content
+    assert 'name="choice"' in content
+
+
+def test_question_page_never_holds_the_answer_key(visitor, lesson):
+    run = start(visitor, lesson)
+    question = run.run_questions.get(position=1).question
+
+    content = visitor.get(question_url(run)).content.decode()
+
+    for text in [question.explanation_en, "This is a trap.", "Right: that is the safe thing"]:
+        assert text not in content
+    assert "correct" not in content.lower()
+    assert "This was a scam" not in content
+    assert "Moves you off the official platform" not in content  # red flags come after
+    assert "Hang up and call 110." not in content  # so does the reminder
+
+
+def test_plain_post_records_the_answer_and_redirects_to_the_feedback(visitor, lesson):
+    run = start(visitor, lesson)
+    wrong = choice(run, correct=False)
+
+    response = visitor.post(question_url(run), {"choice": wrong.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == question_url(run) + "#feedback"
+    answer = Answer.objects.get()
+    assert (answer.choice, answer.is_correct) == (wrong, False)
+    content = visitor.get(question_url(run)).content.decode()
+    assert "Not quite." in content
+    assert "This is a trap." in content  # feedback of the chosen answer
+    assert "The better choice:" in content and "Call the courier" in content
+    assert "Real claims are settled in the courier&#x27;s own app." in content
+    assert "Moves you off the official platform" in content
+    assert "Hang up and call 110." in content
+    assert "Next question" in content
+
+
+def test_htmx_post_swaps_in_the_feedback_fragment(visitor, lesson):
+    run = start(visitor, lesson)
+    right = choice(run)
+
+    response = visitor.post(
+        question_url(run), {"choice": right.pk}, headers={"HX-Request": "true"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    assert content.lstrip().startswith('<section id="answer-area"')
+    assert "<html" not in content
+    assert "Right." in content
+    assert 'hx-swap-oob="true"' in content  # announces the result in the live region
+    assert Answer.objects.filter(run=run, is_correct=True).count() == 1
+
+
+def test_last_answer_finishes_the_run_and_links_to_results(visitor, lesson):
+    run = start(visitor, lesson)
+    for position in (1, 2, 3):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+
+    run.refresh_from_db()
+    content = visitor.get(question_url(run, 3)).content.decode()
+    assert run.finished_at is not None
+    assert "See your results" in content
+
+
+def test_results_show_score_missed_questions_and_next_steps(visitor, lesson):
+    next_lesson = LessonFactory(title_en="Guess who I am", position=lesson.position + 1)
+    QuestionFactory(lesson=next_lesson)
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1, correct=False).pk})
+    for position in (2, 3):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+
+    content = visitor.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
+
+    assert "You got 2 of 3 right." in content
+    assert "What to look at again" in content
+    assert "Question 1</a>" in content
+    assert 'Read the lesson "Fake courier claims" again' in content
+    assert "Try again" in content
+    assert "Next lesson: Guess who I am" in content
+
+
+def test_the_same_answer_twice_is_stored_once(visitor, lesson):
+    run = start(visitor, lesson)
+    right = choice(run)
+
+    visitor.post(question_url(run), {"choice": right.pk})
+    response = visitor.post(question_url(run), {"choice": right.pk})
+
+    assert response.status_code == 302
+    assert Answer.objects.count() == 1
+
+
+def test_another_choice_after_answering_is_refused(visitor, lesson):
+    run = start(visitor, lesson)
+    visitor.post(question_url(run), {"choice": choice(run).pk})
+
+    response = visitor.post(question_url(run), {"choice": choice(run, correct=False).pk})
+
+    assert response.status_code == 409
+    assert "You have already answered this question." in response.content.decode()
+    assert Answer.objects.get().is_correct is True
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Please choose one of the answers."),
+        ({"choice": "abc"}, "Please choose one of the answers."),
+        ({"choice": "-1"}, "Please choose one of the answers."),
+        ({"choice": "9" * 40}, "Please choose one of the answers."),
+        ({"choice": "999999"}, "That answer does not belong to this question."),
+    ],
+)
+def test_malformed_answers_get_400_and_store_nothing(visitor, lesson, data, message):
+    run = start(visitor, lesson)
+
+    response = visitor.post(question_url(run), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_a_choice_of_another_question_is_refused(visitor, lesson):
+    run = start(visitor, lesson)
+    other = choice(run, position=2)
+
+    response = visitor.post(question_url(run, 1), {"choice": other.pk})
+
+    assert response.status_code == 400
+    assert "That answer does not belong to this question." in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_htmx_errors_are_swapped_into_the_form(visitor, lesson):
+    run = start(visitor, lesson)
+
+    response = visitor.post(question_url(run), {}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 400
+    assert response.content.decode().lstrip().startswith('<form id="answer-area"')
+
+
+def test_another_learners_run_answers_404(visitor, lesson, client_factory):
+    run = start(visitor, lesson)
+    stranger = client_factory()
+    stranger.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    for response in [
+        stranger.get(question_url(run)),
+        stranger.post(question_url(run), {"choice": choice(run).pk}),
+        stranger.get(reverse("quizzes:run-results", args=[run.public_id])),
+    ]:
+        assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_a_question_unpublished_during_the_run_answers_404(visitor, lesson):
+    run = start(visitor, lesson)
+    question = run.run_questions.get(position=1).question
+    question.status = Status.DRAFT
+    question.save()
+
+    response = visitor.post(question_url(run), {"choice": choice(run).pk})
+
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_unknown_run_or_position_answers_404(visitor, lesson):
+    run = start(visitor, lesson)
+
+    assert visitor.get(question_url(run, 4)).status_code == 404
+    missing = reverse("quizzes:run-question", args=["00000000-0000-0000-0000-000000000000", 1])
+    assert visitor.get(missing).status_code == 404
+
+
+def test_a_draft_lesson_cannot_be_started(visitor):
+    draft = LessonFactory(status=Status.DRAFT)
+    QuestionFactory(lesson=draft)
+
+    response = visitor.post(reverse("quizzes:start-quiz", args=[draft.slug]))
+
+    assert response.status_code == 404
+    assert not QuizRun.objects.exists()
+
+
+def test_wrong_method_on_a_question_is_refused(visitor, lesson):
+    run = start(visitor, lesson)
+
+    response = visitor.put(question_url(run))
+
+    assert response.status_code == 405
+
+
+def test_answers_are_rate_limited(visitor, lesson, settings):
+    settings.RATE_LIMIT_ANSWERS_PER_MINUTE = 1
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+
+    response = visitor.post(question_url(run, 2), {"choice": choice(run, 2).pk})
+
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.content.decode()
+    assert Answer.objects.count() == 1
+
+
+def test_mixed_practice_draws_from_lessons_not_mastered(visitor, lesson):
+    response = visitor.post(reverse("quizzes:practice"))
+
+    run = QuizRun.objects.get()
+    assert response["Location"] == question_url(run)
+    assert run.lesson is None
+    assert run.size == 3
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_question_page_query_count(visitor, lesson, django_assert_num_queries, count):
+    run = start(visitor, lesson)
+    for position in range(1, count):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+
+    with django_assert_num_queries(4):  # session, run question, answer, choices
+        visitor.get(question_url(run, count))
