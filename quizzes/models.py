@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +111,42 @@ class PublishableQuerySet(models.QuerySet):
         )
 
 
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("Submit for review")
+    APPROVE = "approve", _("Approve and publish")
+    SEND_BACK = "send_back", _("Send back to the author")
+    UNPUBLISH = "unpublish", _("Unpublish")
+    REOPEN = "reopen", _("Reopen as a draft")
+    EDITED = "edited", _("Edited after publication: back to review")
+
+
+# action: (from status, to status, permission needed)
+WORKFLOW = {
+    Action.SUBMIT: (Status.DRAFT, Status.REVIEW, "quizzes.submit_content"),
+    Action.APPROVE: (Status.REVIEW, Status.PUBLISHED, "quizzes.review_content"),
+    Action.SEND_BACK: (Status.REVIEW, Status.DRAFT, "quizzes.review_content"),
+    Action.UNPUBLISH: (Status.PUBLISHED, Status.ARCHIVED, "quizzes.review_content"),
+    Action.REOPEN: (Status.ARCHIVED, Status.DRAFT, "quizzes.submit_content"),
+}
+
+
+class WorkflowError(Exception):
+    """A transition that the workflow does not allow; the message says why."""
+
+
+def missing_translations(obj, fields):
+    """Names of translated fields left empty in a language."""
+    from django.conf import settings as conf
+
+    langs = [code.replace("-", "_") for code in conf.MODELTRANSLATION_LANGUAGES]
+    return [
+        f"{obj._meta.get_field(f'{name}_{lang}').verbose_name}"
+        for name in fields
+        for lang in langs
+        if not (getattr(obj, f"{name}_{lang}") or "").strip()
+    ]
+
+
 class Publishable(Stamped):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -127,9 +163,65 @@ class Publishable(Stamped):
 
     @property
     def is_public(self):
-        return self.status == Status.PUBLISHED and (
-            self.valid_until is None or self.valid_until >= timezone.localdate()
+        return self.status == Status.PUBLISHED and not self.is_expired
+
+    @property
+    def is_expired(self):
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+    def available_actions(self, user):
+        """Workflow actions this user may take now."""
+        return [
+            action
+            for action, (source, _target, perm) in WORKFLOW.items()
+            if self.status == source and user.has_perm(perm)
+        ]
+
+    def transition(self, action, user, comment=""):
+        """Move along the workflow and record who did it, when and why.
+
+        Raises PermissionDenied without the role's permission and WorkflowError when the
+        workflow refuses: wrong status, approving one's own edit (two-person rule),
+        sending back without a comment, or content not ready for review.
+        """
+        source, target, perm = WORKFLOW[action]
+        if not user.has_perm(perm):
+            raise PermissionDenied
+        if self.status != source:
+            raise WorkflowError(
+                _("This item is %(status)s; it cannot be changed that way.")
+                % {"status": self.get_status_display().lower()}
+            )
+        if action == Action.APPROVE and self.updated_by_id == user.pk:
+            raise WorkflowError(_("You changed this item last. Another reviewer must approve it."))
+        if action == Action.SEND_BACK and not comment.strip():
+            raise WorkflowError(_("Say what needs changing when you send an item back."))
+        if action in (Action.SUBMIT, Action.APPROVE):
+            problems = self.publication_problems()
+            if problems:
+                raise WorkflowError(" ".join(str(p) for p in problems))
+        self._move(action, target, user, comment)
+
+    def record_edit(self, user):
+        """An edit to a published item sends it back to review, so citizens never see
+        unreviewed text. Returns True when that happened."""
+        if self.status != Status.PUBLISHED:
+            return False
+        self._move(Action.EDITED, Status.REVIEW, user, "")
+        return True
+
+    @transaction.atomic
+    def _move(self, action, target, user, comment):
+        Transition.objects.create(
+            **{self._meta.model_name: self},
+            action=action,
+            from_status=self.status,
+            to_status=target,
+            user=user,
+            comment=comment.strip(),
         )
+        self.status = target
+        self.save(update_fields=["status"])
 
 
 class LessonQuerySet(PublishableQuerySet):
@@ -145,7 +237,13 @@ class LessonQuerySet(PublishableQuerySet):
 
     def for_page(self):
         """Published lessons with everything the lesson page shows, in a fixed query count."""
-        return self.published().prefetch_related(
+        return self.published().with_page_content(Question.objects.published())
+
+    def with_page_content(self, questions=None):
+        """Everything the lesson page shows; ``questions`` picks which count as its quiz
+        (every question, for a staff preview)."""
+        questions = Question.objects.all() if questions is None else questions
+        return self.prefetch_related(
             "steps",
             "red_flags",
             "legal_references",
@@ -154,7 +252,7 @@ class LessonQuerySet(PublishableQuerySet):
             models.Prefetch("cases", queryset=Case.objects.select_related("source")),
             models.Prefetch(
                 "questions",
-                queryset=Question.objects.published().only("id", "lesson_id", "channel"),
+                queryset=questions.only("id", "lesson_id", "channel"),
                 to_attr="public_questions",
             ),
         )
@@ -181,12 +279,44 @@ class Lesson(Publishable):
         constraints = [
             models.UniqueConstraint(fields=["position"], name="lesson_position_unique"),
         ]
+        # Workflow and workspace permissions; the Authors, Reviewers and Analysts groups
+        # hold them (migration 0002).
+        permissions = [
+            ("submit_content", _("Can submit lessons and questions for review")),
+            ("review_content", _("Can approve, publish, send back and unpublish content")),
+            ("view_statistics", _("Can see question statistics")),
+            ("export_content", _("Can export the curriculum and anonymised answers")),
+            ("import_content", _("Can import the curriculum")),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("quizzes:lesson", args=[self.slug])
+
+    def publication_problems(self):
+        """What stops this lesson from going to review or being published."""
+        problems = []
+        missing = missing_translations(self, ("title", "summary"))
+        steps = list(self.steps.all())
+        reminders = list(self.reminders.all())
+        for step in steps:
+            missing += missing_translations(step, ("text",))
+        for reminder in reminders:
+            missing += missing_translations(reminder, ("text", "authority"))
+        if missing:
+            problems.append(
+                _("Fill in every language: %(fields)s.")
+                % {"fields": ", ".join(sorted(set(map(str, missing))))}
+            )
+        if not steps:
+            problems.append(_("A lesson needs at least one step."))
+        if not reminders:
+            problems.append(_("A lesson needs at least one police reminder."))
+        if not self.red_flags.exists():
+            problems.append(_("A lesson needs at least one red flag."))
+        return problems
 
     @property
     def channels(self):
@@ -342,6 +472,20 @@ class Question(Publishable):
             problems.append(_("A question needs exactly one correct choice."))
         if self.is_scam and self.pk and not self.red_flags.exists():
             problems.append(_("A scam question needs at least one red flag."))
+        missing = missing_translations(self, ("body", "prompt", "explanation"))
+        for choice in choices:
+            missing += missing_translations(choice, ("text", "feedback"))
+        if missing:
+            problems.append(
+                _("Fill in every language: %(fields)s.")
+                % {"fields": ", ".join(sorted(set(map(str, missing))))}
+            )
+        if self.channel == Channel.QR and not self.qr_payload:
+            problems.append(_("A QR-code question needs the content of its code."))
+        if self.channel == Channel.WEB and not self.link:
+            problems.append(_("A web-page question needs the address shown in the browser."))
+        if not self.sender_number and not (self.sender_name_en or self.sender_name_zh_hans):
+            problems.append(_("Say who the message or call seems to come from."))
         return problems
 
     def transcript(self):
@@ -386,6 +530,43 @@ class Choice(models.Model):
         return self.text
 
 
+class Transition(models.Model):
+    """One step of a lesson's or a question's workflow: who, when, from what to what."""
+
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=10, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("workflow step")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lesson__isnull=False, question__isnull=True)
+                | Q(lesson__isnull=True, question__isnull=False),
+                name="transition_has_one_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
 # --- Learners and their progress ---------------------------------------------------
 
 
@@ -414,7 +595,14 @@ class Learner(models.Model):
         if other.pk == self.pk:
             return
         other.runs.update(learner=self)
+        Answer.objects.filter(learner=other).update(learner=self)
         other.delete()
+        # Both may have answered the same question: only the earliest stays a first attempt.
+        earlier = Answer.objects.filter(learner=self, question=OuterRef("question")).filter(
+            Q(answered_at__lt=OuterRef("answered_at"))
+            | Q(answered_at=OuterRef("answered_at"), id__lt=OuterRef("id"))
+        )
+        Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
 
     def start_run(self, lesson=None):
         """A new run over a lesson's published questions, or a mixed practice set."""
@@ -453,7 +641,7 @@ class Learner(models.Model):
     def latest_answers(self):
         """{question id: right or not} for each question's most recent answer (1 query)."""
         latest = {}
-        rows = Answer.objects.filter(run__learner=self).order_by("answered_at", "id")
+        rows = Answer.objects.filter(learner=self).order_by("answered_at", "id")
         for question_id, is_correct in rows.values_list("question_id", "is_correct"):
             latest[question_id] = is_correct
         return latest
@@ -476,7 +664,7 @@ class Learner(models.Model):
     def red_flag_recognition(self):
         """For each red flag the learner has met: answers, right answers (1 query)."""
         return (
-            RedFlag.objects.filter(questions__answers__run__learner=self)
+            RedFlag.objects.filter(questions__answers__learner=self)
             .annotate(
                 seen=Count("questions__answers", distinct=True),
                 recognised=Count(
@@ -576,9 +764,16 @@ class QuizRun(models.Model):
             with transaction.atomic():
                 answer = Answer.objects.create(
                     run=self,
+                    learner_id=self.learner_id,
                     question_id=run_question.question_id,
                     choice=choice,
                     is_correct=choice.is_correct,
+                    # Decided inside the INSERT, so no extra round trip.
+                    first_attempt=~Exists(
+                        Answer.objects.filter(
+                            learner_id=self.learner_id, question_id=run_question.question_id
+                        )
+                    ),
                 )
                 if self.answers.count() == self.size:
                     self.finished_at = answer.answered_at
@@ -624,11 +819,17 @@ class Answer(models.Model):
     """One learner's answer to one question in one run."""
 
     run = models.ForeignKey(QuizRun, on_delete=models.CASCADE, related_name="answers")
+    # The run's learner, kept on the answer so that statistics over millions of answers
+    # group by learner without a join; moved with the runs when learners merge.
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="answers")
     # Copied from the choice when answering, so later edits to the key do not rewrite
     # what the learner scored.
     is_correct = models.BooleanField()
+    # The learner's first answer to this question in any run: item statistics (facility,
+    # discrimination) count first attempts only, before feedback taught the answer.
+    first_attempt = models.BooleanField(default=True)
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -639,6 +840,8 @@ class Answer(models.Model):
         indexes = [
             # Question statistics by date range.
             models.Index(fields=["question", "answered_at"], name="answer_question_time_idx"),
+            # A learner's answers: progress, red-flag recognition, first-attempt checks.
+            models.Index(fields=["learner", "question"], name="answer_learner_question_idx"),
         ]
 
     def __str__(self):

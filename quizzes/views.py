@@ -22,6 +22,7 @@ from .models import (
     AnswerConflict,
     Lesson,
     LessonStatus,
+    Question,
     QuizRun,
     Reminder,
     RunQuestion,
@@ -146,6 +147,46 @@ def feedback_context(question, answer):
         "red_flags": question.red_flags.all(),
         "reminder": question.reminder,
     }
+
+
+def can_preview(user):
+    return user.is_active and user.is_staff and user.has_perm("quizzes.view_question")
+
+
+@require_GET
+def preview_lesson(request, pk):
+    """A lesson in any status, as citizens would see it, for staff only."""
+    if not can_preview(request.user):
+        raise Http404
+    lesson = get_object_or_404(Lesson.objects.with_page_content(), pk=pk)
+    return render(request, "quizzes/lesson.html", {"lesson": lesson, "preview": True})
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def preview_question(request, pk):
+    """A question in any status, for staff; answering shows the feedback, stores nothing."""
+    if not can_preview(request.user):
+        raise Http404
+    question = get_object_or_404(
+        Question.objects.select_related("lesson", "reminder").prefetch_related("choices"), pk=pk
+    )
+    context = {"question": question, "choices": question.choices.all(), "preview": True}
+    status = 200
+    if request.method == "POST":
+        raw = request.POST.get("choice", "")
+        choice = question.choices.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if choice is None:
+            context["error"], status = _("Please choose one of the answers."), 400
+        else:
+            context["answer"] = Answer(
+                question=question, choice=choice, is_correct=choice.is_correct
+            )
+            context.update(feedback_context(question, context["answer"]))
+    template = "quizzes/question.html"
+    if request.htmx:
+        template += "#answer-area"
+    return render(request, template, context, status=status)
 
 
 @require_GET

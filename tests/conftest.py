@@ -17,6 +17,12 @@ def collected_static():
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hashing is slow on purpose; tests create many accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield

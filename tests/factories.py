@@ -197,6 +197,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
         model = Answer
 
     run = factory.SubFactory(QuizRunFactory)
+    learner = factory.LazyAttribute(lambda a: a.run.learner)
     question = factory.SubFactory(QuestionFactory)
     choice = factory.LazyAttribute(lambda a: a.question.choices.first())
     is_correct = factory.LazyAttribute(lambda a: a.choice.is_correct)

@@ -49,7 +49,7 @@ def question_form(lesson, choices, status=Status.DRAFT):
     data = {
         "lesson": lesson.pk,
         "slug": "prize-call",
-        "position": "1",
+        "position": "10",
         "channel": "call",
         "is_scam": "on",
         "sender_number": "+86 171 0000 2222",
@@ -103,23 +103,44 @@ def test_an_officer_authors_a_lesson_and_its_question(client, superuser, red_fla
     ("choices", "message"),
     [
         ([("Only one", True)], "A question needs at least two choices."),
-        ([("A", False), ("B", False)], "Mark exactly one choice as correct."),
-        ([("A", True), ("B", True)], "Only one choice can be marked correct."),
+        ([("A", False), ("B", False)], "A question needs exactly one correct choice."),
     ],
 )
-def test_a_question_for_review_needs_two_choices_and_one_correct(
+def test_a_draft_may_be_unfinished_but_cannot_go_to_review(
     client, superuser, lesson, choices, message
 ):
     client.force_login(superuser)
+    client.post(reverse("admin:quizzes_question_add"), question_form(lesson, choices))
+    question = Question.objects.get(slug="prize-call")
+    question.red_flags.set(lesson.red_flags.all())
 
     response = client.post(
-        reverse("admin:quizzes_question_add"),
-        question_form(lesson, choices, status=Status.REVIEW),
+        reverse("admin:quizzes_question_workflow", args=[question.pk, "submit"]), follow=True
+    )
+
+    assert message in response.content.decode()
+    question.refresh_from_db()
+    assert question.status == Status.DRAFT
+
+
+def test_two_correct_choices_are_refused_even_in_a_draft(client, superuser, lesson):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:quizzes_question_add"), question_form(lesson, [("A", True), ("B", True)])
     )
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert "Only one choice can be marked correct." in response.content.decode()
     assert not Question.objects.filter(slug="prize-call").exists()
+
+
+def test_new_items_start_as_drafts_whatever_the_form_says(client, superuser, red_flag):
+    client.force_login(superuser)
+
+    client.post(reverse("admin:quizzes_lesson_add"), lesson_form(red_flag, status="published"))
+
+    assert Lesson.objects.get(slug="fake-lottery").status == Status.DRAFT
 
 
 def test_the_database_refuses_a_second_correct_choice(lesson):

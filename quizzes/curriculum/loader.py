@@ -6,6 +6,7 @@ unless ``force`` is set; lesson steps, cases and reminders follow their lesson, 
 follow their question.
 """
 
+import datetime
 from collections import Counter
 
 from django.db import transaction
@@ -47,9 +48,27 @@ def translated(model, data):
     return values
 
 
+def same(current, wanted):
+    """Equal, counting an empty translation (NULL or "") as one value."""
+    return current == wanted or (current in (None, "") and wanted in (None, ""))
+
+
+def text_of(step):
+    """A step is its translated text, or {"position": n, "text": {...}} in a bundle."""
+    return step.get("text", step)
+
+
 class Loader:
-    def __init__(self, force=False):
-        self.force = force
+    """Writes curriculum data (the shipped files or an imported bundle) to the database.
+
+    With ``bundle`` the data also sets statuses, "valid until" dates, positions and
+    reminder slugs, and overwrites admin edits: importing is an explicit decision.
+    Without it, new content is published and admin edits are kept unless ``force``.
+    """
+
+    def __init__(self, force=False, bundle=False):
+        self.force = force or bundle
+        self.bundle = bundle
         self.counts = Counter()
 
     def upsert(self, model, lookup, values, m2m=None, guard=True):
@@ -61,7 +80,9 @@ class Loader:
         elif guard and getattr(obj, "updated_by_id", None) and not self.force:
             outcome = "skipped"
         else:
-            changed = [name for name, value in values.items() if getattr(obj, name) != value]
+            changed = [
+                name for name, value in values.items() if not same(getattr(obj, name), value)
+            ]
             if self.force and getattr(obj, "updated_by_id", None):
                 obj.updated_by = None
                 changed.append("updated_by")
@@ -102,8 +123,11 @@ class Loader:
             self.legal[data["slug"]], _ = self.upsert(
                 LegalReference, {"slug": data["slug"]}, translated(LegalReference, data)
             )
+        self.reminders = {}
         for position, data in enumerate(vocabulary["reminders"], 1):
-            self.reminder(data["slug"], None, position, data)
+            self.reminders[data["slug"]] = self.reminder(
+                data["slug"], None, data.get("position", position), data
+            )
         for data in lessons:
             self.lesson(data)
         return self.counts
@@ -116,33 +140,53 @@ class Loader:
             m2m={"sources": [self.sources[c] for c in data.get("sources") or []]},
         )[0]
 
+    def publication(self, data):
+        """Status fields a bundle carries; the shipped files leave them to the workflow."""
+        if not self.bundle:
+            return {}
+        valid_until = data.get("valid_until") or None
+        return {
+            "status": data.get("status", Status.PUBLISHED),
+            "valid_until": valid_until and datetime.date.fromisoformat(str(valid_until)),
+        }
+
     def lesson(self, data):
         lesson, outcome = self.upsert(
             Lesson,
             {"slug": data["slug"]},
-            {**translated(Lesson, data), "position": data["position"]},
+            {
+                **translated(Lesson, data),
+                "position": data["position"],
+                **self.publication(data),
+            },
             m2m={
                 "red_flags": [self.flags[s] for s in data["red_flags"]],
                 "legal_references": [self.legal[s] for s in data.get("legal") or []],
                 "sources": [self.sources[c] for c in data["sources"]],
             },
         )
-        if outcome == "created":
+        if outcome == "created" and not self.bundle:
             lesson.status = Status.PUBLISHED
             lesson.save(update_fields=["status"])
         reminders = []
         if outcome != "skipped":
-            for position, step in enumerate(data["steps"], 1):
+            steps = [(s.get("position", i), text_of(s)) for i, s in enumerate(data["steps"], 1)]
+            for position, text in steps:
                 self.upsert(
                     LessonStep,
                     {"lesson": lesson, "position": position},
-                    translated(LessonStep, {"text": step}),
+                    translated(LessonStep, {"text": text}),
                     guard=False,
                 )
-            for position, item in enumerate(data["reminders"], 1):
-                slug = f"{lesson.slug}-{position}"
+            lesson.steps.exclude(position__in=[p for p, _ in steps]).delete()
+            for position, item in enumerate(data.get("reminders") or [], 1):
+                position = item.get("position", position)
+                slug = item.get("slug") or f"{lesson.slug}-{position}"
                 reminders.append(self.reminder(slug, lesson, position, item))
-            for position, item in enumerate(data.get("cases") or [], 1):
+                self.reminders[slug] = reminders[-1]
+            cases = [(c.get("position", i), c) for i, c in enumerate(data.get("cases") or [], 1)]
+            lesson.cases.exclude(position__in=[p for p, _ in cases]).delete()
+            for position, item in cases:
                 self.upsert(
                     Case,
                     {"lesson": lesson, "position": position},
@@ -156,8 +200,11 @@ class Loader:
                 )
         else:
             reminders = list(lesson.reminders.all())
-        for position, item in enumerate(data["questions"], 1):
-            self.question(lesson, position, item, reminders[0] if reminders else None)
+        for position, item in enumerate(data.get("questions") or [], 1):
+            reminder = reminders[0] if reminders else None
+            if self.bundle:
+                reminder = self.reminders.get(item.get("reminder"))
+            self.question(lesson, item.get("position", position), item, reminder)
 
     def question(self, lesson, position, data, reminder):
         question, outcome = self.upsert(
@@ -172,21 +219,28 @@ class Loader:
                 "qr_payload": data.get("qr_payload") or "",
                 "is_scam": data["is_scam"],
                 "reminder": reminder,
+                **self.publication(data),
             },
             m2m={"red_flags": [self.flags[s] for s in data.get("red_flags") or []]},
         )
         if outcome == "skipped":
             return
-        if outcome == "created":
+        if outcome == "created" and not self.bundle:
             question.status = Status.PUBLISHED
             question.save(update_fields=["status"])
+        choices = [(c.get("position", i), c) for i, c in enumerate(data["choices"], 1)]
         # Clear the correct flag first so the one-correct-choice constraint holds while
         # the key moves from one choice to another.
-        wanted = {i for i, c in enumerate(data["choices"], 1) if c.get("correct")}
+        wanted = {position for position, c in choices if c.get("correct")}
         question.choices.filter(is_correct=True).exclude(position__in=wanted).update(
             is_correct=False
         )
-        for position, item in enumerate(data["choices"], 1):
+        # A choice dropped from the data goes, unless learners chose it: their answers
+        # and the statistics need it.
+        question.choices.exclude(position__in=[p for p, _ in choices]).filter(
+            answers__isnull=True
+        ).delete()
+        for position, item in choices:
             self.upsert(
                 Choice,
                 {"question": question, "position": position},

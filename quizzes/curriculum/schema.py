@@ -28,15 +28,21 @@ def read_lessons(directory=CURRICULUM_DIR):
 
 
 class _Checker:
-    def __init__(self):
+    def __init__(self, strict):
+        self.strict = strict
         self.found = []
 
     def text(self, where, value, required=True):
-        """A translated text: both languages filled and not identical."""
-        if value is None and not required:
+        """A translated text: both languages filled and not identical (when strict)."""
+        if value is None and not (required and self.strict):
             return
         if not isinstance(value, dict) or set(value) != set(LANGS):
             self.found.append(f"{where}: needs exactly the keys {LANGS}")
+            return
+        if not all(isinstance(value[lang], str | None) for lang in LANGS):
+            self.found.append(f"{where}: texts must be strings")
+            return
+        if not self.strict:
             return
         en, zh = (str(value[lang] or "").strip() for lang in LANGS)
         if not en or not zh:
@@ -47,7 +53,7 @@ class _Checker:
             self.found.append(f"{where}: zh_hans has no Chinese characters")
 
     def sources(self, where, codes, known, required=True):
-        if not isinstance(codes, list) or (required and not codes):
+        if not isinstance(codes, list) or (required and self.strict and not codes):
             self.found.append(f"{where}: sources must be a non-empty list")
             return
         for code in codes:
@@ -55,9 +61,17 @@ class _Checker:
                 self.found.append(f"{where}: unknown source {code!r}")
 
 
-def problems(vocabulary, lessons):
-    """Every rule the shipped curriculum must keep, as readable sentences."""
-    c = _Checker()
+STATUSES = ("draft", "review", "published", "archived")
+
+
+def problems(vocabulary, lessons, strict=True):
+    """Every rule the curriculum must keep, as readable sentences.
+
+    ``strict`` adds the rules for the shipped curriculum (complete in both languages,
+    enough steps, questions and red flags); without it only the structure is checked,
+    as for an imported bundle that may hold unfinished drafts.
+    """
+    c = _Checker(strict)
     sources = {s["code"] for s in vocabulary["sources"]}
     flags = {f["slug"] for f in vocabulary["red_flags"]}
     legal = {ref["slug"] for ref in vocabulary["legal_references"]}
@@ -84,16 +98,20 @@ def problems(vocabulary, lessons):
             c.text(f"{where}/{field}", lesson.get(field))
         c.sources(where, lesson.get("sources"), sources)
         lesson_flags = lesson.get("red_flags") or []
-        if len(lesson_flags) < 3 or not set(lesson_flags) <= flags:
+        if not set(lesson_flags) <= flags:
+            c.found.append(f"{where}: unknown red flag")
+        if strict and len(lesson_flags) < 3:
             c.found.append(f"{where}: needs >= 3 red flags from the vocabulary")
+        if lesson.get("status", "published") not in STATUSES:
+            c.found.append(f"{where}: unknown status")
         if not set(lesson.get("legal") or []) <= legal:
             c.found.append(f"{where}: unknown legal reference")
         steps = lesson.get("steps") or []
-        if not 3 <= len(steps) <= 6:
+        if strict and not 3 <= len(steps) <= 6:
             c.found.append(f"{where}: needs 3-6 steps")
         for i, step in enumerate(steps, 1):
-            c.text(f"{where}/step {i}", step)
-        if not lesson.get("reminders"):
+            c.text(f"{where}/step {i}", step.get("text", step) if isinstance(step, dict) else step)
+        if strict and not lesson.get("reminders"):
             c.found.append(f"{where}: needs a police reminder")
         for i, reminder in enumerate(lesson.get("reminders") or [], 1):
             c.text(f"{where}/reminder {i}/authority", reminder.get("authority"))
@@ -104,11 +122,11 @@ def problems(vocabulary, lessons):
                 c.text(f"{where}/case {i}/{field}", case.get(field))
             c.sources(f"{where}/case {i}", [case.get("source")], sources)
         questions = lesson.get("questions") or []
-        if len(questions) < 4:
+        if strict and len(questions) < 4:
             c.found.append(f"{where}: needs >= 4 questions")
-        if len({q.get("channel") for q in questions}) < 2:
+        if strict and len({q.get("channel") for q in questions}) < 2:
             c.found.append(f"{where}: questions need at least two channels")
-        if not any(q.get("is_scam") is False for q in questions):
+        if strict and not any(q.get("is_scam") is False for q in questions):
             c.found.append(f"{where}: note: no legitimate question")
         question_slugs = set()
         for q in questions:
@@ -122,23 +140,29 @@ def problems(vocabulary, lessons):
                 c.text(f"{qwhere}/{field}", q.get(field))
             for field in ("setup", "sender_name"):
                 c.text(f"{qwhere}/{field}", q.get(field), required=False)
-            if not q.get("sender_number") and not q.get("sender_name"):
+            if strict and not q.get("sender_number") and not q.get("sender_name"):
                 c.found.append(f"{qwhere}: needs sender_number or sender_name")
-            if q.get("channel") == "qr" and not q.get("qr_payload"):
+            if strict and q.get("channel") == "qr" and not q.get("qr_payload"):
                 c.found.append(f"{qwhere}: a QR question needs qr_payload")
-            if q.get("channel") == "web" and not q.get("link"):
+            if strict and q.get("channel") == "web" and not q.get("link"):
                 c.found.append(f"{qwhere}: a web question needs link (the address bar)")
+            if q.get("status", "published") not in STATUSES:
+                c.found.append(f"{qwhere}: unknown status")
             if not isinstance(q.get("is_scam"), bool):
                 c.found.append(f"{qwhere}: is_scam must be true or false")
             question_flags = q.get("red_flags") or []
             if not set(question_flags) <= flags:
                 c.found.append(f"{qwhere}: unknown red flag")
-            if q.get("is_scam") and not question_flags:
+            if strict and q.get("is_scam") and not question_flags:
                 c.found.append(f"{qwhere}: a scam question needs its red flags")
             choices = q.get("choices") or []
-            if not 2 <= len(choices) <= 4:
+            correct = sum(1 for ch in choices if ch.get("correct") is True)
+            if correct > 1:
+                c.found.append(f"{qwhere}: more than one correct choice")
+            ready = strict or q.get("status", "published") in ("review", "published")
+            if ready and not 2 <= len(choices) <= 4:
                 c.found.append(f"{qwhere}: needs 2-4 choices")
-            if sum(1 for ch in choices if ch.get("correct") is True) != 1:
+            if ready and correct != 1:
                 c.found.append(f"{qwhere}: needs exactly one correct choice")
             for i, choice in enumerate(choices, 1):
                 c.text(f"{qwhere}/choice {i}/text", choice.get("text"))

@@ -1,0 +1,209 @@
+"""Export and import the curriculum as a versioned bundle.
+
+A bundle is the curriculum's own data format (the shape of ``vocabulary.yaml`` and the
+lesson files) in one JSON document, plus what the workflow adds: statuses, "valid until"
+dates, positions and reminder slugs. Exporting and importing into an empty database
+reproduces every item. Who changed an item last is not carried: accounts differ between
+installations, so imported items count as loaded, not as edited in the admin.
+"""
+
+import datetime
+import json
+
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import Prefetch
+
+from ..models import Choice, LegalReference, Lesson, Question, RedFlag, Reminder, Source
+from .loader import TRANSLATED, Loader
+from .schema import LANGS, problems
+
+FORMAT = "antifraud-curriculum"
+VERSION = 1
+
+
+class BundleError(Exception):
+    """The bundle cannot be imported; ``problems`` lists why."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def texts(obj, *names):
+    return {
+        name: {lang: getattr(obj, f"{name}_{lang}") or "" for lang in LANGS}
+        for name in names
+        if name in TRANSLATED[type(obj)]
+    }
+
+
+def export_bundle(lessons=None):
+    """The whole curriculum, or only the given lessons, as a JSON-ready dict."""
+    lessons = Lesson.objects.all() if lessons is None else lessons
+    lessons = lessons.order_by("position").prefetch_related(
+        "steps",
+        "red_flags",
+        "legal_references",
+        "sources",
+        Prefetch("reminders", queryset=Reminder.objects.prefetch_related("sources")),
+        "cases__source",
+        Prefetch(
+            "questions",
+            queryset=Question.objects.order_by("position")
+            .prefetch_related(
+                "red_flags", Prefetch("choices", queryset=Choice.objects.order_by("position"))
+            )
+            .select_related("reminder"),
+        ),
+    )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "vocabulary": {
+            "sources": [
+                {"code": s.code, **texts(s, "title", "publisher"), "published": s.published}
+                for s in Source.objects.order_by("code")
+            ],
+            "red_flags": [
+                {"slug": f.slug, **texts(f, "title", "description")}
+                for f in RedFlag.objects.order_by("slug")
+            ],
+            "legal_references": [
+                {"slug": ref.slug, **texts(ref, "title", "summary")}
+                for ref in LegalReference.objects.order_by("slug")
+            ],
+            "reminders": [
+                _reminder(r)
+                for r in Reminder.objects.general()
+                .order_by("position", "slug")
+                .prefetch_related("sources")
+            ],
+        },
+        "lessons": [_lesson(lesson) for lesson in lessons],
+    }
+
+
+def _codes(manager):
+    return sorted(s.code for s in manager.all())
+
+
+def _slugs(manager):
+    return sorted(item.slug for item in manager.all())
+
+
+def _publication(item):
+    return {
+        "status": item.status,
+        "valid_until": item.valid_until.isoformat() if item.valid_until else None,
+    }
+
+
+def _reminder(reminder):
+    return {
+        "slug": reminder.slug,
+        "position": reminder.position,
+        **texts(reminder, "authority", "text"),
+        "sources": _codes(reminder.sources),
+    }
+
+
+def _lesson(lesson):
+    return {
+        "slug": lesson.slug,
+        "position": lesson.position,
+        **_publication(lesson),
+        **texts(lesson, "title", "summary"),
+        "sources": _codes(lesson.sources),
+        "red_flags": _slugs(lesson.red_flags),
+        "legal": _slugs(lesson.legal_references),
+        "steps": [
+            {"position": step.position, **texts(step, "text")} for step in lesson.steps.all()
+        ],
+        "reminders": [_reminder(r) for r in lesson.reminders.all()],
+        "cases": [
+            {
+                "position": case.position,
+                **texts(case, "title", "story", "place"),
+                "loss": case.loss,
+                "occurred": case.occurred,
+                "source": case.source.code,
+            }
+            for case in lesson.cases.all()
+        ],
+        "questions": [_question(q) for q in lesson.questions.all()],
+    }
+
+
+def _question(question):
+    return {
+        "slug": question.slug,
+        "position": question.position,
+        **_publication(question),
+        "channel": question.channel,
+        **texts(question, "setup", "sender_name", "body", "prompt", "explanation"),
+        "sender_number": question.sender_number,
+        "link": question.link,
+        "qr_payload": question.qr_payload,
+        "is_scam": question.is_scam,
+        "red_flags": _slugs(question.red_flags),
+        "reminder": question.reminder.slug if question.reminder else None,
+        "choices": [
+            {
+                "position": choice.position,
+                **texts(choice, "text", "feedback"),
+                "correct": choice.is_correct,
+            }
+            for choice in question.choices.all()
+        ],
+    }
+
+
+def read_bundle(raw):
+    """Parse and check a bundle; raises BundleError listing every problem."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BundleError([f"not a JSON document: {error}"]) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BundleError([f"not a curriculum bundle (format must be {FORMAT!r})"])
+    if data.get("version") != VERSION:
+        raise BundleError([f"bundle version {data.get('version')!r}; this site reads {VERSION}"])
+    vocabulary, lessons = data.get("vocabulary"), data.get("lessons")
+    if not isinstance(vocabulary, dict) or not isinstance(lessons, list):
+        raise BundleError(["a bundle needs a vocabulary and a list of lessons"])
+    try:
+        found = problems(vocabulary, lessons, strict=False)
+    except (KeyError, TypeError, AttributeError) as error:
+        found = [f"malformed bundle: missing or wrong entry {error}"]
+    if found:
+        raise BundleError(found)
+    return data
+
+
+class DryRun(Exception):
+    """Raised inside the import transaction to roll it back."""
+
+
+def import_bundle(data, dry_run=False):
+    """Write a checked bundle in one transaction; returns {outcome: count}.
+
+    With ``dry_run`` everything is written and then rolled back, so the counts are
+    exactly what a real import would do. Any database error rolls back everything.
+    """
+    loader = Loader(bundle=True)
+    try:
+        with transaction.atomic():
+            loader.load(data["vocabulary"], data["lessons"])
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    except (IntegrityError, DataError) as error:
+        raise BundleError(
+            [f"The database refused the bundle, nothing was written: {error}"]
+        ) from error
+    summary = {"created": 0, "changed": 0, "unchanged": 0}
+    for (_kind, outcome), number in loader.counts.items():
+        summary[{"updated": "changed"}.get(outcome, outcome)] += number
+    return summary, loader.counts

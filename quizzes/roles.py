@@ -1,0 +1,45 @@
+"""The police roles: which permissions each group holds.
+
+Migration 0002 creates the groups from this table; ``create_police_user`` puts accounts
+in them. Superusers hold every permission.
+"""
+
+CONTENT_MODELS = ("lesson", "lessonstep", "reminder", "case", "question", "choice")
+VOCABULARY_MODELS = ("redflag", "source", "legalreference")
+
+
+def _crud(models, actions):
+    return [f"{action}_{model}" for model in models for action in actions]
+
+
+ROLES = {
+    "author": (
+        "Authors",
+        _crud(CONTENT_MODELS, ("view", "add", "change"))
+        + _crud(("lessonstep", "reminder", "case", "choice"), ("delete",))
+        + _crud(VOCABULARY_MODELS, ("view", "add", "change"))
+        + ["view_transition", "submit_content"],
+    ),
+    "reviewer": (
+        "Reviewers",
+        _crud(CONTENT_MODELS, ("view", "add", "change", "delete"))
+        + _crud(VOCABULARY_MODELS, ("view", "add", "change"))
+        + [
+            "view_transition",
+            "submit_content",
+            "review_content",
+            "view_statistics",
+            "export_content",
+            "import_content",
+        ],
+    ),
+    "analyst": (
+        "Analysts",
+        [
+            *_crud(CONTENT_MODELS + VOCABULARY_MODELS, ("view",)),
+            "view_transition",
+            "view_statistics",
+            "export_content",
+        ],
+    ),
+}

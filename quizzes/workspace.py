@@ -1,0 +1,295 @@
+"""Police workspace pages inside the admin: statistics, CSV exports, bundle export/import.
+
+Reached from the lesson list; each view checks its own permission (Analysts and Reviewers
+see statistics and export; Reviewers and superusers import).
+"""
+
+import csv
+import hashlib
+import hmac
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import stats
+from .curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
+from .models import Answer, Lesson
+
+BUNDLE_SALT = "quizzes.import-bundle"
+MAX_BUNDLE_BYTES = 4 * 1024 * 1024
+
+
+def need(request, perm):
+    if not request.user.has_perm(f"quizzes.{perm}"):
+        raise PermissionDenied
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The start date must come before the end date."))
+        return data
+
+    def range(self):
+        if not self.is_valid():
+            return None, None
+        return self.cleaned_data.get("start"), self.cleaned_data.get("end")
+
+
+def bars(items, width=320):
+    """Rows for a horizontal SVG bar chart: (label, value 0..1, y, bar width)."""
+    return [
+        {"label": label, "value": value, "y": i * 22, "width": round((value or 0) * width)}
+        for i, (label, value) in enumerate(items)
+    ]
+
+
+@require_GET
+def statistics(request):
+    need(request, "view_statistics")
+    form = DateRangeForm(request.GET or None)
+    start, end = form.range()
+    questions = stats.question_stats(start, end)
+    lessons = stats.lesson_stats(start, end)
+    flags = list(stats.red_flag_stats(start, end))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Statistics"),
+        "form": form,
+        "questions": questions,
+        "lessons": lessons,
+        "flags": flags,
+        "flagged": [q for q in questions if q.needs_checking],
+        "lesson_bars": bars([(item.lesson.title, item.average) for item in lessons]),
+        "flag_bars": bars([(f.title, f.recognised / f.seen if f.seen else None) for f in flags]),
+        "query": request.GET.urlencode(),
+    }
+    context["lesson_chart_height"] = len(context["lesson_bars"]) * 22
+    context["flag_chart_height"] = len(context["flag_bars"]) * 22
+    return render(request, "admin/quizzes/statistics.html", context)
+
+
+def percent(value):
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+@require_GET
+def statistics_csv(request):
+    need(request, "export_content")
+    start, end = DateRangeForm(request.GET or None).range()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="question-statistics.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "lesson",
+            "question",
+            "channel",
+            "is_scam",
+            "attempts",
+            "learners",
+            "first_attempts",
+            "facility_percent",
+            "discrimination",
+            "needs_checking",
+            "choice_shares_percent",
+        ]
+    )
+    for item in stats.question_stats(start, end):
+        q = item.question
+        shares = " | ".join(
+            f"{c.choice.position}{'*' if c.choice.is_correct else ''}: "
+            f"{percent(c.share_of(item.first_attempts))}"
+            for c in item.choices
+        )
+        d = item.discrimination
+        writer.writerow(
+            [
+                q.lesson.slug,
+                q.slug,
+                q.channel,
+                int(q.is_scam),
+                item.attempts,
+                item.learners,
+                item.first_attempts,
+                percent(item.facility),
+                "" if d is None else f"{d:.3f}",
+                "; ".join(item.problems),
+                shares,
+            ]
+        )
+    return response
+
+
+def pseudonym(learner_id):
+    """A stable pseudonym: the same learner gets the same code, which reveals no account."""
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:learner-pseudonym".encode()).digest()
+    return hmac.new(key, str(learner_id).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def answers_csv(request):
+    """Every answer in the date range, one row each, with pseudonymous learners (streamed)."""
+    need(request, "export_content")
+    low, high = stats.date_range(*DateRangeForm(request.GET or None).range())
+    rows = (
+        Answer.objects.filter(answered_at__gte=low, answered_at__lt=high)
+        .order_by("id")
+        .values_list(
+            "id",
+            "learner_id",
+            "run__public_id",
+            "question__lesson__slug",
+            "question__slug",
+            "choice__position",
+            "is_correct",
+            "first_attempt",
+            "answered_at",
+        )
+    )
+    writer = csv.writer(Echo())
+    header = [
+        "answer",
+        "learner",
+        "run",
+        "lesson",
+        "question",
+        "choice_position",
+        "correct",
+        "first_attempt",
+        "answered_at",
+    ]
+
+    def lines():
+        yield writer.writerow(header)
+        for answer, learner, run, lesson, question, choice, right, first, at in rows.iterator(
+            chunk_size=5000
+        ):
+            run_code = hashlib.sha256(f"{settings.SECRET_KEY}:{run}".encode()).hexdigest()[:16]
+            yield writer.writerow(
+                [
+                    answer,
+                    pseudonym(learner),
+                    run_code,
+                    lesson,
+                    question,
+                    choice,
+                    int(right),
+                    int(first),
+                    at.isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="answers-anonymised.csv"'
+    return response
+
+
+def bundle_response(lessons, name):
+    body = json.dumps(export_bundle(lessons), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.json"'
+    return response
+
+
+@require_GET
+def export_curriculum(request):
+    need(request, "export_content")
+    slug = request.GET.get("lesson")
+    if slug:
+        lessons = Lesson.objects.filter(slug=slug)
+        if not lessons.exists():
+            messages.error(request, _("There is no lesson with that slug."))
+            return redirect("admin:quizzes_lesson_changelist")
+        return bundle_response(lessons, f"lesson-{slug}")
+    return bundle_response(None, "curriculum")
+
+
+class ImportForm(forms.Form):
+    bundle = forms.FileField(label=gettext_lazy("Bundle (JSON)"))
+
+    def clean_bundle(self):
+        upload = self.cleaned_data["bundle"]
+        if upload.size > MAX_BUNDLE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 4 MB."))
+        return upload.read()
+
+
+@require_http_methods(["GET", "POST"])
+def import_curriculum(request):
+    """Upload, see the dry run, confirm. The confirmed bundle travels signed, so what is
+    written is exactly what was shown."""
+    need(request, "import_content")
+    context = {**admin.site.each_context(request), "title": _("Import the curriculum")}
+    form = ImportForm()
+    if request.method == "POST" and "signed" in request.POST:
+        try:
+            raw = signing.loads(request.POST["signed"], salt=BUNDLE_SALT, max_age=3600)
+            summary, _counts = import_bundle(read_bundle(raw))
+        except (signing.BadSignature, BundleError):
+            messages.error(request, _("The import could not be confirmed; upload it again."))
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)s created, %(changed)s changed, %(unchanged)s unchanged.")
+                % summary,
+            )
+            return redirect("admin:quizzes_lesson_changelist")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            raw = form.cleaned_data["bundle"]
+            try:
+                summary, counts = import_bundle(read_bundle(raw), dry_run=True)
+            except BundleError as error:
+                context["problems"] = error.problems
+            else:
+                context.update(
+                    summary=summary,
+                    counts=sorted(
+                        (str(kind), outcome, n) for (kind, outcome), n in counts.items()
+                    ),
+                    signed=signing.dumps(raw.decode("utf-8"), salt=BUNDLE_SALT, compress=True),
+                )
+    context["form"] = form
+    status = 400 if context.get("problems") else 200
+    return render(request, "admin/quizzes/import.html", context, status=status)
+
+
+def urls(admin_site):
+    from django.urls import path
+
+    def view(func):
+        return admin_site.admin_view(func)
+
+    return [
+        path("statistics/", view(statistics), name="quizzes_statistics"),
+        path("statistics/questions.csv", view(statistics_csv), name="quizzes_statistics_csv"),
+        path("statistics/answers.csv", view(answers_csv), name="quizzes_answers_csv"),
+        path("export/", view(export_curriculum), name="quizzes_export"),
+        path("import/", view(import_curriculum), name="quizzes_import"),
+    ]

@@ -1,0 +1,173 @@
+"""Statistics on a small hand-made dataset whose numbers are worked out below.
+
+Four questions, 20 learners, everyone's first run answers all four:
+- weak learners 1-5:      Q1 right (B), Q2 wrong, Q3 wrong, Q4 wrong  -> 1/4
+- middle learners 6-15:   Q1 right (B), Q2 right, Q3 wrong, Q4 wrong  -> 2/4
+- strong learners 16-20:  Q1 wrong (C), Q2 right, Q3 right, Q4 right  -> 3/4
+Then learner 1 retries Q1 (wrong, run left unfinished) and learner 20 retakes the quiz
+with everything right. The lower 27% are learners 1-5, the upper 27% learners 16-20.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from quizzes import stats
+from quizzes.models import Learner
+
+from .factories import ChoiceFactory, LessonFactory, QuestionFactory, RedFlagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset():
+    lesson = LessonFactory(slug="stats-lesson")
+    flag_one = RedFlagFactory(slug="flag-one", title_en="Flag one")
+    flag_two = RedFlagFactory(slug="flag-two", title_en="Flag two")
+    questions = []
+    for n in range(1, 5):
+        question = QuestionFactory(lesson=lesson, slug=f"q{n}", position=n, choices=False)
+        labels = "ABC" if n == 1 else "RW"
+        for position, label in enumerate(labels, 1):
+            ChoiceFactory(
+                question=question,
+                position=position,
+                text_en=label,
+                is_correct=label in ("B", "R"),
+            )
+        questions.append(question)
+    questions[0].red_flags.set([flag_one])
+    questions[1].red_flags.set([flag_two])
+    questions[2].red_flags.set([flag_two])
+
+    def pick(question, label):
+        return question.choices.get(text_en=label)
+
+    plans = {
+        "weak": ["B", "W", "W", "W"],
+        "middle": ["B", "R", "W", "W"],
+        "strong": ["C", "R", "R", "R"],
+    }
+    learners = []
+    for n in range(1, 21):
+        plan = plans["weak" if n <= 5 else "middle" if n <= 15 else "strong"]
+        learner = Learner.objects.create()
+        run = learner.start_run(lesson)
+        for rq, label in zip(run.run_questions.order_by("position"), plan, strict=True):
+            run.record_answer(rq, pick(rq.question, label))
+        learners.append(learner)
+    retry = learners[0].start_run(lesson)
+    retry.record_answer(retry.run_questions.get(position=1), pick(questions[0], "A"))
+    retake = learners[-1].start_run(lesson)
+    for rq, label in zip(retake.run_questions.order_by("position"), "BRRR", strict=True):
+        retake.record_answer(rq, pick(rq.question, label))
+    return lesson
+
+
+def by_slug(items):
+    return {item.question.slug: item for item in items}
+
+
+def test_question_statistics(dataset):
+    q = by_slug(stats.question_stats())
+
+    assert [(q[s].attempts, q[s].learners, q[s].first_attempts) for s in sorted(q)] == [
+        (22, 20, 20),
+        (21, 20, 20),
+        (21, 20, 20),
+        (21, 20, 20),
+    ]
+    assert [q[s].facility for s in sorted(q)] == [0.75, 0.75, 0.25, 0.25]
+    assert [q[s].discrimination for s in sorted(q)] == [-1.0, 1.0, 1.0, 1.0]
+    assert [round(c.share, 2) for c in q["q1"].choices] == [0.0, 0.75, 0.25]
+    assert [c.upper for c in q["q1"].choices] == [0, 0, 5]
+
+
+def test_odd_questions_need_checking(dataset):
+    q = by_slug(stats.question_stats())
+
+    assert q["q1"].problems == [
+        "negative discrimination",
+        "strong learners prefer a wrong choice",
+    ]
+    assert [s for s in sorted(q) if q[s].needs_checking] == ["q1"]
+
+
+def test_lesson_statistics(dataset):
+    (lesson,) = [item for item in stats.lesson_stats() if item.lesson == dataset]
+
+    assert (lesson.started, lesson.completed, lesson.mastered) == (20, 20, 1)
+    # finished runs: 5 x 1/4, 10 x 2/4, 5 x 3/4 and the retake's 4/4
+    assert lesson.average == pytest.approx(11 / 21)
+
+
+def test_red_flag_recognition(dataset):
+    flags = {f.slug: (f.seen, f.recognised) for f in stats.red_flag_stats()}
+
+    assert flags == {"flag-one": (20, 15), "flag-two": (40, 20)}
+
+
+def test_a_date_range_without_answers_counts_nothing(dataset):
+    q = by_slug(stats.question_stats(datetime.date(2001, 1, 1), datetime.date(2001, 12, 31)))
+
+    assert {(item.attempts, item.first_attempts) for item in q.values()} == {(0, 0)}
+
+
+def test_too_few_learners_give_no_discrimination(lesson):
+    learner = Learner.objects.create()
+    run = learner.start_run(lesson)
+    rq = run.run_questions.first()
+    run.record_answer(rq, rq.question.choices.first())
+
+    item = by_slug(stats.question_stats())["q1"]
+
+    assert (item.first_attempts, item.discrimination, item.needs_checking) == (1, None, False)
+
+
+def test_dashboard_shows_the_tables(client, dataset, superuser):
+    client.force_login(superuser)
+
+    content = client.get(reverse("admin:quizzes_statistics")).content.decode()
+
+    assert "Questions that need checking" in content
+    assert "stats-lesson/q1</a>: negative discrimination" in content
+    assert "-1.00" in content and "75%" in content
+    assert '<svg class="bar-chart" role="img"' in content
+
+
+def test_dashboard_rejects_a_backwards_date_range(client, superuser):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:quizzes_statistics") + "?start=2026-02-01&end=2026-01-01")
+
+    assert "The start date must come before the end date." in response.content.decode()
+
+
+def test_question_csv(client, dataset, superuser):
+    client.force_login(superuser)
+
+    lines = client.get(reverse("admin:quizzes_statistics_csv")).content.decode().splitlines()
+
+    assert lines[0].startswith("lesson,question,channel,is_scam,attempts,learners")
+    assert lines[1].startswith("stats-lesson,q1,sms,1,22,20,20,75.0,-1.000,")
+    assert "1: 0.0 | 2*: 75.0 | 3: 25.0" in lines[1]
+
+
+def test_answers_csv_is_anonymised(client, dataset, superuser):
+    dataset_user = superuser
+    Learner.objects.filter(pk=Learner.objects.first().pk).update(user=dataset_user)
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:quizzes_answers_csv"))
+    body = b"".join(response.streaming_content).decode()
+
+    lines = body.splitlines()
+    assert lines[0] == (
+        "answer,learner,run,lesson,question,choice_position,correct,first_attempt,answered_at"
+    )
+    assert len(lines) == 1 + 22 + 21 * 3
+    assert superuser.username not in body
+    learners = {line.split(",")[1] for line in lines[1:]}
+    assert len(learners) == 20 and all(len(code) == 16 for code in learners)

@@ -1,0 +1,307 @@
+"""Roles, the draft → review → published workflow, the two-person rule and previews."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from quizzes.models import Action, Lesson, Status, Transition, WorkflowError
+
+from .factories import (
+    LessonFactory,
+    LessonStepFactory,
+    QuestionFactory,
+    ReminderFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def officer(role):
+    user = UserFactory(username=f"officer-{role}", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def draft(red_flag):
+    """A complete draft lesson, written by an author, ready for review."""
+    author = officer("Authors")
+    lesson = LessonFactory(status=Status.DRAFT, updated_by=author, red_flags=[red_flag])
+    LessonStepFactory(lesson=lesson)
+    ReminderFactory(lesson=lesson)
+    return lesson
+
+
+def test_groups_exist_with_their_roles():
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Authors",
+        "Reviewers",
+        "Analysts",
+    }
+
+
+# --- The permission matrix: every role against every action ---------------------------
+
+
+def can_view(client, lesson):
+    return client.get(reverse("admin:quizzes_lesson_changelist")).status_code == 200
+
+
+def can_add(client, lesson):
+    return client.get(reverse("admin:quizzes_lesson_add")).status_code == 200
+
+
+def can_change(client, lesson):
+    response = client.get(reverse("admin:quizzes_lesson_change", args=[lesson.pk]))
+    return response.status_code == 200 and b'name="_save"' in response.content
+
+
+def workflow(action, status):
+    def attempt(client, lesson):
+        lesson.status = status
+        lesson.save(update_fields=["status"])
+        url = reverse("admin:quizzes_lesson_workflow", args=[lesson.pk, action])
+        client.post(url, {"comment": "Please check the dates."})
+        lesson.refresh_from_db()
+        return lesson.status != status
+
+    return attempt
+
+
+def can_export(client, lesson):
+    response = client.get(reverse("admin:quizzes_export"))
+    return response.status_code == 200 and response["Content-Type"].startswith("application/json")
+
+
+def can_see_statistics(client, lesson):
+    response = client.get(reverse("admin:quizzes_statistics"))
+    return response.status_code == 200 and b"Questions that need checking" in response.content
+
+
+def can_import(client, lesson):
+    return client.get(reverse("admin:quizzes_import")).status_code == 200
+
+
+ACTIONS = {
+    "view": can_view,
+    "add": can_add,
+    "change": can_change,
+    "submit": workflow("submit", Status.DRAFT),
+    "approve": workflow("approve", Status.REVIEW),
+    "send back": workflow("send_back", Status.REVIEW),
+    "unpublish": workflow("unpublish", Status.PUBLISHED),
+    "export": can_export,
+    "statistics": can_see_statistics,
+    "import": can_import,
+}
+ALLOWED = {
+    "Authors": {"view", "add", "change", "submit"},
+    "Reviewers": set(ACTIONS),
+    "Analysts": {"view", "export", "statistics"},
+    "citizen": set(),
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ALLOWED)
+def test_permission_matrix(client, draft, role, action):
+    user = UserFactory(username="citizen-x") if role == "citizen" else officer(role)
+    client.force_login(user)
+
+    assert ACTIONS[action](client, draft) is (action in ALLOWED[role])
+
+
+def test_superusers_may_do_everything(client, draft, superuser):
+    client.force_login(superuser)
+
+    for action, attempt in ACTIONS.items():
+        assert attempt(client, draft), action
+
+
+# --- Workflow rules --------------------------------------------------------------------
+
+
+def test_full_workflow_is_recorded(draft):
+    author, reviewer = draft.updated_by, officer("Reviewers")
+
+    draft.transition(Action.SUBMIT, author)
+    draft.transition(Action.SEND_BACK, reviewer, "Add the 2020 case.")
+    draft.transition(Action.SUBMIT, author, "Case added.")
+    draft.transition(Action.APPROVE, reviewer)
+    draft.transition(Action.UNPUBLISH, reviewer, "Out of date.")
+
+    steps = list(
+        Transition.objects.filter(lesson=draft)
+        .order_by("id")
+        .values_list("action", "from_status", "to_status", "user__username", "comment")
+    )
+    assert steps == [
+        ("submit", "draft", "review", "officer-Authors", ""),
+        ("send_back", "review", "draft", "officer-Reviewers", "Add the 2020 case."),
+        ("submit", "draft", "review", "officer-Authors", "Case added."),
+        ("approve", "review", "published", "officer-Reviewers", ""),
+        ("unpublish", "published", "archived", "officer-Reviewers", "Out of date."),
+    ]
+    assert draft.status == Status.ARCHIVED
+
+
+def test_an_author_cannot_publish(draft):
+    draft.transition(Action.SUBMIT, draft.updated_by)
+
+    with pytest.raises(PermissionDenied):
+        draft.transition(Action.APPROVE, draft.updated_by)
+    assert Lesson.objects.get(pk=draft.pk).status == Status.REVIEW
+
+
+def test_nobody_approves_their_own_edit(draft):
+    reviewer = officer("Reviewers")
+    draft.updated_by = reviewer
+    draft.save()
+    draft.transition(Action.SUBMIT, reviewer)
+
+    with pytest.raises(WorkflowError, match="Another reviewer must approve it"):
+        draft.transition(Action.APPROVE, reviewer)
+
+
+def test_sending_back_needs_a_comment(draft):
+    draft.transition(Action.SUBMIT, draft.updated_by)
+
+    with pytest.raises(WorkflowError, match="Say what needs changing"):
+        draft.transition(Action.SEND_BACK, officer("Reviewers"), "  ")
+
+
+def test_an_incomplete_lesson_cannot_go_to_review():
+    lesson = LessonFactory(status=Status.DRAFT, title_zh_hans="")
+
+    with pytest.raises(WorkflowError) as error:
+        lesson.transition(Action.SUBMIT, officer("Authors"))
+
+    message = str(error.value)
+    assert "Fill in every language: title [zh-hans]." in message
+    assert "A lesson needs at least one step." in message
+    assert "A lesson needs at least one police reminder." in message
+    assert lesson.status == Status.DRAFT
+
+
+def test_a_question_needs_two_choices_and_one_correct_before_review(lesson):
+    question = QuestionFactory(lesson=lesson, status=Status.DRAFT, choices=False)
+
+    with pytest.raises(WorkflowError) as error:
+        question.transition(Action.SUBMIT, officer("Authors"))
+
+    assert "A question needs at least two choices." in str(error.value)
+    assert "A question needs exactly one correct choice." in str(error.value)
+
+
+def test_the_admin_shows_workflow_errors_and_history(client, draft):
+    reviewer = officer("Reviewers")
+    draft.transition(Action.SUBMIT, draft.updated_by, "Ready.")
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "send_back"]), {"comment": ""}
+    )
+    page = client.get(response["Location"]).content.decode()
+
+    assert "Say what needs changing when you send an item back." in page
+    assert "Submit for review (Draft → In review)" in page
+    assert "Ready." in page
+    assert "Approve and publish" in page  # the reviewer's buttons
+
+
+def test_workflow_urls_refuse_get(client, draft, superuser):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "submit"]))
+
+    assert response.status_code == 405
+
+
+def test_editing_a_published_lesson_sends_it_back_to_review(client, lesson, red_flag):
+    author = officer("Authors")
+    client.force_login(author)
+    url = reverse("admin:quizzes_lesson_change", args=[lesson.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        title_en="Fake courier claims (updated)",
+        title_zh_hans=lesson.title_zh_hans,
+        red_flags=[red_flag.pk],
+        **{f"{p}-{k}": "0" for p in ("steps", "cases") for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        **{"reminders-TOTAL_FORMS": "0", "reminders-INITIAL_FORMS": "0"},
+    )
+    data.pop("legal_references", None)
+    data.pop("sources", None)
+
+    client.post(url, data)
+
+    lesson.refresh_from_db()
+    assert lesson.status == Status.REVIEW
+    assert lesson.updated_by == author
+    assert lesson.transitions.get().action == Action.EDITED
+    assert client.get(lesson.get_absolute_url()).status_code == 404  # off the public site
+
+
+def test_past_valid_until_leaves_the_site_and_needs_review(client, lesson, superuser):
+    lesson.valid_until = datetime.date(2020, 1, 1)
+    lesson.save()
+
+    assert client.get(lesson.get_absolute_url()).status_code == 404
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:quizzes_lesson_changelist") + "?needs_review=yes")
+    assert "Fake courier claims" in listing.content.decode()
+    page = client.get(reverse("admin:quizzes_lesson_change", args=[lesson.pk]))
+    assert "Needs review" in page.content.decode()
+
+
+# --- Preview ---------------------------------------------------------------------------
+
+
+def test_staff_preview_a_draft_as_citizens_would_see_it(client, draft):
+    client.force_login(officer("Authors"))
+
+    response = client.get(reverse("quizzes:preview-lesson", args=[draft.pk]))
+
+    content = response.content.decode()
+    assert "Preview, not published." in content
+    assert f"<h1>{draft.title_en}</h1>" in content
+
+
+def test_preview_of_a_question_shows_feedback_without_storing(client, lesson):
+    question = QuestionFactory(lesson=lesson, status=Status.DRAFT, slug="draft-q", position=9)
+    client.force_login(officer("Authors"))
+    url = reverse("quizzes:preview-question", args=[question.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(url, {"choice": question.choices.get(is_correct=False).pk})
+
+    assert "Preview, not published." in page and "This is a trap." not in page
+    assert "This is a trap." in response.content.decode()
+    assert not question.answers.exists()
+
+
+@pytest.mark.parametrize("who", ["visitor", "citizen"])
+def test_citizens_get_404_for_previews(client, draft, who):
+    if who == "citizen":
+        client.force_login(UserFactory(username="nosy"))
+    question = QuestionFactory(lesson=draft, status=Status.DRAFT)
+
+    assert client.get(reverse("quizzes:preview-lesson", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("quizzes:preview-question", args=[question.pk])).status_code == 404
+
+
+def test_create_police_user_command(monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "a long and strong passphrase")
+
+    call_command("create_police_user", "officer-wang", "--role", "reviewer")
+
+    user = UserFactory._meta.model.objects.get(username="officer-wang")
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Reviewers"]
+    assert user.check_password("a long and strong passphrase")
