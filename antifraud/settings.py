@@ -247,6 +247,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
 }
 
+# The statistics dashboard serves a snapshot at most this old (refresh_statistics renews it).
+STATISTICS_CACHE_SECONDS = envint("STATISTICS_CACHE_SECONDS", 600)
+
 # Abuse limits, counted in the cache (Redis when configured).
 RATE_LIMIT_ANSWERS_PER_MINUTE = envint("RATE_LIMIT_ANSWERS_PER_MINUTE", 60)
 RATE_LIMIT_SIGNUPS_PER_HOUR = envint("RATE_LIMIT_SIGNUPS_PER_HOUR", 10)

@@ -67,9 +67,8 @@ def statistics(request):
     need(request, "view_statistics")
     form = DateRangeForm(request.GET or None)
     start, end = form.range()
-    questions = stats.question_stats(start, end)
-    lessons = stats.lesson_stats(start, end)
-    flags = list(stats.red_flag_stats(start, end))
+    data = stats.dashboard(start, end, fresh="refresh" in request.GET)
+    questions, lessons, flags = data["questions"], data["lessons"], data["flags"]
     context = {
         **admin.site.each_context(request),
         "title": _("Statistics"),
@@ -77,9 +76,10 @@ def statistics(request):
         "questions": questions,
         "lessons": lessons,
         "flags": flags,
+        "computed_at": data["computed_at"],
         "flagged": [q for q in questions if q.needs_checking],
         "lesson_bars": bars([(item.lesson.title, item.average) for item in lessons]),
-        "flag_bars": bars([(f.title, f.recognised / f.seen if f.seen else None) for f in flags]),
+        "flag_bars": bars([(f.flag.title, f.rate) for f in flags]),
         "query": request.GET.urlencode(),
     }
     context["lesson_chart_height"] = len(context["lesson_bars"]) * 22
@@ -95,6 +95,7 @@ def percent(value):
 def statistics_csv(request):
     need(request, "export_content")
     start, end = DateRangeForm(request.GET or None).range()
+    questions = stats.dashboard(start, end)["questions"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="question-statistics.csv"'
     writer = csv.writer(response)
@@ -113,7 +114,7 @@ def statistics_csv(request):
             "choice_shares_percent",
         ]
     )
-    for item in stats.question_stats(start, end):
+    for item in questions:
         q = item.question
         shares = " | ".join(
             f"{c.choice.position}{'*' if c.choice.is_correct else ''}: "

@@ -1,9 +1,9 @@
-"""Shared Playwright set-up: Debian's Chromium, headless, no network but localhost."""
+"""Playwright helpers: Debian's Chromium, headless, no network but localhost.
 
-import os
+The `browser` fixture itself lives in conftest.py, so that every module shares one.
+"""
+
 from pathlib import Path
-
-import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -18,29 +18,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-    # make around it are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(autouse=True)
-def unhashed_static(settings):
-    """The live server serves static files through Django's finders, which know the
-    original names only; whitenoise's hashed files are tested without a browser."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def open_page(browser, viewport=PHONE, javascript=True):

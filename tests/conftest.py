@@ -126,3 +126,36 @@ def client_factory():
     from django.test import Client
 
     return Client
+
+
+# --- Browser tests ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session; Playwright's sync API allows only one."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make around it are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def unhashed_static(request, settings):
+    """The live server serves static files through Django's finders, which know the
+    original names only; whitenoise's hashed files are tested without a browser."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

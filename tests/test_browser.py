@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from quizzes.models import Answer, Learner
 
-from .browser import PHONE, browser, open_page, screenshot, unhashed_static  # noqa: F401
+from .browser import PHONE, open_page, screenshot
 from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ def no_horizontal_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_home_and_a_lesson_on_a_phone(browser, live_server, lesson):  # noqa: F811
+def test_home_and_a_lesson_on_a_phone(browser, live_server, lesson):
     page = open_page(browser, PHONE)
 
     page.goto(live_server.url + reverse("quizzes:home"))
@@ -36,7 +36,7 @@ def answer(page, label):
     page.get_by_role("button", name="Check my answer").click()
 
 
-def test_quiz_with_javascript_then_sign_up_keeps_progress(browser, live_server, lesson):  # noqa: F811
+def test_quiz_with_javascript_then_sign_up_keeps_progress(browser, live_server, lesson):
     page = open_page(browser, PHONE)
     page.goto(live_server.url + lesson.get_absolute_url())
     page.get_by_role("button", name="Take the quiz").first.click()
@@ -74,7 +74,7 @@ def test_quiz_with_javascript_then_sign_up_keeps_progress(browser, live_server, 
     assert page.csp_errors == []
 
 
-def test_quiz_without_javascript(browser, live_server, lesson):  # noqa: F811
+def test_quiz_without_javascript(browser, live_server, lesson):
     page = open_page(browser, PHONE, javascript=False)
     page.goto(live_server.url + lesson.get_absolute_url())
     page.get_by_role("button", name="Take the quiz").first.click()
@@ -88,7 +88,7 @@ def test_quiz_without_javascript(browser, live_server, lesson):  # noqa: F811
     assert Answer.objects.count() == 1
 
 
-def test_large_text_mode_works_without_javascript(browser, live_server, lesson):  # noqa: F811
+def test_large_text_mode_works_without_javascript(browser, live_server, lesson):
     page = open_page(browser, {"width": 360, "height": 740}, javascript=False)
     page.goto(live_server.url + lesson.get_absolute_url())
     normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
@@ -102,7 +102,7 @@ def test_large_text_mode_works_without_javascript(browser, live_server, lesson):
     screenshot(page, "lesson-large-text-360")
 
 
-def test_language_switch_keeps_the_page(browser, live_server, lesson):  # noqa: F811
+def test_language_switch_keeps_the_page(browser, live_server, lesson):
     page = open_page(browser, PHONE, javascript=False)
     page.goto(live_server.url + lesson.get_absolute_url())
 
