@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -604,6 +604,35 @@ class Learner(models.Model):
         )
         Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
 
+    def export_data(self):
+        """Every run and answer of this learner, as plain data (2 queries)."""
+        answers = defaultdict(list)
+        for answer in self.answers.select_related("question__lesson", "choice").order_by(
+            "answered_at", "id"
+        ):
+            answers[answer.run_id].append(
+                {
+                    "lesson": answer.question.lesson.slug,
+                    "question": answer.question.slug,
+                    "answer": answer.choice.text,
+                    "correct": answer.is_correct,
+                    "answered_at": answer.answered_at.isoformat(),
+                }
+            )
+        return {
+            "learner_since": self.created_at.isoformat(),
+            "runs": [
+                {
+                    "lesson": run.lesson.slug if run.lesson else None,
+                    "started_at": run.started_at.isoformat(),
+                    "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                    "questions": run.size,
+                    "answers": answers[run.pk],
+                }
+                for run in self.runs.select_related("lesson").order_by("started_at", "id")
+            ],
+        }
+
     def start_run(self, lesson=None):
         """A new run over a lesson's published questions, or a mixed practice set."""
         if lesson is not None:
@@ -756,32 +785,36 @@ class QuizRun(models.Model):
 
         Returns the answer. The same choice again (double click, replay) returns the
         stored answer; another choice raises AnswerConflict. Finishes the run when its
-        last question is answered. Writes in one transaction.
+        last question is answered. Answers to one run are recorded one at a time: the
+        run's row is locked, so the last answer always sees the others, however many
+        arrive at once (3 queries inside one transaction; 4 for the last answer).
         """
         if choice.question_id != run_question.question_id:
             raise ValidationError(_("That choice does not belong to this question."))
-        try:
-            with transaction.atomic():
-                answer = Answer.objects.create(
-                    run=self,
-                    learner_id=self.learner_id,
-                    question_id=run_question.question_id,
-                    choice=choice,
-                    is_correct=choice.is_correct,
-                    # Decided inside the INSERT, so no extra round trip.
-                    first_attempt=~Exists(
-                        Answer.objects.filter(
-                            learner_id=self.learner_id, question_id=run_question.question_id
-                        )
-                    ),
-                )
-                if self.answers.count() == self.size:
-                    self.finished_at = answer.answered_at
-                    self.save(update_fields=["finished_at"])
-        except IntegrityError:
-            answer = Answer.objects.get(run=self, question_id=run_question.question_id)
-        if answer.choice_id != choice.pk:
-            raise AnswerConflict
+        question_id = run_question.question_id
+        with transaction.atomic():
+            # Lock first, in a statement of its own: under READ COMMITTED the statements
+            # after it see every answer committed while this one waited for the lock.
+            list(QuizRun.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+            stored = dict(Answer.objects.filter(run=self).values_list("question_id", "choice_id"))
+            if question_id in stored:
+                if stored[question_id] != choice.pk:
+                    raise AnswerConflict
+                return Answer.objects.get(run=self, question_id=question_id)
+            answer = Answer.objects.create(
+                run=self,
+                learner_id=self.learner_id,
+                question_id=question_id,
+                choice=choice,
+                is_correct=choice.is_correct,
+                # Decided inside the INSERT, so no extra round trip.
+                first_attempt=~Exists(
+                    Answer.objects.filter(learner_id=self.learner_id, question_id=question_id)
+                ),
+            )
+            if len(stored) + 1 >= self.size and self.finished_at is None:
+                self.finished_at = answer.answered_at
+                self.save(update_fields=["finished_at"])
         return answer
 
     def results(self):

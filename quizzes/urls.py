@@ -19,6 +19,8 @@ urlpatterns = [
     path("preview/questions/<int:pk>/", views.preview_question, name="preview-question"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", views.account, name="account"),
+    path("my-data/", views.my_data, name="my-data"),
+    path("my-data/delete/", views.delete_my_data, name="delete-my-data"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
