@@ -14,4 +14,7 @@ class QuizzesConfig(AppConfig):
         user_logged_in.connect(learners.merge_on_login, dispatch_uid="quizzes-merge-learner")
 
     def ready(self):
+        from . import caching
+
         self.connect_signals()
+        caching.connect()

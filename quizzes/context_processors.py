@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 
 LARGE_TEXT_COOKIE = "large_text"
 
 
 def display(request):
-    """Display preferences every page needs: the large-text mode kept in a cookie."""
+    """What every page needs: the large-text mode kept in a cookie, and whether someone
+    is logged in, read from the session so that pages need not load the user."""
     return {
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
+        "signed_in": SESSION_KEY in request.session,
         "debug": settings.DEBUG,
     }

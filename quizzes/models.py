@@ -7,11 +7,12 @@ Content models carry a workflow status; citizens only ever reach rows that
 
 import uuid
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -675,19 +676,23 @@ class Learner(models.Model):
             latest[question_id] = is_correct
         return latest
 
-    def progress_by_lesson(self, lessons=None):
-        """A LessonProgress for each published lesson (2 queries, whatever the history)."""
-        lessons = list(Lesson.objects.published()) if lessons is None else lessons
-        runs = (
-            self.runs.filter(lesson__isnull=False)
-            .annotate(
-                right=Count("answers", filter=Q(answers__is_correct=True)),
-            )
+    def runs_with_scores(self):
+        """Every run, oldest first, with its lesson and its right answers (1 query)."""
+        return (
+            self.runs.select_related("lesson")
+            .annotate(right=Count("answers", filter=Q(answers__is_correct=True)))
             .order_by("started_at", "id")
         )
+
+    def progress_by_lesson(self, lessons=None, runs=None):
+        """A LessonProgress for each published lesson, from ``runs_with_scores()``
+        (1 query for the runs, 1 more without ``lessons``)."""
+        lessons = list(Lesson.objects.published()) if lessons is None else lessons
+        runs = self.runs_with_scores() if runs is None else runs
         by_lesson = defaultdict(list)
         for run in runs:
-            by_lesson[run.lesson_id].append(run)
+            if run.lesson_id is not None:
+                by_lesson[run.lesson_id].append(run)
         return [LessonProgress.from_runs(lesson, by_lesson[lesson.pk]) for lesson in lessons]
 
     def red_flag_recognition(self):
@@ -784,38 +789,54 @@ class QuizRun(models.Model):
         """Store the learner's choice for one question of this run, once.
 
         Returns the answer. The same choice again (double click, replay) returns the
-        stored answer; another choice raises AnswerConflict. Finishes the run when its
-        last question is answered. Answers to one run are recorded one at a time: the
-        run's row is locked, so the last answer always sees the others, however many
-        arrive at once (3 queries inside one transaction; 4 for the last answer).
+        stored answer; another choice raises AnswerConflict.
+
+        No lock and no transaction: the INSERT stands alone and the unique constraint
+        (one answer per run and question) refuses a second one, even from a parallel
+        request. The run is then finished by one conditional UPDATE; whichever request
+        commits its answer last runs that UPDATE after every answer is visible, so a run
+        always finishes however many answers arrive at once (2 queries; 3 on a replay).
         """
-        if choice.question_id != run_question.question_id:
-            raise ValidationError(_("That choice does not belong to this question."))
         question_id = run_question.question_id
-        with transaction.atomic():
-            # Lock first, in a statement of its own: under READ COMMITTED the statements
-            # after it see every answer committed while this one waited for the lock.
-            list(QuizRun.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
-            stored = dict(Answer.objects.filter(run=self).values_list("question_id", "choice_id"))
-            if question_id in stored:
-                if stored[question_id] != choice.pk:
-                    raise AnswerConflict
-                return Answer.objects.get(run=self, question_id=question_id)
-            answer = Answer.objects.create(
-                run=self,
-                learner_id=self.learner_id,
-                question_id=question_id,
-                choice=choice,
-                is_correct=choice.is_correct,
-                # Decided inside the INSERT, so no extra round trip.
-                first_attempt=~Exists(
-                    Answer.objects.filter(learner_id=self.learner_id, question_id=question_id)
-                ),
-            )
-            if len(stored) + 1 >= self.size and self.finished_at is None:
-                self.finished_at = answer.answered_at
-                self.save(update_fields=["finished_at"])
+        if choice.question_id != question_id:
+            raise ValidationError(_("That choice does not belong to this question."))
+        # Inside an outer transaction (a test, a management command) the INSERT needs a
+        # savepoint, or a refused duplicate would abort the whole transaction.
+        insert = transaction.atomic if connection.in_atomic_block else nullcontext
+        try:
+            with insert():
+                answer = Answer.objects.create(
+                    run=self,
+                    learner_id=self.learner_id,
+                    question_id=question_id,
+                    choice=choice,
+                    is_correct=choice.is_correct,
+                    # Decided inside the INSERT, so no extra round trip.
+                    first_attempt=~Exists(
+                        Answer.objects.filter(learner_id=self.learner_id, question_id=question_id)
+                    ),
+                )
+        except IntegrityError:
+            stored = Answer.objects.select_related("choice").get(run=self, question_id=question_id)
+            if stored.choice_id != choice.pk:
+                raise AnswerConflict from None
+            return stored
+        self.finish_if_complete()
         return answer
+
+    def finish_if_complete(self):
+        """Mark the run finished once every question has an answer (1 query; safe to
+        repeat)."""
+        answered = (
+            Answer.objects.filter(run=OuterRef("pk"))
+            .order_by()
+            .values("run")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        QuizRun.objects.filter(
+            pk=self.pk, finished_at__isnull=True, size__lte=models.Subquery(answered)
+        ).update(finished_at=timezone.now())
 
     def results(self):
         """(run question, answer or None) for each question of the run, in order

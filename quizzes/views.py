@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from . import ratelimit
+from . import caching, ratelimit
 from .context_processors import LARGE_TEXT_COOKIE
-from .learners import SESSION_KEY, current_learner
+from .learners import current_learner, learner_id, session_learner
 from .models import (
     MASTERY_THRESHOLD,
     Answer,
@@ -32,19 +31,17 @@ from .models import (
 
 
 def own_runs(request):
-    """Runs the request may see: the account's, or the anonymous visitor's. No query."""
-    if request.user.is_authenticated:
-        return QuizRun.objects.filter(learner__user=request.user)
-    learner_id = request.session.get(SESSION_KEY)
-    if learner_id is None:
+    """Runs the request may see: its learner's, from the session (no query)."""
+    pk = learner_id(request)
+    if pk is None:
         return QuizRun.objects.none()
-    return QuizRun.objects.filter(learner_id=learner_id, learner__user__isnull=True)
+    return QuizRun.objects.filter(learner_id=pk)
 
 
 @require_GET
 def home(request):
-    lessons = list(Lesson.objects.for_home())
-    learner = current_learner(request)
+    lessons = caching.home_lessons()
+    learner = session_learner(request)
     statuses = {}
     if learner is not None:
         statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
@@ -54,15 +51,21 @@ def home(request):
 
 @require_GET
 def lesson_detail(request, slug):
-    lesson = get_object_or_404(Lesson.objects.for_page(), slug=slug)
+    lesson = caching.lesson_page(slug)
+    if lesson is None:
+        raise Http404(_("No published lesson has this address."))
     return render(request, "quizzes/lesson.html", {"lesson": lesson})
 
 
 @require_GET
 def reminders(request):
-    general = Reminder.objects.general().prefetch_related("sources")
-    lessons = Lesson.objects.published().prefetch_related("reminders")
-    return render(request, "quizzes/reminders.html", {"general": general, "lessons": lessons})
+    def build():
+        return {
+            "general": list(Reminder.objects.general().prefetch_related("sources")),
+            "lessons": list(Lesson.objects.published().prefetch_related("reminders")),
+        }
+
+    return render(request, "quizzes/reminders.html", caching.cached("reminders", build))
 
 
 @require_POST
@@ -89,61 +92,63 @@ def practice(request):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def run_question(request, public_id, position):
+    """One question of a run: the scenario and the form, or the feedback once answered.
+
+    Queries: the session, this run question, then its answer (GET) or the INSERT and
+    the run's finishing check (POST). The question itself comes from the content cache.
+    """
     run_question = get_object_or_404(
-        RunQuestion.objects.select_related("run__lesson", "question__lesson").filter(
-            run__in=own_runs(request)
-        ),
+        RunQuestion.objects.select_related("run__lesson").filter(run__in=own_runs(request)),
         run__public_id=public_id,
         position=position,
     )
-    run, question = run_question.run, run_question.question
-    if not question.is_public or not question.lesson.is_public:
+    run = run_question.run
+    question = caching.question(run_question.question_id)
+    if question is None or not question.is_public or not question.lesson.is_public:
         raise Http404(_("This question is no longer published."))
-    answer = Answer.objects.filter(run=run, question=question).select_related("choice").first()
-    error, status = None, 200
+    choices = list(question.choices.all())
     if request.method == "POST":
-        error, status, answer = submit_answer(request, run, run_question, answer)
+        error, status, answer = submit_answer(request, run, run_question, choices)
         if error is None and not request.htmx:
             return HttpResponseRedirect(request.path + "#feedback")
+    else:
+        error, status = None, 200
+        answer = Answer.objects.filter(run=run, question_id=question.pk).first()
     context = {
         "run": run,
         "run_question": run_question,
         "question": question,
-        "choices": question.choices.all(),
+        "choices": choices,
         "answer": answer,
         "error": error,
     }
     if answer is not None:
-        context.update(feedback_context(question, answer))
+        answer.choice = next(c for c in choices if c.pk == answer.choice_id)
+        context.update(feedback_context(question, choices))
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
     return render(request, template, context, status=status)
 
 
-def submit_answer(request, run, run_question, answer):
-    """Record a POSTed choice. Returns (error message, status, answer)."""
+def submit_answer(request, run, run_question, choices):
+    """Record a POSTed choice. Returns (error message, status, answer or None)."""
     raw = request.POST.get("choice", "")
     if not raw.isdigit() or len(raw) > 18:
-        return _("Please choose one of the answers."), 400, answer
-    choice = run_question.question.choices.filter(pk=int(raw)).first()
+        return _("Please choose one of the answers."), 400, None
+    choice = next((c for c in choices if c.pk == int(raw)), None)
     if choice is None:
-        return _("That answer does not belong to this question."), 400, answer
-    if answer is None and ratelimit.exceeded(request, "answer"):
+        return _("That answer does not belong to this question."), 400, None
+    if ratelimit.exceeded(request, "answer"):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     try:
         return None, 200, run.record_answer(run_question, choice)
     except AnswerConflict:
-        stored = Answer.objects.select_related("choice").get(
-            run=run, question=run_question.question
-        )
+        stored = Answer.objects.get(run=run, question_id=run_question.question_id)
         return _("You have already answered this question."), 409, stored
-    except ValidationError as exc:
-        return " ".join(exc.messages), 400, answer
 
 
-def feedback_context(question, answer):
-    choices = list(question.choices.all())
+def feedback_context(question, choices):
     return {
         "correct_choice": next((c for c in choices if c.is_correct), None),
         "red_flags": question.red_flags.all(),
@@ -184,7 +189,7 @@ def preview_question(request, pk):
             context["answer"] = Answer(
                 question=question, choice=choice, is_correct=choice.is_correct
             )
-            context.update(feedback_context(question, context["answer"]))
+            context.update(feedback_context(question, list(question.choices.all())))
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
@@ -194,12 +199,16 @@ def preview_question(request, pk):
 @require_GET
 def run_results(request, public_id):
     run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
+    run.finish_if_complete()  # heals a run whose last answer was stored but not counted
     results = run.results()
     answered = [a for _, a in results if a is not None]
     score = sum(1 for a in answered if a.is_correct)
     next_lesson = None
     if run.lesson is not None:
-        next_lesson = Lesson.objects.published().filter(position__gt=run.lesson.position).first()
+        later = (
+            lesson for lesson in caching.home_lessons() if lesson.position > run.lesson.position
+        )
+        next_lesson = next(later, None)
     first_open = next((rq for rq, a in results if a is None), None)
     return render(
         request,
@@ -218,10 +227,12 @@ def run_results(request, public_id):
 
 @require_GET
 def progress(request):
-    learner = current_learner(request)
+    """Queries: the session, the learner's runs with their scores, the red flags."""
+    learner = session_learner(request)
     context = {"learner": learner, "threshold": round(MASTERY_THRESHOLD * 100)}
     if learner is not None:
-        lessons = learner.progress_by_lesson()
+        runs = list(learner.runs_with_scores())
+        lessons = learner.progress_by_lesson(caching.home_lessons(), runs)
         flags = list(learner.red_flag_recognition())
         context.update(
             lessons=lessons,
@@ -230,7 +241,7 @@ def progress(request):
             ),
             missed_flags=[f for f in flags if f.recognised < f.seen],
             flags=flags,
-            recent_runs=learner.runs.select_related("lesson").order_by("-started_at")[:5],
+            recent_runs=runs[::-1][:5],
         )
     return render(request, "quizzes/progress.html", context)
 

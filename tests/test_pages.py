@@ -109,6 +109,8 @@ def test_home_query_count_does_not_grow_with_lessons(client, django_assert_num_q
 
     with django_assert_num_queries(2):  # lessons, their questions' channels
         response = client.get(reverse("quizzes:home"))
+    with django_assert_num_queries(0):  # then from the content cache
+        client.get(reverse("quizzes:home"))
 
     assert response.content.decode().count('class="card"') == count
 
@@ -127,6 +129,8 @@ def test_lesson_query_count_does_not_grow(client, django_assert_num_queries, cou
     # reminders, their sources, cases with their source, published questions.
     with django_assert_num_queries(9):
         response = client.get(lesson.get_absolute_url())
+    with django_assert_num_queries(0):  # then from the content cache
+        client.get(lesson.get_absolute_url())
 
     assert response.status_code == 200
 

@@ -271,11 +271,46 @@ def test_mixed_practice_draws_from_lessons_not_mastered(visitor, lesson):
     assert run.size == 3
 
 
-@pytest.mark.parametrize("count", [1, 3])
-def test_question_page_query_count(visitor, lesson, django_assert_num_queries, count):
-    run = start(visitor, lesson)
-    for position in range(1, count):
-        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+# --- Query budgets (steady state: published content comes from the cache) -----------
 
-    with django_assert_num_queries(4):  # session, run question, answer, choices
-        visitor.get(question_url(run, count))
+
+def start_and_warm(client, lesson, answered):
+    run = start(client, lesson)
+    for position in range(1, answered + 1):
+        client.post(question_url(run, position), {"choice": choice(run, position).pk})
+    client.get(question_url(run, answered + 1))  # fills the content cache
+    return run
+
+
+@pytest.mark.parametrize("answered", [0, 2])
+def test_question_page_queries_for_a_visitor(visitor, lesson, django_assert_num_queries, answered):
+    run = start_and_warm(visitor, lesson, answered)
+
+    with django_assert_num_queries(3):  # session, run question, its answer
+        visitor.get(question_url(run, answered + 1))
+
+
+@pytest.mark.parametrize("answered", [0, 2])
+def test_question_page_queries_for_a_citizen(citizen, lesson, django_assert_num_queries, answered):
+    run = start_and_warm(citizen, lesson, answered)
+
+    with django_assert_num_queries(4):  # session, user, run question, its answer
+        citizen.get(question_url(run, answered + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("who", ["visitor", "citizen"])
+def test_answer_submission_queries(client, lesson, django_assert_num_queries, who):
+    """Outside a test transaction, as in production: no BEGIN, COMMIT or savepoint."""
+    if who == "citizen":
+        from .factories import UserFactory
+
+        client.force_login(UserFactory(username="meiling"))
+    run = start_and_warm(client, lesson, 1)
+    expected = 4 if who == "visitor" else 5  # session, [user], run question, INSERT, finish
+    data = {"choice": choice(run, 2).pk}
+
+    with django_assert_num_queries(expected):
+        response = client.post(question_url(run, 2), data)
+
+    assert response.status_code == 302
