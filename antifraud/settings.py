@@ -5,6 +5,7 @@ README.md lists them all. The helpers below fail loudly on a value they cannot r
 so a typo in production stops the app instead of quietly running with a default.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -129,6 +130,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def code_release():
+    """A digest of the templates, translations and code. Cached HTML and cached objects
+    are stored under it, so after a deploy nothing from an older release is read."""
+    digest = hashlib.sha256()
+    for folder, pattern in (
+        ("templates", "**/*.html"),
+        ("quizzes", "**/*.py"),
+        ("locale", "**/*.mo"),
+    ):
+        for path in sorted((BASE_DIR / folder).glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = os.environ.get("RELEASE") or code_release()
+
 # Cache: Redis when REDIS_URL is set (shared by every app server), else per process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -136,7 +154,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "antifraud",
+            "KEY_PREFIX": f"antifraud:{RELEASE}",
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

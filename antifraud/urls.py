@@ -2,7 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
+
+from quizzes.views import switch_language
 
 # Password change and reset use Django's views and their default URL names.
 password_urls = [
@@ -32,7 +33,7 @@ password_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/switch/<str:language>/", switch_language, name="switch-language"),
 ]
 urlpatterns += i18n_patterns(
     path("accounts/", include(password_urls)),

@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 GENERATION_KEY = "content:generation"
 TIMEOUT = 60 * 60
@@ -34,6 +36,12 @@ def cached(name, build):
         if value is not None:  # unknown slugs and ids are not worth a cache entry
             cache.set(key, value, TIMEOUT)
     return value
+
+
+def html(name, render):
+    """Rendered HTML for the current content in the active language, cached like
+    content; ``render`` runs only on a miss."""
+    return mark_safe(cached(f"html:{get_language()}:{name}", render))
 
 
 def home_lessons():

@@ -1,16 +1,22 @@
 """Citizen pages. Thin views: rules live on the models, pages in templates/quizzes/."""
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -38,34 +44,62 @@ def own_runs(request):
     return QuizRun.objects.filter(learner_id=pk)
 
 
+def render_cards(lessons, statuses):
+    cards = [(lesson, statuses.get(lesson.pk)) for lesson in lessons]
+    return render_to_string("quizzes/home.html#cards", {"cards": cards})
+
+
 @require_GET
 def home(request):
-    lessons = caching.home_lessons()
+    """The lesson cards; for visitors without progress they come ready rendered from the
+    cache (no query at all), otherwise with the learner's status on each."""
     learner = session_learner(request)
-    statuses = {}
-    if learner is not None:
+    if learner is None:
+        cards = caching.html("home-cards", lambda: render_cards(caching.home_lessons(), {}))
+    else:
+        lessons = caching.home_lessons()
         statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
-    cards = [(lesson, statuses.get(lesson.pk)) for lesson in lessons]
-    return render(request, "quizzes/home.html", {"cards": cards})
+        cards = render_cards(lessons, statuses)
+    return render(request, "quizzes/home.html", {"cards_html": cards})
+
+
+def lesson_page(lesson):
+    """What the lesson page shows: its heading fields and the rendered body."""
+    return {
+        "lesson": {
+            "title": lesson.title,
+            "summary": lesson.summary,
+            "slug": lesson.slug,
+            "count": len(lesson.public_questions),
+        },
+        "body": mark_safe(render_to_string("quizzes/lesson.html#lesson-body", {"lesson": lesson})),
+    }
 
 
 @require_GET
 def lesson_detail(request, slug):
-    lesson = caching.lesson_page(slug)
-    if lesson is None:
+    def build():
+        lesson = caching.lesson_page(slug)
+        return lesson_page(lesson) if lesson is not None else None
+
+    page = caching.cached(f"lesson-page:{get_language()}:{slug}", build)
+    if page is None:
         raise Http404(_("No published lesson has this address."))
-    return render(request, "quizzes/lesson.html", {"lesson": lesson})
+    return render(request, "quizzes/lesson.html", page)
 
 
 @require_GET
 def reminders(request):
     def build():
-        return {
-            "general": list(Reminder.objects.general().prefetch_related("sources")),
-            "lessons": list(Lesson.objects.published().prefetch_related("reminders")),
+        context = {
+            "general": Reminder.objects.general().prefetch_related("sources"),
+            "lessons": Lesson.objects.published().prefetch_related("reminders"),
         }
+        return render_to_string("quizzes/reminders.html#reminders", context)
 
-    return render(request, "quizzes/reminders.html", caching.cached("reminders", build))
+    return render(
+        request, "quizzes/reminders.html", {"reminders_html": caching.html("reminders", build)}
+    )
 
 
 @require_POST
@@ -118,6 +152,7 @@ def run_question(request, public_id, position):
         "run": run,
         "run_question": run_question,
         "question": question,
+        "scenario_html": scenario_html(question, cache=True),
         "choices": choices,
         "answer": answer,
         "error": error,
@@ -129,6 +164,15 @@ def run_question(request, public_id, position):
     if request.htmx:
         template += "#answer-area"
     return render(request, template, context, status=status)
+
+
+def scenario_html(question, cache):
+    """The scenario as the learner sees it; published ones come rendered from the cache."""
+
+    def render():
+        return render_to_string("includes/scenario.html", {"question": question})
+
+    return caching.html(f"scenario:{question.pk}", render) if cache else mark_safe(render())
 
 
 def submit_answer(request, run, run_question, choices):
@@ -166,7 +210,7 @@ def preview_lesson(request, pk):
     if not can_preview(request.user):
         raise Http404
     lesson = get_object_or_404(Lesson.objects.with_page_content(), pk=pk)
-    return render(request, "quizzes/lesson.html", {"lesson": lesson, "preview": True})
+    return render(request, "quizzes/lesson.html", {**lesson_page(lesson), "preview": lesson})
 
 
 @vary_on_headers("HX-Request")
@@ -178,7 +222,12 @@ def preview_question(request, pk):
     question = get_object_or_404(
         Question.objects.select_related("lesson", "reminder").prefetch_related("choices"), pk=pk
     )
-    context = {"question": question, "choices": question.choices.all(), "preview": True}
+    context = {
+        "question": question,
+        "scenario_html": scenario_html(question, cache=False),
+        "choices": question.choices.all(),
+        "preview": True,
+    }
     status = 200
     if request.method == "POST":
         raw = request.POST.get("choice", "")
@@ -262,21 +311,45 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form})
 
 
+def back(request, fallback):
+    """Where the visitor came from on this site (the Referer), else ``fallback``."""
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(target)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return fallback
+
+
+# No CSRF token: the header that holds this form is the same on every page and cached,
+# and a forged request could do no more than change someone's text size.
+@csrf_exempt
 @require_POST
 def display(request):
     """Switch the large-text mode on or off; works as a plain form."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("quizzes:home")
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(back(request, reverse("quizzes:home")))
     if request.POST.get("large_text") == "1":
         response.set_cookie(
             LARGE_TEXT_COOKIE, "1", max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True
         )
     else:
         response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
+
+
+@require_GET
+def switch_language(request, language):
+    """The page the visitor was on, in another language; a plain link, no form."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    target = translate_url(back(request, "/"), language)
+    if not target.startswith(f"/{language}/"):
+        target = f"/{language}/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=60 * 60 * 24 * 365, samesite="Lax"
+    )
     return response
 
 

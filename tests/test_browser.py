@@ -106,7 +106,7 @@ def test_language_switch_keeps_the_page(browser, live_server, lesson):
     page = open_page(browser, PHONE, javascript=False)
     page.goto(live_server.url + lesson.get_absolute_url())
 
-    page.get_by_role("button", name="简体中文").click()
+    page.get_by_role("link", name="简体中文").click()
 
     assert page.url == live_server.url + f"/zh-hans/lessons/{lesson.slug}/"
     assert page.locator("html").get_attribute("lang") == "zh-hans"

@@ -139,3 +139,48 @@ def test_wrong_method_is_refused(client, lesson):
     response = client.post(reverse("quizzes:home"))
 
     assert response.status_code == 405
+
+
+def test_language_switch_returns_to_the_same_page(client, lesson):
+    response = client.get(
+        "/i18n/switch/zh-hans/",
+        headers={"referer": f"http://testserver/en/lessons/{lesson.slug}/"},
+    )
+
+    assert response["Location"] == f"/zh-hans/lessons/{lesson.slug}/"
+    assert response.cookies["django_language"].value == "zh-hans"
+
+
+@pytest.mark.parametrize(
+    "referer", ["", "https://evil.example.com/en/lessons/x/", "http://testserver/en/admin/"]
+)
+def test_language_switch_falls_back_to_home(client, referer):
+    response = client.get("/i18n/switch/en/", headers={"referer": referer})
+
+    assert response["Location"] in ("/en/", "/en/admin/")
+
+
+def test_language_switch_refuses_unknown_languages(client):
+    assert client.get("/i18n/switch/xx/").status_code == 404
+
+
+def test_large_text_toggle_returns_to_the_page_and_sets_a_cookie(client, lesson):
+    response = client.post(
+        reverse("quizzes:display"),
+        {"large_text": "1"},
+        headers={"referer": f"http://testserver{lesson.get_absolute_url()}"},
+    )
+
+    assert response["Location"] == lesson.get_absolute_url()
+    assert response.cookies["large_text"].value == "1"
+    assert 'class="large-text"' in client.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_large_text_toggle_ignores_a_foreign_referer(client):
+    response = client.post(
+        reverse("quizzes:display"),
+        {"large_text": "0"},
+        headers={"referer": "https://evil.example"},
+    )
+
+    assert response["Location"] == reverse("quizzes:home")
