@@ -1,0 +1,160 @@
+"""Profile one endpoint in-process with cProfile (standard library, nothing to install).
+
+    .venv/bin/python -m bench.profile_endpoint progress            # 200 ops on SQLite
+    .venv/bin/python -m bench.profile_endpoint answer --ops 300 --target postgres
+    .venv/bin/python -m bench.profile_endpoint lesson --sort tottime --limit 60
+
+The same virtual user as the load test drives Django's WSGI handler directly (no socket,
+no gunicorn, no test client and its signal hooks), with the environment of the chosen
+target: DEBUG off, the bench database, the bench rate limits. It uses the database
+`make bench` left behind and creates it when missing (SQLite) or when --setup is given.
+Prints the top functions and saves the profile to bench/.data/profile-<endpoint>.prof
+(open it with `python -m pstats` or snakeviz). cProfile slows Python code down about
+twofold, so read the shares, not the absolute times.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from collections import Counter
+
+from . import servers
+from .client import Response
+from .load import ENDPOINTS, VirtualUser
+from .servers import DATA, HOST, ROOT, SQLITE_PATH, TARGETS
+
+
+def make_transport(handler):
+    """A stand-in for client.request that calls the WSGI application in-process."""
+
+    def transport(host, port, method, path, headers=(), body=b"", timeout=None):
+        path_info, _, query = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path_info,
+            "QUERY_STRING": query,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": host,
+            "SERVER_PORT": str(port),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": f"{host}:{port}",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if body or method == "POST":
+            environ["CONTENT_LENGTH"] = str(len(body))
+        for line in headers:
+            name, _, value = line.partition(":")
+            key = name.strip().upper().replace("-", "_")
+            if key != "CONTENT_TYPE":
+                key = f"HTTP_{key}"
+            environ[key] = value.strip()
+        started = time.perf_counter()
+        status = {}
+
+        def start_response(line, response_headers, exc_info=None):
+            status["code"] = int(line.split(" ", 1)[0])
+            status["headers"] = [(k.lower(), v) for k, v in response_headers]
+
+        result = handler(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return Response(status["code"], status["headers"], content, time.perf_counter() - started)
+
+    return transport
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_endpoint")
+    parser.add_argument("endpoint", choices=servers.APP_ENDPOINTS)
+    parser.add_argument("--ops", type=int, default=200, help="operations to profile")
+    parser.add_argument("--target", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--lesson", default="", help="lesson slug (default: the first)")
+    parser.add_argument("--sort", default="cumulative", help="pstats sort key")
+    parser.add_argument("--limit", type=int, default=40, help="rows to print")
+    parser.add_argument("--setup", action="store_true", help="recreate the database first")
+    parser.add_argument(
+        "--queries", type=int, default=0, metavar="N", help="list the N most frequent queries"
+    )
+    args = parser.parse_args(argv)
+
+    target = TARGETS[args.target]
+    DATA.mkdir(parents=True, exist_ok=True)
+    with open(DATA / "setup.log", "a") as log:
+        if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+            servers.collectstatic(target, log)
+        if args.setup or (args.target == "sqlite" and not SQLITE_PATH.exists()):
+            print(f"Setting up the {args.target} bench database ...", flush=True)
+            servers.reset_database(target, log)
+    env = target.env()
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+    from django.core.handlers.wsgi import WSGIHandler
+
+    django.setup()
+    transport = make_transport(WSGIHandler())
+    lesson = args.lesson
+    if not lesson:
+        from quizzes.models import Lesson
+
+        lesson = Lesson.objects.published().order_by("position").first().slug
+    user = VirtualUser(HOST, 8000, 0, lesson, transport=transport)
+    operation, needs_learner, description = ENDPOINTS[args.endpoint]
+    if needs_learner:
+        user.ensure_learner()
+    for _ in range(20):  # warm caches, templates and connections
+        operation(user)
+
+    from django.db import connection
+
+    queries = Counter()
+
+    def count_query(execute, sql, params, many, context):
+        queries[" ".join(sql.split())[:120]] += 1
+        return execute(sql, params, many, context)
+
+    profiler = cProfile.Profile()
+    requests = user.requests
+    started = time.perf_counter()
+    with connection.execute_wrapper(count_query):
+        profiler.enable()
+        for _ in range(args.ops):
+            operation(user)
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    requests = user.requests - requests
+
+    out = DATA / f"profile-{args.endpoint}.prof"
+    profiler.dump_stats(out)
+    stats = pstats.Stats(profiler)
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.limit)
+    if args.queries:
+        print("Most frequent SQL statements (first 120 characters), per op:")
+        for sql, count in queries.most_common(args.queries):
+            print(f"  {count / args.ops:6.2f}  {sql}")
+        print()
+    print(f"{args.endpoint} ({description}) on {args.target}, lesson {lesson}")
+    print(f"{sum(queries.values()) / args.ops:.1f} SQL queries per op")
+    print(
+        f"{args.ops} ops, {requests} requests in {elapsed:.2f} s under cProfile: "
+        f"{elapsed / args.ops * 1000:.2f} ms/op. Saved {out.relative_to(ROOT)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

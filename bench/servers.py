@@ -1,0 +1,337 @@
+"""The targets: their databases, the gunicorn serving them, and CPU readings from /proc.
+
+Every server binds 127.0.0.1 on a free port and is stopped by its process id.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .client import request
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+HOST = "127.0.0.1"
+WORKERS = 2
+SECRET_KEY = "bench-only-secret-key-not-for-production-7c1f0e9a4b2d"
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = "antifraud_bench"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Settings the app reads from the environment (README.md): a developer's shell must not
+# leak any of them into the benchmark, so they are dropped and the few we need are set.
+APP_SETTINGS = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "CONN_MAX_AGE",
+    "REDIS_URL",
+    "HTTPS",
+    "NUM_PROXIES",
+    "TIME_ZONE",
+    "SESSION_COOKIE_AGE",
+    "DEFAULT_FROM_EMAIL",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE",
+    "LOG_LEVEL",
+    "DJANGO_SETTINGS_MODULE",
+}
+APP_SETTING_PREFIXES = ("SECURE_", "EMAIL_", "AXES_", "RATE_LIMIT_")
+
+
+@dataclass
+class Target:
+    name: str
+    wsgi: str
+    endpoints: list
+    database_url: str | None = None
+    redis_url: str | None = None
+    description: str = ""
+    extra_env: dict = field(default_factory=dict)
+
+    @property
+    def is_app(self):
+        return self.database_url is not None
+
+    def env(self):
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in APP_SETTINGS and not k.startswith(APP_SETTING_PREFIXES)
+        }
+        env.update(
+            SECRET_KEY=SECRET_KEY,
+            ALLOWED_HOSTS=HOST,
+            PYTHONUNBUFFERED="1",
+            # The benchmark measures the app, not the answer limiter.
+            RATE_LIMIT_ANSWERS_PER_MINUTE="1000000000",
+        )
+        if self.is_app:
+            env.update(DJANGO_SETTINGS_MODULE="antifraud.settings", DATABASE_URL=self.database_url)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
+        return env
+
+
+APP_ENDPOINTS = ["home", "lesson", "question", "answer", "progress"]
+SQLITE_PATH = DATA / "bench.sqlite3"
+PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DATABASE
+
+TARGETS = {
+    "bare": Target("bare", "bench.bare.wsgi", ["bare"], description="bare Django view, 1 KB"),
+    "sqlite": Target(
+        "sqlite",
+        "antifraud.wsgi",
+        APP_ENDPOINTS,
+        database_url=f"sqlite:///{SQLITE_PATH}",
+        description="the app on SQLite (WAL), locmem cache",
+    ),
+    "postgres": Target(
+        "postgres",
+        "antifraud.wsgi",
+        APP_ENDPOINTS,
+        database_url=PG_URL,
+        description=f"the app on PostgreSQL ({PG_DATABASE}), locmem cache",
+    ),
+    # Not in the default set: production's shape, sessions cached in Redis.
+    "postgres-redis": Target(
+        "postgres-redis",
+        "antifraud.wsgi",
+        APP_ENDPOINTS,
+        database_url=PG_URL,
+        redis_url=REDIS_URL,
+        description="the app on PostgreSQL with REDIS_URL (cached_db sessions)",
+    ),
+}
+DEFAULT_TARGETS = ["bare", "sqlite", "postgres"]
+
+
+def manage(target, *args, log):
+    """Run manage.py with the target's environment; output goes to the log."""
+    command = [sys.executable, "manage.py", *args]
+    log.write(f"$ {' '.join(command)}\n")
+    log.flush()
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=target.env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed; see {log.name}")
+
+
+def collectstatic(target, log):
+    manage(target, "collectstatic", "--noinput", "--verbosity", "0", log=log)
+
+
+def check_postgres():
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=5) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except psycopg.Error as exc:
+        raise RuntimeError(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}).\n"
+            "Start it, set BENCH_POSTGRES_URL, or leave it out: --targets bare,sqlite"
+        ) from None
+
+
+def reset_database(target, log):
+    """A fresh database with the schema and the curriculum, nothing else."""
+    if target.database_url.startswith("sqlite:"):
+        DATA.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    manage(target, "migrate", "--noinput", "--verbosity", "0", log=log)
+    manage(target, "load_curriculum", log=log)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def proc_stat(pid):
+    """(ppid, utime+stime, cutime+cstime) in clock ticks, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    fields = data[data.rindex(b")") + 2 :].split()
+    return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def all_pids():
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def machine_ticks():
+    """(busy, total) jiffies over all cores, from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])  # guest time is already counted in user
+    return total - idle, total
+
+
+def postgres_backend_ticks(database):
+    """CPU ticks of the PostgreSQL backends connected to ``database``, by pid."""
+    marker = f" {database} ".encode()
+    ticks = {}
+    for pid in all_pids():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if cmdline.startswith(b"postgres: ") and marker in cmdline:
+            stat = proc_stat(pid)
+            if stat:
+                ticks[pid] = stat[1]
+    return ticks
+
+
+class Gunicorn:
+    """gunicorn with WORKERS sync workers, DEBUG off, on 127.0.0.1 and a free port."""
+
+    def __init__(self, target, log_path):
+        self.target = target
+        self.log_path = log_path
+        self.port = free_port()
+        self.process = None
+
+    def start(self, ready_path):
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            self.target.wsgi,
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--chdir",
+            str(ROOT),
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--no-control-socket",
+        ]
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.target.env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited at start-up; see {self.log_path}")
+            if len(self.worker_pids()) == WORKERS:
+                try:
+                    if request(HOST, self.port, "GET", ready_path, timeout=5).status < 400:
+                        return self
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer {ready_path} in 60 s; see {self.log_path}")
+
+    def worker_pids(self):
+        master = self.process.pid
+        pids = []
+        for pid in all_pids():
+            stat = proc_stat(pid)
+            if stat and stat[0] == master:
+                pids.append(pid)
+        return sorted(pids)
+
+    def cpu_reading(self):
+        """Worker CPU so far, in seconds: live workers' user+system time plus what the
+        master collected from workers that exited (cutime+cstime)."""
+        master = proc_stat(self.process.pid)
+        ticks = master[2] if master else 0
+        pids = self.worker_pids()
+        for pid in pids:
+            stat = proc_stat(pid)
+            if stat:
+                ticks += stat[1]
+        return ticks / CLK_TCK, pids
+
+    def stop(self):
+        if self.process is None:
+            return
+        master = self.process.pid
+        workers = self.worker_pids() if self.process.poll() is None else []
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        for pid in workers:  # only if the master could not take them down
+            stat = proc_stat(pid)
+            if stat and stat[0] in (master, 1):
+                os.kill(pid, signal.SIGKILL)
+        self.process = None
+        self.log.close()
+
+    def log_problems(self):
+        """Lines of the server log that look like errors."""
+        text = Path(self.log_path).read_text(errors="replace")
+        return [
+            line
+            for line in text.splitlines()
+            if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line
+        ]
+
+
+def tool_versions():
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"python": sys.version.split()[0]}
+    for dist in ("Django", "gunicorn", "whitenoise", "psycopg", "django-htmx", "brotli"):
+        try:
+            versions[dist.lower()] = version(dist)
+        except PackageNotFoundError:
+            versions[dist.lower()] = None
+    import sqlite3
+
+    versions["sqlite"] = sqlite3.sqlite_version
+    return versions
+
+
+def disk_free_gb():
+    return round(shutil.disk_usage(ROOT).free / 1e9, 1)
