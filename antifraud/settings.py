@@ -78,6 +78,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed here for slow phone networks, whatever the proxy does (static
+    # files come pre-compressed from whitenoise). Django's GZip pads responses against
+    # BREACH, and CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,7 +274,11 @@ SECURE_CSP = {
 STATISTICS_CACHE_SECONDS = envint("STATISTICS_CACHE_SECONDS", 600)
 
 # Abuse limits, counted in the cache (Redis when configured).
-RATE_LIMIT_ANSWERS_PER_MINUTE = envint("RATE_LIMIT_ANSWERS_PER_MINUTE", 60)
+# Per learner (a person reads before answering), and per address (a class behind one NAT).
+RATE_LIMIT_ANSWERS_PER_MINUTE = envint("RATE_LIMIT_ANSWERS_PER_MINUTE", 30)
+RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE = envint(
+    "RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE", 1200
+)
 RATE_LIMIT_SIGNUPS_PER_HOUR = envint("RATE_LIMIT_SIGNUPS_PER_HOUR", 10)
 
 LOGGING = {

@@ -676,13 +676,20 @@ class Learner(models.Model):
             latest[question_id] = is_correct
         return latest
 
-    def runs_with_scores(self):
-        """Every run, oldest first, with its lesson and its right answers (1 query)."""
-        return (
-            self.runs.select_related("lesson")
-            .annotate(right=Count("answers", filter=Q(answers__is_correct=True)))
+    def runs_with_scores(self, lessons=()):
+        """Every run as a RunSummary, oldest first, with its right answers (1 query).
+
+        Plain rows, not model instances: a learner may have hundreds of runs, and the
+        progress page should not cost more for them. ``lessons`` (the cached published
+        lessons) names each run's lesson.
+        """
+        by_id = {lesson.pk: lesson for lesson in lessons}
+        rows = (
+            self.runs.annotate(right=Count("answers", filter=Q(answers__is_correct=True)))
             .order_by("started_at", "id")
+            .values_list("public_id", "lesson_id", "size", "right", "started_at", "finished_at")
         )
+        return [RunSummary(*row, lesson=by_id.get(row[1])) for row in rows]
 
     def progress_by_lesson(self, lessons=None, runs=None):
         """A LessonProgress for each published lesson, from ``runs_with_scores()``
@@ -716,6 +723,17 @@ class LessonStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
     MASTERED = "mastered", _("Mastered")
+
+
+@dataclass
+class RunSummary:
+    public_id: uuid.UUID
+    lesson_id: int | None
+    size: int
+    right: int
+    started_at: object
+    finished_at: object
+    lesson: object = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django.core.cache import cache
 LIMITS = {
     # name: (setting with the allowed count, window in seconds)
     "answer": ("RATE_LIMIT_ANSWERS_PER_MINUTE", 60),
+    "answer-address": ("RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE", 60),
     "signup": ("RATE_LIMIT_SIGNUPS_PER_HOUR", 3600),
 }
 
@@ -23,11 +24,13 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def exceeded(request, name):
-    """Count one more use of ``name`` by this client; True once over the limit."""
+def exceeded(request, name, who=None):
+    """Count one more use of ``name`` by ``who`` (by default the client's address);
+    True once over the limit."""
     setting, window = LIMITS[name]
     allowed = getattr(settings, setting)
-    key = f"rl:{name}:{client_address(request)}:{int(time.time() // window)}"
+    who = client_address(request) if who is None else who
+    key = f"rl:{name}:{who}:{int(time.time() // window)}"
     if cache.add(key, 1, timeout=window):
         return allowed < 1
     try:

@@ -183,7 +183,9 @@ def submit_answer(request, run, run_question, choices):
     choice = next((c for c in choices if c.pk == int(raw)), None)
     if choice is None:
         return _("That answer does not belong to this question."), 400, None
-    if ratelimit.exceeded(request, "answer"):
+    if ratelimit.exceeded(request, "answer", who=run.learner_id) or ratelimit.exceeded(
+        request, "answer-address"
+    ):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     try:
         return None, 200, run.record_answer(run_question, choice)
@@ -280,8 +282,9 @@ def progress(request):
     learner = session_learner(request)
     context = {"learner": learner, "threshold": round(MASTERY_THRESHOLD * 100)}
     if learner is not None:
-        runs = list(learner.runs_with_scores())
-        lessons = learner.progress_by_lesson(caching.home_lessons(), runs)
+        published = caching.home_lessons()
+        runs = learner.runs_with_scores(published)
+        lessons = learner.progress_by_lesson(published, runs)
         flags = list(learner.red_flag_recognition())
         context.update(
             lessons=lessons,

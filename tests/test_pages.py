@@ -184,3 +184,10 @@ def test_large_text_toggle_ignores_a_foreign_referer(client):
     )
 
     assert response["Location"] == reverse("quizzes:home")
+
+
+def test_pages_are_compressed_for_slow_networks(client, lesson):
+    response = client.get(lesson.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]

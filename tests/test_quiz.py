@@ -314,3 +314,25 @@ def test_answer_submission_queries(client, lesson, django_assert_num_queries, wh
         response = client.post(question_url(run, 2), data)
 
     assert response.status_code == 302
+
+
+def test_answers_are_also_limited_per_address(visitor, lesson, settings, client_factory):
+    settings.RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE = 1
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+    classmate = client_factory()
+    other_run = start(classmate, lesson)
+
+    response = classmate.post(question_url(other_run, 1), {"choice": choice(other_run, 1).pk})
+
+    assert response.status_code == 429
+    assert Answer.objects.count() == 1
+
+
+def test_a_class_behind_one_address_is_not_limited_by_default(visitor, lesson, client_factory):
+    learners = [client_factory() for _ in range(35)]
+    for learner in learners:
+        run = start(learner, lesson)
+        assert learner.post(question_url(run, 1), {"choice": choice(run, 1).pk}).status_code == 302
+
+    assert Answer.objects.count() == 35
