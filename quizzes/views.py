@@ -132,7 +132,8 @@ def run_question(request, public_id, position):
     the run's finishing check (POST). The question itself comes from the content cache.
     """
     run_question = get_object_or_404(
-        RunQuestion.objects.select_related("run__lesson").filter(run__in=own_runs(request)),
+        RunQuestion.objects.select_related("run"),
+        run__learner_id=learner_id(request),
         run__public_id=public_id,
         position=position,
     )
@@ -140,6 +141,7 @@ def run_question(request, public_id, position):
     question = caching.question(run_question.question_id)
     if question is None or not question.is_public or not question.lesson.is_public:
         raise Http404(_("This question is no longer published."))
+    run.lesson = question.lesson if run.lesson_id else None  # already loaded with it
     choices = list(question.choices.all())
     if request.method == "POST":
         error, status, answer = submit_answer(request, run, run_question, choices)
