@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 # Tests run as production does (DEBUG off), so they need a key; never use it elsewhere.
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0
 
-.PHONY: run test check-python setup lint suite chromium messages bench
+.PHONY: run test check-python setup lint suite chromium messages bench reliability two-servers
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -58,3 +58,13 @@ messages: $(VENV)/.installed
 # Flags: make bench BENCH_FLAGS=--quick (or --rounds 5 --duration 20 --users 8 ...).
 bench: $(VENV)/.installed
 	$(PY) -m bench.run $(BENCH_FLAGS)
+
+# Reliability on 127.0.0.1 (README.md, "Reliability checks"): 60 s of mixed load on gunicorn
+# and PostgreSQL, then no 5xx and no lost or duplicated answers. Flags, e.g.
+# make reliability RELIABILITY_FLAGS="--duration 30 --users 8" (or --restart-db).
+reliability: $(VENV)/.installed
+	$(PY) -m bench.reliability $(RELIABILITY_FLAGS)
+
+# Two gunicorn instances on one database and one Redis; a learner alternates between them.
+two-servers: $(VENV)/.installed
+	$(PY) -m bench.two_servers

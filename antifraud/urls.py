@@ -31,6 +31,8 @@ password_urls = [
     ),
 ]
 
+handler500 = "quizzes.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/switch/<str:language>/", switch_language, name="switch-language"),

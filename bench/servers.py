@@ -42,6 +42,7 @@ APP_SETTINGS = {
     "DEFAULT_FROM_EMAIL",
     "DATA_UPLOAD_MAX_MEMORY_SIZE",
     "LOG_LEVEL",
+    "RELEASE",
     "DJANGO_SETTINGS_MODULE",
 }
 APP_SETTING_PREFIXES = ("SECURE_", "EMAIL_", "AXES_", "RATE_LIMIT_")
@@ -71,8 +72,10 @@ class Target:
             SECRET_KEY=SECRET_KEY,
             ALLOWED_HOSTS=HOST,
             PYTHONUNBUFFERED="1",
-            # The benchmark measures the app, not the answer limiter.
+            # The benchmark measures the app, not the answer limiters (per learner, and per
+            # address: every virtual user comes from 127.0.0.1).
             RATE_LIMIT_ANSWERS_PER_MINUTE="1000000000",
+            RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE="1000000000",
         )
         if self.is_app:
             env.update(DJANGO_SETTINGS_MODULE="antifraud.settings", DATABASE_URL=self.database_url)
@@ -157,13 +160,23 @@ def reset_database(target, log):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
     else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+        recreate_postgres_database(database_name(target.database_url))
     manage(target, "migrate", "--noinput", "--verbosity", "0", log=log)
     manage(target, "load_curriculum", log=log)
+
+
+def database_name(url):
+    """The database a postgres:// URL names."""
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+def recreate_postgres_database(name):
+    """Drop ``name`` (closing its connections) and create it empty."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def free_port():
@@ -214,12 +227,14 @@ def postgres_backend_ticks(database):
 
 
 class Gunicorn:
-    """gunicorn with WORKERS sync workers, DEBUG off, on 127.0.0.1 and a free port."""
+    """gunicorn with WORKERS sync workers, DEBUG off, on 127.0.0.1 and a free port
+    (or the ``port`` given)."""
 
-    def __init__(self, target, log_path):
+    def __init__(self, target, log_path, port=None, workers=WORKERS):
         self.target = target
         self.log_path = log_path
-        self.port = free_port()
+        self.port = port or free_port()
+        self.workers = workers
         self.process = None
 
     def start(self, ready_path):
@@ -229,7 +244,7 @@ class Gunicorn:
             "gunicorn",
             self.target.wsgi,
             "--workers",
-            str(WORKERS),
+            str(self.workers),
             "--worker-class",
             "sync",
             "--bind",
@@ -259,7 +274,7 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited at start-up; see {self.log_path}")
-            if len(self.worker_pids()) == WORKERS:
+            if len(self.worker_pids()) == self.workers:
                 try:
                     if request(HOST, self.port, "GET", ready_path, timeout=5).status < 400:
                         return self

@@ -838,6 +838,9 @@ class QuizRun(models.Model):
             stored = Answer.objects.select_related("choice").get(run=self, question_id=question_id)
             if stored.choice_id != choice.pk:
                 raise AnswerConflict from None
+            # The first request may have stored the answer and failed before finishing
+            # the run (a database restart, say); the learner's retry finishes it.
+            self.finish_if_complete()
             return stored
         self.finish_if_complete()
         return answer

@@ -1,5 +1,6 @@
 """Citizen pages. Thin views: rules live on the models, pages in templates/quizzes/."""
 
+import sys
 from urllib.parse import urlsplit
 
 from django import forms
@@ -8,7 +9,14 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
@@ -413,6 +421,22 @@ def delete_my_data(request):
         messages.success(request, _("Your progress and account have been deleted."))
         return redirect("quizzes:home")
     return render(request, "registration/delete.html", {"form": form})
+
+
+def server_error(request):
+    """The 500 page, or the friendly 503 while the database cannot be reached.
+
+    Django calls this for any uncaught exception, in a view or in middleware (a session
+    saved after the view, say), so one place covers a database outage everywhere. It
+    renders without the request's context processors, which may need the database too.
+    Django's connection health checks reconnect by themselves once the database is back.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 def csrf_failure(request, reason=""):

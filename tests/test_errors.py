@@ -39,3 +39,16 @@ def test_403_for_a_missing_csrf_token(lesson):
 
     assert response.status_code == 403
     assert "Your form expired" in response.content.decode()
+
+
+@override_settings(ROOT_URLCONF="tests.urls_failing", DEBUG=False)
+def test_a_database_outage_shows_the_friendly_503_page(client):
+    client.raise_request_exception = False
+
+    response = client.get("/database-down/")
+
+    content = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "The site is busy for a moment" in content
+    assert "secret internal detail" not in content

@@ -336,3 +336,19 @@ def test_a_class_behind_one_address_is_not_limited_by_default(visitor, lesson, c
         assert learner.post(question_url(run, 1), {"choice": choice(run, 1).pk}).status_code == 302
 
     assert Answer.objects.count() == 35
+
+
+def test_a_retried_last_answer_finishes_a_run_left_unfinished(visitor, lesson):
+    """A request can store the last answer and fail before finishing the run (a database
+    restart); the learner presses the button again."""
+    run = start(visitor, lesson)
+    for position in (1, 2, 3):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+    QuizRun.objects.filter(pk=run.pk).update(finished_at=None)
+
+    response = visitor.post(question_url(run, 3), {"choice": choice(run, 3).pk})
+
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.finished_at is not None
+    assert Answer.objects.filter(run=run).count() == 3

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from antifraud.urls import handler500  # noqa: F401  (Django reads it from the root URLconf)
 from antifraud.urls import urlpatterns as site
 
 
@@ -9,4 +10,10 @@ def broken(request):
     raise RuntimeError("secret internal detail")
 
 
-urlpatterns = [path("broken/", broken), *site]
+def database_down(request):
+    from django.db import OperationalError
+
+    raise OperationalError("connection refused: secret internal detail")
+
+
+urlpatterns = [path("broken/", broken), path("database-down/", database_down), *site]
