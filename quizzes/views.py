@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db import InterfaceError, OperationalError
+from django.db.models import OuterRef, Subquery
 from django.http import (
     Http404,
     HttpResponse,
@@ -139,8 +140,13 @@ def run_question(request, public_id, position):
     Queries: the session, this run question, then its answer (GET) or the INSERT and
     the run's finishing check (POST). The question itself comes from the content cache.
     """
+    stored = Answer.objects.filter(run=OuterRef("run"), question=OuterRef("question"))
     run_question = get_object_or_404(
-        RunQuestion.objects.select_related("run"),
+        # The learner's answer, if any, comes along in the same query.
+        RunQuestion.objects.select_related("run").annotate(
+            answer_choice=Subquery(stored.values("choice_id")[:1]),
+            answer_correct=Subquery(stored.values("is_correct")[:1]),
+        ),
         run__learner_id=learner_id(request),
         run__public_id=public_id,
         position=position,
@@ -156,33 +162,58 @@ def run_question(request, public_id, position):
         if error is None and not request.htmx:
             return HttpResponseRedirect(request.path + "#feedback")
     else:
-        error, status = None, 200
-        answer = Answer.objects.filter(run=run, question_id=question.pk).first()
+        error, status, answer = None, 200, None
+        if run_question.answer_choice is not None:
+            answer = Answer(
+                run=run,
+                question=question,
+                choice_id=run_question.answer_choice,
+                is_correct=run_question.answer_correct,
+            )
     context = {
         "run": run,
         "run_question": run_question,
-        "question": question,
-        "scenario_html": scenario_html(question, cache=True),
-        "choices": choices,
-        "answer": answer,
-        "error": error,
+        **question_context(question, choices, answer, error, cache=True),
     }
-    if answer is not None:
-        answer.choice = next(c for c in choices if c.pk == answer.choice_id)
-        context.update(feedback_context(question, choices))
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
     return render(request, template, context, status=status)
 
 
-def scenario_html(question, cache):
-    """The scenario as the learner sees it; published ones come rendered from the cache."""
+def question_context(question, choices, answer, error, cache):
+    """The question page's parts: the scenario, then the choices or the feedback, each
+    rendered once per question, choice and language when ``cache`` (not for previews)."""
 
-    def render():
-        return render_to_string("includes/scenario.html", {"question": question})
+    def html(name, template, context):
+        def render():
+            return render_to_string(template, context)
 
-    return caching.html(f"scenario:{question.pk}", render) if cache else mark_safe(render())
+        return caching.html(name, render) if cache else mark_safe(render())
+
+    context = {
+        "question": question,
+        "choices": choices,
+        "answer": answer,
+        "error": error,
+        "scenario_html": html(
+            f"scenario:{question.pk}", "includes/scenario.html", {"question": question}
+        ),
+    }
+    if answer is None:
+        context["choices_html"] = html(
+            f"choices:{question.pk}:{bool(error)}",
+            "quizzes/question.html#choice-fields",
+            {"choices": choices, "error": error},
+        )
+    else:
+        answer.choice = next(c for c in choices if c.pk == answer.choice_id)
+        context["feedback_html"] = html(
+            f"feedback:{question.pk}:{answer.choice_id}:{answer.is_correct}",
+            "quizzes/question.html#feedback-body",
+            {"question": question, "answer": answer, **feedback_context(question, choices)},
+        )
+    return context
 
 
 def submit_answer(request, run, run_question, choices):
@@ -234,23 +265,16 @@ def preview_question(request, pk):
     question = get_object_or_404(
         Question.objects.select_related("lesson", "reminder").prefetch_related("choices"), pk=pk
     )
-    context = {
-        "question": question,
-        "scenario_html": scenario_html(question, cache=False),
-        "choices": question.choices.all(),
-        "preview": True,
-    }
-    status = 200
+    choices = list(question.choices.all())
+    answer, error, status = None, None, 200
     if request.method == "POST":
         raw = request.POST.get("choice", "")
-        choice = question.choices.filter(pk=int(raw)).first() if raw.isdigit() else None
+        choice = next((c for c in choices if raw.isdigit() and c.pk == int(raw)), None)
         if choice is None:
-            context["error"], status = _("Please choose one of the answers."), 400
+            error, status = _("Please choose one of the answers."), 400
         else:
-            context["answer"] = Answer(
-                question=question, choice=choice, is_correct=choice.is_correct
-            )
-            context.update(feedback_context(question, list(question.choices.all())))
+            answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
+    context = {**question_context(question, choices, answer, error, cache=False), "preview": True}
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"

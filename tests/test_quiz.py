@@ -286,7 +286,7 @@ def start_and_warm(client, lesson, answered):
 def test_question_page_queries_for_a_visitor(visitor, lesson, django_assert_num_queries, answered):
     run = start_and_warm(visitor, lesson, answered)
 
-    with django_assert_num_queries(3):  # session, run question, its answer
+    with django_assert_num_queries(2):  # session, run question with its answer
         visitor.get(question_url(run, answered + 1))
 
 
@@ -294,7 +294,7 @@ def test_question_page_queries_for_a_visitor(visitor, lesson, django_assert_num_
 def test_question_page_queries_for_a_citizen(citizen, lesson, django_assert_num_queries, answered):
     run = start_and_warm(citizen, lesson, answered)
 
-    with django_assert_num_queries(4):  # session, user, run question, its answer
+    with django_assert_num_queries(3):  # session, user, run question with its answer
         citizen.get(question_url(run, answered + 1))
 
 
