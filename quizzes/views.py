@@ -140,13 +140,16 @@ def run_question(request, public_id, position):
     Queries: the session, this run question, then its answer (GET) or the INSERT and
     the run's finishing check (POST). The question itself comes from the content cache.
     """
-    stored = Answer.objects.filter(run=OuterRef("run"), question=OuterRef("question"))
-    run_question = get_object_or_404(
+    run_questions = RunQuestion.objects.select_related("run")
+    if request.method == "GET":
         # The learner's answer, if any, comes along in the same query.
-        RunQuestion.objects.select_related("run").annotate(
+        stored = Answer.objects.filter(run=OuterRef("run"), question=OuterRef("question"))
+        run_questions = run_questions.annotate(
             answer_choice=Subquery(stored.values("choice_id")[:1]),
             answer_correct=Subquery(stored.values("is_correct")[:1]),
-        ),
+        )
+    run_question = get_object_or_404(
+        run_questions,
         run__learner_id=learner_id(request),
         run__public_id=public_id,
         position=position,
