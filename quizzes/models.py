@@ -866,11 +866,6 @@ class QuizRun(models.Model):
         run_questions = self.run_questions.select_related("question__lesson").order_by("position")
         return [(rq, answers.get(rq.question_id)) for rq in run_questions]
 
-    @property
-    def score(self):
-        """Right answers in this run (1 query)."""
-        return self.answers.filter(is_correct=True).count()
-
 
 class RunQuestion(models.Model):
     """A question's place in a run, fixed when the run starts."""
