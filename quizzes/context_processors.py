@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 
 LARGE_TEXT_COOKIE = "large_text"
@@ -10,5 +9,4 @@ def display(request):
     return {
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
         "signed_in": SESSION_KEY in request.session,
-        "debug": settings.DEBUG,
     }

@@ -652,7 +652,7 @@ class Learner(models.Model):
 
     def practice_question_ids(self, size=MIXED_PRACTICE_SIZE):
         """Questions from lessons not yet mastered: first those last answered wrong,
-        then those never answered; random within each group (2 queries)."""
+        then those never answered; random within each group (4 queries)."""
         mastered = {
             p.lesson.pk for p in self.progress_by_lesson() if p.status == LessonStatus.MASTERED
         }
@@ -861,7 +861,7 @@ class QuizRun(models.Model):
 
     def results(self):
         """(run question, answer or None) for each question of the run, in order
-        (3 queries)."""
+        (2 queries)."""
         answers = {a.question_id: a for a in self.answers.select_related("choice")}
         run_questions = self.run_questions.select_related("question__lesson").order_by("position")
         return [(rq, answers.get(rq.question_id)) for rq in run_questions]

@@ -46,7 +46,8 @@ from .models import (
 
 
 def own_runs(request):
-    """Runs the request may see: its learner's, from the session (no query)."""
+    """Runs the request may see: its learner's, from the session (no query for visitors;
+    see ``learner_id`` for logged-in sessions)."""
     pk = learner_id(request)
     if pk is None:
         return QuizRun.objects.none()
@@ -137,8 +138,9 @@ def practice(request):
 def run_question(request, public_id, position):
     """One question of a run: the scenario and the form, or the feedback once answered.
 
-    Queries: the session, this run question, then its answer (GET) or the INSERT and
-    the run's finishing check (POST). The question itself comes from the content cache.
+    Queries: the session, then this run question (with its answer, on GET), then on
+    POST the INSERT and the run's finishing check. The question comes from the content
+    cache.
     """
     run_questions = RunQuestion.objects.select_related("run")
     if request.method == "GET":
