@@ -87,6 +87,11 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=40, help="rows to print")
     parser.add_argument("--setup", action="store_true", help="recreate the database first")
     parser.add_argument(
+        "--time-only",
+        action="store_true",
+        help="no profiler: print the in-process wall time per op (one thread, close to CPU)",
+    )
+    parser.add_argument(
         "--queries", type=int, default=0, metavar="N", help="list the N most frequent queries"
     )
     args = parser.parse_args(argv)
@@ -126,6 +131,20 @@ def main(argv=None):
     def count_query(execute, sql, params, many, context):
         queries[" ".join(sql.split())[:120]] += 1
         return execute(sql, params, many, context)
+
+    if args.time_only:
+        requests = user.requests
+        started, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.ops):
+            operation(user)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        requests = user.requests - requests
+        print(
+            f"{args.endpoint} on {args.target}: {elapsed / args.ops * 1000:.3f} ms/op, "
+            f"{elapsed / requests * 1000:.3f} ms/request, CPU {cpu / requests * 1000:.3f} "
+            f"ms/request (client included; {args.ops} ops, no profiler)"
+        )
+        return 0
 
     profiler = cProfile.Profile()
     requests = user.requests

@@ -4,19 +4,37 @@ Every key carries a generation number; saving or deleting any content row (or ch
 its red flags or sources) starts a new generation, so stale entries are never read again
 and simply expire. Keys also carry the date, because "valid until" ends at midnight.
 With REDIS_URL the generation and the entries are shared by every app server.
+
+An entry never changes under its key, so each process also keeps the entries it used
+last, already unpickled: a request then reads only the generation from the shared
+cache. Cached objects are shared by the requests of a process and must not be changed.
 """
 
+import functools
 import time
+import uuid
+from collections import OrderedDict
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from .context_processors import display
+
 GENERATION_KEY = "content:generation"
 TIMEOUT = 60 * 60
+LOCAL_ENTRIES = 1000  # per process; a rendered page is about 8 KB
+
+_local = OrderedDict()  # key -> value, least recently used first
 
 
 def generation():
@@ -30,11 +48,19 @@ def generation():
 def cached(name, build):
     """The value stored under ``name`` for the current content, built when missing."""
     key = f"content:{generation()}:{timezone.localdate()}:{name}"
+    value = _local.get(key)
+    if value is not None:
+        _local.move_to_end(key)
+        return value
     value = cache.get(key)
     if value is None:
         value = build()
-        if value is not None:  # unknown slugs and ids are not worth a cache entry
-            cache.set(key, value, TIMEOUT)
+        if value is None:  # unknown slugs and ids are not worth a cache entry
+            return None
+        cache.set(key, value, TIMEOUT)
+    _local[key] = value
+    if len(_local) > LOCAL_ENTRIES:
+        _local.popitem(last=False)
     return value
 
 
@@ -42,6 +68,61 @@ def html(name, render):
     """Rendered HTML for the current content in the active language, cached like
     content; ``render`` runs only on a miss."""
     return mark_safe(cached(f"html:{get_language()}:{name}", render))
+
+
+class Marks:
+    """Stand-ins for what differs per request in a page rendered once for many people.
+
+    Derived from SECRET_KEY, so no text an author types can hold one. ``run`` is a UUID
+    because the run's public id goes through the URL resolver.
+    """
+
+    def __init__(self):
+        def digest(name):
+            return salted_hmac("quizzes.caching.Marks", name, algorithm="sha256").hexdigest()
+
+        self.csrf = f"csrf{digest('csrf')[:24]}"
+        self.nonce = f"nonce{digest('nonce')[:24]}"
+        self.run = uuid.UUID(digest("run")[:32])
+
+
+@functools.cache
+def marks():
+    return Marks()
+
+
+def page(request, name, template, context, status=200, fill=None, cache=True):
+    """The response for a page that is the same for everyone who sees ``name`` in the
+    same language and display mode (text size, logged in or not, htmx or not).
+
+    It is rendered once with marks for this request's CSRF token and CSP nonce, which
+    are put in on the way out with the ``fill`` values ({mark: value}), then served from
+    the content cache until the content changes. ``context`` is a callable that returns
+    the template context; it runs only on a miss. Pages carrying a flash message, and
+    ``cache=False``, are rendered every time the same way.
+    """
+
+    def build():
+        m = marks()
+        return render_to_string(
+            template, {**context(), "csrf_token": m.csrf, "csp_nonce": m.nonce}, request
+        )
+
+    if cache and not get_messages(request):
+        mode = display(request)
+        variant = f"{int(mode['large_text'])}{int(mode['signed_in'])}{int(bool(request.htmx))}"
+        html = cached(f"page:{get_language()}:{variant}:{name}", build)
+    else:
+        html = build()
+    m = marks()
+    if m.csrf in html:
+        html = html.replace(m.csrf, get_token(request))
+    if m.nonce in html:
+        nonce = get_nonce(request)
+        html = html.replace(m.nonce, "" if nonce is None else str(nonce))
+    for mark, value in (fill or {}).items():
+        html = html.replace(str(mark), value)
+    return HttpResponse(html, status=status)
 
 
 def home_lessons():

@@ -10,7 +10,6 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db import InterfaceError, OperationalError
-from django.db.models import OuterRef, Subquery
 from django.http import (
     Http404,
     HttpResponse,
@@ -23,8 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -61,16 +60,19 @@ def render_cards(lessons, statuses):
 
 @require_GET
 def home(request):
-    """The lesson cards; for visitors without progress they come ready rendered from the
-    cache (no query at all), otherwise with the learner's status on each."""
+    """The lesson cards: for visitors without progress the whole page comes from the
+    cache (no query at all), otherwise with the learner's status on each card."""
     learner = session_learner(request)
     if learner is None:
-        cards = caching.html("home-cards", lambda: render_cards(caching.home_lessons(), {}))
-    else:
-        lessons = caching.home_lessons()
-        statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
-        cards = render_cards(lessons, statuses)
-    return render(request, "quizzes/home.html", {"cards_html": cards})
+        return caching.page(
+            request,
+            "home",
+            "quizzes/home.html",
+            lambda: {"cards_html": render_cards(caching.home_lessons(), {})},
+        )
+    lessons = caching.home_lessons()
+    statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
+    return render(request, "quizzes/home.html", {"cards_html": render_cards(lessons, statuses)})
 
 
 def lesson_page(lesson):
@@ -88,28 +90,26 @@ def lesson_page(lesson):
 
 @require_GET
 def lesson_detail(request, slug):
-    def build():
+    def context():
         lesson = caching.lesson_page(slug)
-        return lesson_page(lesson) if lesson is not None else None
+        if lesson is None:
+            raise Http404(_("No published lesson has this address."))
+        return lesson_page(lesson)
 
-    page = caching.cached(f"lesson-page:{get_language()}:{slug}", build)
-    if page is None:
-        raise Http404(_("No published lesson has this address."))
-    return render(request, "quizzes/lesson.html", page)
+    return caching.page(request, f"lesson:{slug}", "quizzes/lesson.html", context)
 
 
 @require_GET
 def reminders(request):
-    def build():
-        context = {
+    def context():
+        parts = {
             "general": Reminder.objects.general().prefetch_related("sources"),
             "lessons": Lesson.objects.published().prefetch_related("reminders"),
         }
-        return render_to_string("quizzes/reminders.html#reminders", context)
+        html = render_to_string("quizzes/reminders.html#reminders", parts)
+        return {"reminders_html": mark_safe(html)}
 
-    return render(
-        request, "quizzes/reminders.html", {"reminders_html": caching.html("reminders", build)}
-    )
+    return caching.page(request, "reminders", "quizzes/reminders.html", context)
 
 
 @require_POST
@@ -125,7 +125,7 @@ def start_lesson_quiz(request, slug):
 @require_http_methods(["GET", "POST"])
 def practice(request):
     if request.method == "GET":
-        return render(request, "quizzes/practice.html")
+        return caching.page(request, "practice", "quizzes/practice.html", dict)
     run = current_learner(request, create=True).start_run()
     if run is None:
         messages.info(request, _("There are no questions to practise yet."))
@@ -138,52 +138,55 @@ def practice(request):
 def run_question(request, public_id, position):
     """One question of a run: the scenario and the form, or the feedback once answered.
 
-    Queries: the session, then this run question (with its answer, on GET), then on
-    POST the INSERT and the run's finishing check. The question comes from the content
-    cache.
+    Queries: the session and this run question with its answer; on POST also the
+    INSERT and the run's finishing check. The question comes from the content cache, the
+    page from the page cache (rendered once per question, position and answer).
     """
-    run_questions = RunQuestion.objects.select_related("run")
-    if request.method == "GET":
-        # The learner's answer, if any, comes along in the same query.
-        stored = Answer.objects.filter(run=OuterRef("run"), question=OuterRef("question"))
-        run_questions = run_questions.annotate(
-            answer_choice=Subquery(stored.values("choice_id")[:1]),
-            answer_correct=Subquery(stored.values("is_correct")[:1]),
-        )
-    run_question = get_object_or_404(
-        run_questions,
-        run__learner_id=learner_id(request),
-        run__public_id=public_id,
-        position=position,
-    )
+    run_question = RunQuestion.objects.for_page(learner_id(request), public_id, position)
+    if run_question is None:
+        raise Http404(_("This question is not in any of your quizzes."))
     run = run_question.run
     question = caching.question(run_question.question_id)
     if question is None or not question.is_public or not question.lesson.is_public:
         raise Http404(_("This question is no longer published."))
-    run.lesson = question.lesson if run.lesson_id else None  # already loaded with it
-    choices = list(question.choices.all())
     if request.method == "POST":
+        choices = list(question.choices.all())
         error, status, answer = submit_answer(request, run, run_question, choices)
         if error is None and not request.htmx:
             return HttpResponseRedirect(request.path + "#feedback")
+        choice_id = answer.choice_id if answer else None
     else:
-        error, status, answer = None, 200, None
-        if run_question.answer_choice is not None:
-            answer = Answer(
-                run=run,
-                question=question,
-                choice_id=run_question.answer_choice,
-                is_correct=run_question.answer_correct,
-            )
-    context = {
-        "run": run,
-        "run_question": run_question,
-        **question_context(question, choices, answer, error, cache=True),
-    }
+        error, status, choice_id = None, 200, run_question.answer_choice
+
+    def context():
+        choices = list(question.choices.all())
+        answer = None
+        if choice_id is not None:
+            choice = next(c for c in choices if c.pk == choice_id)
+            answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
+        # The run's public id is a mark here, put in per request: one rendering serves
+        # every run that shows this question at this position.
+        shown_run = QuizRun(public_id=caching.marks().run, size=run.size)
+        shown_run.lesson = question.lesson if run.lesson_id else None
+        return {
+            "run": shown_run,
+            "run_question": RunQuestion(position=position),
+            "action": reverse("quizzes:run-question", args=[shown_run.public_id, position]),
+            **question_context(question, choices, answer, error, cache=True),
+        }
+
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
-    return render(request, template, context, status=status)
+    return caching.page(
+        request,
+        f"question:{question.pk}:{position}:{run.size}:{bool(run.lesson_id)}:{choice_id}",
+        template,
+        context,
+        status=status,
+        fill={caching.marks().run: str(public_id)},
+        cache=error is None,
+    )
 
 
 def question_context(question, choices, answer, error, cache):
@@ -279,7 +282,11 @@ def preview_question(request, pk):
             error, status = _("Please choose one of the answers."), 400
         else:
             answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
-    context = {**question_context(question, choices, answer, error, cache=False), "preview": True}
+    context = {
+        **question_context(question, choices, answer, error, cache=False),
+        "preview": True,
+        "action": request.path,
+    }
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"

@@ -1,7 +1,10 @@
 """Progress is computed from answer rows and follows the learner into an account."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.learners import SESSION_KEY
 from quizzes.models import Answer, Learner, LessonStatus, QuizRun
@@ -214,3 +217,14 @@ def current_learner_of(client, user):
     session[SESSION_KEY] = learner.pk
     session.save()
     return learner
+
+
+def test_an_expired_session_forgets_the_learner(visitor, lesson):
+    from django.contrib.sessions.models import Session
+
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = visitor.get(reverse("quizzes:progress"))
+
+    assert "You have not taken a quiz yet." in response.content.decode()

@@ -1,5 +1,7 @@
 """Taking a quiz: the scenario, the answer, the feedback, and what tampering gets."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -198,6 +200,32 @@ def test_htmx_errors_are_swapped_into_the_form(visitor, lesson):
     assert response.content.decode().lstrip().startswith('<form id="answer-area"')
 
 
+def test_a_cached_question_page_carries_each_learners_own_run_and_token(
+    visitor, lesson, client_factory
+):
+    """The page is rendered once per question and position and shared: each learner
+    must still get the addresses of their own run and a CSRF token that works."""
+    neighbour = client_factory()
+    mine, theirs = start(visitor, lesson), start(neighbour, lesson)
+
+    my_page = visitor.get(question_url(mine)).content.decode()
+    their_page = neighbour.get(question_url(theirs)).content.decode()
+
+    assert f'action="{question_url(mine)}"' in my_page
+    assert str(theirs.public_id) not in my_page
+    assert f'action="{question_url(theirs)}"' in their_page
+    assert str(mine.public_id) not in their_page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', their_page).group(1)
+    neighbour.handler.enforce_csrf_checks = True
+    answered = neighbour.post(
+        question_url(theirs), {"choice": choice(theirs).pk, "csrfmiddlewaretoken": token}
+    )
+    assert answered.status_code == 302
+    feedback = neighbour.get(question_url(theirs)).content.decode()
+    assert reverse("quizzes:run-question", args=[theirs.public_id, 2]) in feedback
+    assert str(mine.public_id) not in feedback
+
+
 def test_another_learners_run_answers_404(visitor, lesson, client_factory):
     run = start(visitor, lesson)
     stranger = client_factory()
@@ -228,6 +256,8 @@ def test_unknown_run_or_position_answers_404(visitor, lesson):
     run = start(visitor, lesson)
 
     assert visitor.get(question_url(run, 4)).status_code == 404
+    assert visitor.get(question_url(run, 0)).status_code == 404
+    assert visitor.get(question_url(run, 10**30)).status_code == 404
     missing = reverse("quizzes:run-question", args=["00000000-0000-0000-0000-000000000000", 1])
     assert visitor.get(missing).status_code == 404
 
@@ -352,3 +382,14 @@ def test_a_retried_last_answer_finishes_a_run_left_unfinished(visitor, lesson):
     run.refresh_from_db()
     assert run.finished_at is not None
     assert Answer.objects.filter(run=run).count() == 3
+
+
+def test_a_lesson_without_questions_says_so_once(visitor):
+    empty = LessonFactory(slug="empty")
+    visitor.get(empty.get_absolute_url())  # the page is now cached without the message
+
+    response = visitor.post(reverse("quizzes:start-quiz", args=[empty.slug]), follow=True)
+
+    assert "This lesson has no questions yet." in response.content.decode()
+    assert "no questions yet" not in visitor.get(empty.get_absolute_url()).content.decode()
+    assert not QuizRun.objects.exists()
