@@ -45,8 +45,9 @@ def generation():
     return value
 
 
-def cached(name, build):
-    """The value stored under ``name`` for the current content, built when missing."""
+def cached(name, build, timeout=TIMEOUT, local=True):
+    """The value stored under ``name`` for the current content, built when missing.
+    ``local=False`` keeps it out of the process's own copies (one learner's pages)."""
     key = f"content:{generation()}:{timezone.localdate()}:{name}"
     value = _local.get(key)
     if value is not None:
@@ -57,10 +58,11 @@ def cached(name, build):
         value = build()
         if value is None:  # unknown slugs and ids are not worth a cache entry
             return None
-        cache.set(key, value, TIMEOUT)
-    _local[key] = value
-    if len(_local) > LOCAL_ENTRIES:
-        _local.popitem(last=False)
+        cache.set(key, value, timeout)
+    if local:
+        _local[key] = value
+        if len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
     return value
 
 
@@ -91,7 +93,7 @@ def marks():
     return Marks()
 
 
-def page(request, name, template, context, status=200, fill=None, cache=True):
+def page(request, name, template, context, status=200, fill=None, cache=True, **options):
     """The response for a page that is the same for everyone who sees ``name`` in the
     same language and display mode (text size, logged in or not, htmx or not).
 
@@ -99,7 +101,7 @@ def page(request, name, template, context, status=200, fill=None, cache=True):
     are put in on the way out with the ``fill`` values ({mark: value}), then served from
     the content cache until the content changes. ``context`` is a callable that returns
     the template context; it runs only on a miss. Pages carrying a flash message, and
-    ``cache=False``, are rendered every time the same way.
+    ``cache=False``, are rendered every time the same way. ``options`` go to ``cached``.
     """
 
     def build():
@@ -111,7 +113,7 @@ def page(request, name, template, context, status=200, fill=None, cache=True):
     if cache and not get_messages(request):
         mode = display(request)
         variant = f"{int(mode['large_text'])}{int(mode['signed_in'])}{int(bool(request.htmx))}"
-        html = cached(f"page:{get_language()}:{variant}:{name}", build)
+        html = cached(f"page:{get_language()}:{variant}:{name}", build, **options)
     else:
         html = build()
     m = marks()

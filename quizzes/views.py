@@ -43,6 +43,9 @@ from .models import (
     RunQuestion,
 )
 
+# A learner's progress page is kept this long after it was rendered, unless it changed.
+PROGRESS_CACHE_SECONDS = 300
+
 
 def own_runs(request):
     """Runs the request may see: its learner's, from the session (no query for visitors;
@@ -324,24 +327,37 @@ def run_results(request, public_id):
 
 @require_GET
 def progress(request):
-    """Queries: the session, the learner's runs with their scores, the red flags."""
+    """Queries: the session and the learner's activity; when that changed since the page
+    was last rendered, also the runs with their scores and the red flags."""
     learner = session_learner(request)
-    context = {"learner": learner, "threshold": round(MASTERY_THRESHOLD * 100)}
-    if learner is not None:
+    threshold = round(MASTERY_THRESHOLD * 100)
+    if learner is None:
+        context = {"learner": None, "threshold": threshold}
+        return caching.page(request, "progress", "quizzes/progress.html", lambda: context)
+
+    def context():
         published = caching.home_lessons()
         runs = learner.runs_with_scores(published)
         lessons = learner.progress_by_lesson(published, runs)
         flags = list(learner.red_flag_recognition())
-        context.update(
-            lessons=lessons,
-            done=sum(
+        return {
+            "learner": learner,
+            "threshold": threshold,
+            "lessons": lessons,
+            "done": sum(
                 1 for p in lessons if p.status in (LessonStatus.COMPLETED, LessonStatus.MASTERED)
             ),
-            missed_flags=[f for f in flags if f.recognised < f.seen],
-            flags=flags,
-            recent_runs=runs[::-1][:5],
-        )
-    return render(request, "quizzes/progress.html", context)
+            "missed_flags": [f for f in flags if f.recognised < f.seen],
+            "flags": flags,
+            "recent_runs": runs[::-1][:5],
+        }
+
+    # One learner's page: cached briefly, and not among the process's own copies.
+    name = f"progress:{learner.pk}:{learner.activity()}"
+    template = "quizzes/progress.html"
+    return caching.page(
+        request, name, template, context, timeout=PROGRESS_CACHE_SECONDS, local=False
+    )
 
 
 @require_http_methods(["GET", "POST"])

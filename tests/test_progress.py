@@ -189,9 +189,12 @@ def test_progress_and_home_query_counts_do_not_grow_with_answers(
         take_quiz(learner, lesson, right=2)
     client.get(reverse("quizzes:home"))  # fills the content cache
 
-    with django_assert_num_queries(4):  # session, user, runs with scores, red flags
+    # session, user, activity, runs with scores, red flags
+    with django_assert_num_queries(5):
         content = client.get(reverse("quizzes:progress")).content.decode()
     assert "Best 67%, latest 67%" in content
+    with django_assert_num_queries(3):  # session, user, activity: nothing new since
+        assert main(client.get(reverse("quizzes:progress"))) == main(content)
     with django_assert_num_queries(3):  # session, user, runs with scores
         content = client.get(reverse("quizzes:home")).content.decode()
     assert "Completed · best 67%" in content
@@ -205,9 +208,40 @@ def test_progress_queries_for_a_visitor(visitor, lesson, django_assert_num_queri
         take_quiz(learner, lesson, right=3)
     visitor.get(reverse("quizzes:home"))
 
-    with django_assert_num_queries(3):  # session, runs with scores, red flags
+    with django_assert_num_queries(4):  # session, activity, runs with scores, red flags
         content = visitor.get(reverse("quizzes:progress")).content.decode()
     assert "Mastered" in content
+    with django_assert_num_queries(2):  # session, activity: nothing new since
+        assert main(visitor.get(reverse("quizzes:progress"))) == main(content)
+
+
+def test_progress_shows_each_new_answer_and_run(visitor, lesson):
+    """The page is cached under the learner's activity, so whatever the learner does
+    next shows on the next visit."""
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    learner = Learner.objects.get()
+    take_quiz(learner, lesson, right=3)
+    assert "Best 100%, latest 100%" in visitor.get(reverse("quizzes:progress")).content.decode()
+
+    run = learner.start_run(lesson)
+    page = visitor.get(reverse("quizzes:progress")).content.decode()
+    assert page.count("(not finished)") == 2  # the first run, never answered, and this one
+
+    for rq in run.run_questions.select_related("question"):
+        run.record_answer(rq, rq.question.choices.get(is_correct=rq.position == 1))
+    page = visitor.get(reverse("quizzes:progress")).content.decode()
+    assert "Best 100%, latest 33%" in page
+    assert page.count("(not finished)") == 1
+
+    Answer.objects.filter(run=run).delete()
+    QuizRun.objects.filter(pk=run.pk).delete()
+    assert "Best 100%, latest 100%" in visitor.get(reverse("quizzes:progress")).content.decode()
+
+
+def main(page):
+    """The page's main content (the scripts' nonces differ per response)."""
+    html = page if isinstance(page, str) else page.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
 
 
 def current_learner_of(client, user):
