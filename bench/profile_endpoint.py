@@ -15,6 +15,7 @@ twofold, so read the shares, not the absolute times.
 
 import argparse
 import cProfile
+import functools
 import io
 import os
 import pstats
@@ -87,6 +88,11 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=40, help="rows to print")
     parser.add_argument("--setup", action="store_true", help="recreate the database first")
     parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every page as on a page-cache miss (the first view after a change)",
+    )
+    parser.add_argument(
         "--time-only",
         action="store_true",
         help="no profiler: print the in-process wall time per op (one thread, close to CPU)",
@@ -111,6 +117,16 @@ def main(argv=None):
     from django.core.handlers.wsgi import WSGIHandler
 
     django.setup()
+    if args.no_page_cache:
+        from quizzes import caching
+
+        cached_page = caching.page
+
+        @functools.wraps(cached_page)
+        def page(*args, **kwargs):
+            return cached_page(*args, **{**kwargs, "cache": False})
+
+        caching.page = page
     transport = make_transport(WSGIHandler())
     lesson = args.lesson
     if not lesson:

@@ -887,12 +887,37 @@ class QuizRun(models.Model):
         return [(rq, answers.get(rq.question_id)) for rq in run_questions]
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionSlot:
+    """A learner's run question as its page needs it: read by
+    ``RunQuestion.objects.for_page``, plain values rather than model instances."""
+
+    run_id: int
+    public_id: uuid.UUID
+    learner_id: int
+    lesson_id: int | None
+    size: int
+    question_id: int
+    position: int
+    answer_choice: int | None  # the stored answer's choice, None before answering
+    answer_correct: bool | None
+
+    def run(self):
+        """The run as an unsaved handle, to record answers with (no query)."""
+        return QuizRun(
+            pk=self.run_id,
+            public_id=self.public_id,
+            learner_id=self.learner_id,
+            lesson_id=self.lesson_id,
+            size=self.size,
+        )
+
+
 class RunQuestionQuerySet(models.QuerySet):
     def for_page(self, learner_id, public_id, position):
-        """The learner's run question at ``position`` of run ``public_id``, with its run
-        (``run``) and the stored answer's choice and correctness (``answer_choice``,
-        ``answer_correct``; None before answering), or None when the learner has no
-        such run question. One query.
+        """The learner's QuestionSlot at ``position`` of run ``public_id``, with the
+        stored answer if any, or None when the learner has no such run question.
+        One query.
 
         Hand-written SQL: every question page and answer runs it, and the ORM spent
         about 1 ms building it where the database needs 20 µs to answer (bench/README.md).
@@ -901,12 +926,11 @@ class RunQuestionQuerySet(models.QuerySet):
             return None
         db = connections[self.db]
         quote = db.ops.quote_name
-        run_table, answer_table = QuizRun._meta.db_table, Answer._meta.db_table
         sql = (
-            "SELECT rq.id, rq.question_id, r.id, r.size, r.lesson_id, a.choice_id, a.is_correct"
+            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.is_correct"
             f" FROM {quote(self.model._meta.db_table)} rq"
-            f" JOIN {quote(run_table)} r ON r.id = rq.run_id"
-            f" LEFT JOIN {quote(answer_table)} a"
+            f" JOIN {quote(QuizRun._meta.db_table)} r ON r.id = rq.run_id"
+            f" LEFT JOIN {quote(Answer._meta.db_table)} a"
             " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
             " WHERE r.public_id = %s AND r.learner_id = %s AND rq.position = %s"
         )
@@ -920,14 +944,18 @@ class RunQuestionQuerySet(models.QuerySet):
             row = cursor.fetchone()
         if row is None:
             return None
-        pk, question_id, run_id, size, lesson_id, choice_id, is_correct = row
-        run = QuizRun(
-            pk=run_id, public_id=public_id, learner_id=learner_id, lesson_id=lesson_id, size=size
+        run_id, lesson_id, size, question_id, choice_id, is_correct = row
+        return QuestionSlot(
+            run_id=run_id,
+            public_id=public_id,
+            learner_id=learner_id,
+            lesson_id=lesson_id,
+            size=size,
+            question_id=question_id,
+            position=position,
+            answer_choice=choice_id,
+            answer_correct=None if is_correct is None else bool(is_correct),
         )
-        run_question = RunQuestion(pk=pk, run=run, question_id=question_id, position=position)
-        run_question.answer_choice = choice_id
-        run_question.answer_correct = None if is_correct is None else bool(is_correct)
-        return run_question
 
 
 class RunQuestion(models.Model):

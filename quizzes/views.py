@@ -145,21 +145,20 @@ def run_question(request, public_id, position):
     INSERT and the run's finishing check. The question comes from the content cache, the
     page from the page cache (rendered once per question, position and answer).
     """
-    run_question = RunQuestion.objects.for_page(learner_id(request), public_id, position)
-    if run_question is None:
+    slot = RunQuestion.objects.for_page(learner_id(request), public_id, position)
+    if slot is None:
         raise Http404(_("This question is not in any of your quizzes."))
-    run = run_question.run
-    question = caching.question(run_question.question_id)
+    question = caching.question(slot.question_id)
     if question is None or not question.is_public or not question.lesson.is_public:
         raise Http404(_("This question is no longer published."))
     if request.method == "POST":
         choices = list(question.choices.all())
-        error, status, answer = submit_answer(request, run, run_question, choices)
+        error, status, answer = submit_answer(request, slot, choices)
         if error is None and not request.htmx:
             return HttpResponseRedirect(request.path + "#feedback")
         choice_id = answer.choice_id if answer else None
     else:
-        error, status, choice_id = None, 200, run_question.answer_choice
+        error, status, choice_id = None, 200, slot.answer_choice
 
     def context():
         choices = list(question.choices.all())
@@ -169,8 +168,8 @@ def run_question(request, public_id, position):
             answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
         # The run's public id is a mark here, put in per request: one rendering serves
         # every run that shows this question at this position.
-        shown_run = QuizRun(public_id=caching.marks().run, size=run.size)
-        shown_run.lesson = question.lesson if run.lesson_id else None
+        shown_run = QuizRun(public_id=caching.marks().run, size=slot.size)
+        shown_run.lesson = question.lesson if slot.lesson_id else None
         return {
             "run": shown_run,
             "run_question": RunQuestion(position=position),
@@ -183,7 +182,7 @@ def run_question(request, public_id, position):
         template += "#answer-area"
     return caching.page(
         request,
-        f"question:{question.pk}:{position}:{run.size}:{bool(run.lesson_id)}:{choice_id}",
+        f"question:{question.pk}:{position}:{slot.size}:{bool(slot.lesson_id)}:{choice_id}",
         template,
         context,
         status=status,
@@ -227,7 +226,7 @@ def question_context(question, choices, answer, error, cache):
     return context
 
 
-def submit_answer(request, run, run_question, choices):
+def submit_answer(request, slot, choices):
     """Record a POSTed choice. Returns (error message, status, answer or None)."""
     raw = request.POST.get("choice", "")
     if not raw.isdigit() or len(raw) > 18:
@@ -235,14 +234,15 @@ def submit_answer(request, run, run_question, choices):
     choice = next((c for c in choices if c.pk == int(raw)), None)
     if choice is None:
         return _("That answer does not belong to this question."), 400, None
-    if ratelimit.exceeded(request, "answer", who=run.learner_id) or ratelimit.exceeded(
+    if ratelimit.exceeded(request, "answer", who=slot.learner_id) or ratelimit.exceeded(
         request, "answer-address"
     ):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
+    run = slot.run()
     try:
-        return None, 200, run.record_answer(run_question, choice)
+        return None, 200, run.record_answer(slot, choice)
     except AnswerConflict:
-        stored = Answer.objects.get(run=run, question_id=run_question.question_id)
+        stored = Answer.objects.get(run=run, question_id=slot.question_id)
         return _("You have already answered this question."), 409, stored
 
 
