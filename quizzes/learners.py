@@ -48,8 +48,8 @@ def current_learner(request, create=False):
             learner = Learner.objects.create(user=user)
     else:
         learner = Learner.objects.create() if create else None
-    if learner is not None and create:
-        request.session[SESSION_KEY] = learner.pk
+    if learner is not None and create and request.session.get(SESSION_KEY) != learner.pk:
+        request.session[SESSION_KEY] = learner.pk  # written only when it changes
     return learner
 
 

@@ -637,9 +637,13 @@ class Learner(models.Model):
         }
 
     def start_run(self, lesson=None):
-        """A new run over a lesson's published questions, or a mixed practice set."""
+        """A new run over a lesson's published questions, or a mixed practice set
+        (2 queries for a lesson from ``Lesson.objects.for_home()``, as cached)."""
         if lesson is not None:
-            questions = list(lesson.questions.published().values_list("id", flat=True))
+            published = getattr(lesson, "public_questions", None)  # prefetched by for_home()
+            if published is None:
+                published = lesson.questions.published().only("id")
+            questions = [question.pk for question in published]
         else:
             questions = self.practice_question_ids()
         if not questions:

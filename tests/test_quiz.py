@@ -393,3 +393,17 @@ def test_a_lesson_without_questions_says_so_once(visitor):
     assert "This lesson has no questions yet." in response.content.decode()
     assert "no questions yet" not in visitor.get(empty.get_absolute_url()).content.decode()
     assert not QuizRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_starting_another_quiz_queries(visitor, lesson, django_assert_num_queries):
+    """Outside a test transaction, as in production. The lesson and its questions come
+    from the content cache, and the session is not written again."""
+    start(visitor, lesson)
+
+    # session, learner, BEGIN, run, its questions, COMMIT
+    with django_assert_num_queries(6):
+        response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    assert response.status_code == 302
+    assert QuizRun.objects.count() == 2
