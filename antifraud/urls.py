@@ -33,11 +33,12 @@ password_urls = [
 
 handler500 = "quizzes.views.server_error"
 
-urlpatterns = [
+# Citizens' pages first: URLs are tried in order.
+urlpatterns = i18n_patterns(
+    path("", include("quizzes.urls")),
+    path("accounts/", include(password_urls)),
+)
+urlpatterns += [
     path("admin/", admin.site.urls),
     path("i18n/switch/<str:language>/", switch_language, name="switch-language"),
 ]
-urlpatterns += i18n_patterns(
-    path("accounts/", include(password_urls)),
-    path("", include("quizzes.urls")),
-)

@@ -6,11 +6,12 @@ from . import views
 app_name = "quizzes"
 
 urlpatterns = [
+    # The busiest page first: URLs are tried in order.
+    path("runs/<uuid:public_id>/<int:position>/", views.run_question, name="run-question"),
     path("", views.home, name="home"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
     path("lessons/<slug:slug>/quiz/", views.start_lesson_quiz, name="start-quiz"),
     path("practice/", views.practice, name="practice"),
-    path("runs/<uuid:public_id>/<int:position>/", views.run_question, name="run-question"),
     path("runs/<uuid:public_id>/results/", views.run_results, name="run-results"),
     path("progress/", views.progress, name="progress"),
     path("reminders/", views.reminders, name="reminders"),
