@@ -155,11 +155,12 @@ def main(argv=None):
             operation(user)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         requests = user.requests - requests
-        print(
-            f"{args.endpoint} on {args.target}: {elapsed / args.ops * 1000:.3f} ms/op, "
-            f"{elapsed / requests * 1000:.3f} ms/request, CPU {cpu / requests * 1000:.3f} "
-            f"ms/request (client included; {args.ops} ops, no profiler)"
-        )
+        if args.ops and requests:
+            print(
+                f"{args.endpoint} on {args.target}: {elapsed / args.ops * 1000:.3f} ms/op, "
+                f"{elapsed / requests * 1000:.3f} ms/request, CPU {cpu / requests * 1000:.3f} "
+                f"ms/request (client included; {args.ops} ops, no profiler)"
+            )
         return 0
 
     profiler = cProfile.Profile()
