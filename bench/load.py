@@ -101,6 +101,10 @@ def op_bare(user):
     return user.visit("/bare/").seconds
 
 
+def op_floor(user):
+    return user.learner.get("/floor/").seconds
+
+
 def op_home(user):
     return user.visit("/en/").seconds
 
@@ -154,6 +158,7 @@ def op_progress(user):
 ENDPOINTS = {
     # name: (operation, needs a learner session, what it is)
     "bare": (op_bare, False, "GET /bare/ (1 KB, no middleware)"),
+    "floor": (op_floor, True, "GET /floor/: the app's middleware, session and CSRF token"),
     "home": (op_home, False, "GET /en/ as a first-time visitor"),
     "lesson": (op_lesson, False, "GET /en/lessons/<slug>/ as a first-time visitor"),
     "question": (op_question, True, "GET /en/runs/<uuid>/<n>/, unanswered, own session"),

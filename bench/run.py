@@ -320,7 +320,7 @@ def discover_lesson(port):
 
 
 def bench_target(target, args, deadline, log, want_weight):
-    endpoints = target.endpoints if not target.is_app else args.endpoints
+    endpoints = target.endpoints if target.reference else args.endpoints
     out = {"description": target.description, "rounds": [], "summary": {}, "complete": True}
     if target.is_app and not args.no_setup:
         t0 = time.monotonic()
@@ -503,7 +503,7 @@ def main(argv=None):
     args.seed = 1
     check_loopback(HOST)
     per_target = {
-        name: len(TARGETS[name].endpoints if name == "bare" else args.endpoints)
+        name: len(TARGETS[name].endpoints if TARGETS[name].reference else args.endpoints)
         for name in args.targets
     }
     estimate = sum(n * (args.rounds * args.duration + args.warmup) for n in per_target.values())
@@ -542,11 +542,11 @@ def main(argv=None):
     with open(DATA / "setup.log", "w") as log:
         if not args.no_setup and any(TARGETS[name].is_app for name in args.targets):
             print("collectstatic ...", flush=True)
-            servers.collectstatic(TARGETS[next(n for n in args.targets if n != "bare")], log)
+            servers.collectstatic(TARGETS[next(n for n in args.targets if TARGETS[n].is_app)], log)
         weight_done = False
         for name in args.targets:
             target = TARGETS[name]
-            want_weight = target.is_app and not weight_done
+            want_weight = target.is_app and not target.reference and not weight_done
             report["targets"][name] = bench_target(target, args, deadline, log, want_weight)
             weight_done = weight_done or "page_weight" in report["targets"][name]
     add_ratios(report["targets"])

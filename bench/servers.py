@@ -57,6 +57,9 @@ class Target:
     redis_url: str | None = None
     description: str = ""
     extra_env: dict = field(default_factory=dict)
+    settings: str = "antifraud.settings"
+    # Reference targets serve their own endpoints whatever --endpoints says.
+    reference: bool = False
 
     @property
     def is_app(self):
@@ -78,7 +81,7 @@ class Target:
             RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE="1000000000",
         )
         if self.is_app:
-            env.update(DJANGO_SETTINGS_MODULE="antifraud.settings", DATABASE_URL=self.database_url)
+            env.update(DJANGO_SETTINGS_MODULE=self.settings, DATABASE_URL=self.database_url)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         env.update(self.extra_env)
@@ -90,7 +93,19 @@ SQLITE_PATH = DATA / "bench.sqlite3"
 PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DATABASE
 
 TARGETS = {
-    "bare": Target("bare", "bench.bare.wsgi", ["bare"], description="bare Django view, 1 KB"),
+    "bare": Target(
+        "bare", "bench.bare.wsgi", ["bare"], description="bare Django view, 1 KB", reference=True
+    ),
+    # The app's settings (middleware, session, CSRF) around a view that does nothing.
+    "floor": Target(
+        "floor",
+        "bench.floor.wsgi",
+        ["floor"],
+        database_url=f"sqlite:///{SQLITE_PATH}",
+        description="the app's stack with a session and a CSRF token, no work (SQLite)",
+        settings="bench.floor.settings",
+        reference=True,
+    ),
     "sqlite": Target(
         "sqlite",
         "antifraud.wsgi",
@@ -115,7 +130,7 @@ TARGETS = {
         description="the app on PostgreSQL with REDIS_URL (cached_db sessions)",
     ),
 }
-DEFAULT_TARGETS = ["bare", "sqlite", "postgres"]
+DEFAULT_TARGETS = ["bare", "floor", "sqlite", "postgres"]
 
 
 def manage(target, *args, log):
