@@ -1,9 +1,9 @@
 """Page weight: the compressed bytes a first visit to a question page costs, and the
 htmx answer fragment.
 
-The app sends HTML uncompressed (no GZipMiddleware: compressing is left to a proxy), so
-HTML and the fragment are gzipped here at level 6, what nginx and Django's GZipMiddleware
-use. CSS and JS are fetched from the server and counted as whitenoise sends them for each
+The load client asks for no compression, so HTML and the fragment arrive raw and are
+gzipped here at level 6, what the app's GZipMiddleware (and nginx) use for browsers.
+CSS and JS are fetched from the server and counted as whitenoise sends them for each
 Accept-Encoding (its pre-compressed .gz / .br files). Brotli figures need brotli files
 from collectstatic or the ``brotli`` module; without either they are reported as None.
 """
