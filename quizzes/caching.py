@@ -10,6 +10,7 @@ last, already unpickled: a request then reads only the generation from the share
 cache. Cached objects are shared by the requests of a process and must not be changed.
 """
 
+import contextlib
 import functools
 import time
 import uuid
@@ -51,7 +52,9 @@ def cached(name, build, timeout=TIMEOUT, local=True):
     key = f"content:{generation()}:{timezone.localdate()}:{name}"
     value = _local.get(key)
     if value is not None:
-        _local.move_to_end(key)
+        # Another thread (threaded servers) may have dropped it meanwhile.
+        with contextlib.suppress(KeyError):
+            _local.move_to_end(key)
         return value
     value = cache.get(key)
     if value is None:
@@ -62,7 +65,8 @@ def cached(name, build, timeout=TIMEOUT, local=True):
     if local:
         _local[key] = value
         if len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
+            with contextlib.suppress(KeyError):
+                _local.popitem(last=False)
     return value
 
 
