@@ -42,10 +42,12 @@ suite: $(VENV)/.installed
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(PY) -m pytest
 
+# Debian packages the tests need: Chromium and CJK fonts (browser tests), gettext (the
+# catalogue test runs makemessages).
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
-		echo "Installing Debian's Chromium and CJK fonts for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v xgettext >/dev/null; then \
+		echo "Installing Debian's Chromium, CJK fonts and gettext for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext; \
 	fi
 
 # Rebuild the translation catalogues (needs gettext); the compiled .mo files are committed.
