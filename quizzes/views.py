@@ -22,8 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -71,7 +71,12 @@ def home(request):
             request,
             "home",
             "quizzes/home.html",
-            lambda: {"cards_html": render_cards(caching.home_lessons(), {})},
+            # The cards are shared by every display mode's page.
+            lambda: {
+                "cards_html": caching.html(
+                    "home-cards", lambda: render_cards(caching.home_lessons(), {})
+                )
+            },
         )
     lessons = caching.home_lessons()
     statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
@@ -93,11 +98,16 @@ def lesson_page(lesson):
 
 @require_GET
 def lesson_detail(request, slug):
-    def context():
+    def build():
         lesson = caching.lesson_page(slug)
-        if lesson is None:
+        return lesson_page(lesson) if lesson is not None else None
+
+    def context():
+        # The lesson's parts are shared by every display mode's page.
+        parts = caching.cached(f"lesson-page:{get_language()}:{slug}", build)
+        if parts is None:
             raise Http404(_("No published lesson has this address."))
-        return lesson_page(lesson)
+        return parts
 
     return caching.page(request, f"lesson:{slug}", "quizzes/lesson.html", context)
 
