@@ -475,7 +475,7 @@ def print_weight(weight):
         print(f"{label:<52}{cell(raw, 9, 'd')}{cell(gz, 9, 'd')}{cell(br, 9, 'd')}")
 
     level = weight["gzip_level"]
-    row(f"HTML (app sends it raw; gzip -{level} here)", *[
+    row(f"HTML (raw to this client; gzip -{level} here)", *[
         first["html_bytes"], first["html_gzip"], first["html_br"]
     ])  # fmt: skip
     for asset in first["assets"]:
