@@ -757,9 +757,7 @@ class Learner(models.Model):
             f" JOIN {quote(Answer._meta.db_table)} a ON a.question_id = l.question_id"
             " WHERE a.learner_id = %s GROUP BY f.id"
         )
-        flags = list(RedFlag.objects.raw(sql, [self.pk]))
-        for flag in flags:
-            flag.recognised = int(flag.recognised)
+        flags = RedFlag.objects.raw(sql, [self.pk])
         return sorted(flags, key=lambda flag: (flag.recognised / flag.seen, flag.title))
 
 
@@ -923,7 +921,6 @@ class QuestionSlot:
     question_id: int
     position: int
     answer_choice: int | None  # the stored answer's choice, None before answering
-    answer_correct: bool | None
 
     def run(self):
         """The run as an unsaved handle, to record answers with (no query)."""
@@ -939,7 +936,7 @@ class QuestionSlot:
 class RunQuestionQuerySet(models.QuerySet):
     def for_page(self, learner_id, public_id, position):
         """The learner's QuestionSlot at ``position`` of run ``public_id``, with the
-        stored answer if any, or None when the learner has no such run question.
+        stored answer's choice if any, or None when the learner has no such run question.
         One query.
 
         Hand-written SQL: every question page and answer runs it, and the ORM spent
@@ -950,7 +947,7 @@ class RunQuestionQuerySet(models.QuerySet):
         db = connections[self.db]
         quote = db.ops.quote_name
         sql = (
-            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.is_correct"
+            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id"
             f" FROM {quote(self.model._meta.db_table)} rq"
             f" JOIN {quote(QuizRun._meta.db_table)} r ON r.id = rq.run_id"
             f" LEFT JOIN {quote(Answer._meta.db_table)} a"
@@ -967,7 +964,7 @@ class RunQuestionQuerySet(models.QuerySet):
             row = cursor.fetchone()
         if row is None:
             return None
-        run_id, lesson_id, size, question_id, choice_id, is_correct = row
+        run_id, lesson_id, size, question_id, choice_id = row
         return QuestionSlot(
             run_id=run_id,
             public_id=public_id,
@@ -977,7 +974,6 @@ class RunQuestionQuerySet(models.QuerySet):
             question_id=question_id,
             position=position,
             answer_choice=choice_id,
-            answer_correct=None if is_correct is None else bool(is_correct),
         )
 
 
