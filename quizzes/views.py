@@ -114,13 +114,16 @@ def lesson_detail(request, slug):
 
 @require_GET
 def reminders(request):
-    def context():
+    def build():
         parts = {
             "general": Reminder.objects.general().prefetch_related("sources"),
             "lessons": Lesson.objects.published().prefetch_related("reminders"),
         }
-        html = render_to_string("quizzes/reminders.html#reminders", parts)
-        return {"reminders_html": mark_safe(html)}
+        return render_to_string("quizzes/reminders.html#reminders", parts)
+
+    def context():
+        # The reminders are shared by every display mode's page.
+        return {"reminders_html": caching.html("reminders", build)}
 
     return caching.page(request, "reminders", "quizzes/reminders.html", context)
 
