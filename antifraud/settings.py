@@ -260,7 +260,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 180)
-CSRF_FAILURE_VIEW = "quizzes.views.csrf_failure"
+CSRF_FAILURE_VIEW = "quizzes.views.errors.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # Content-Security-Policy: scripts and styles only from our own origin; the nonce covers

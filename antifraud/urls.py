@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from quizzes.views import switch_language
+from quizzes.views.pages import switch_language
 
 # Password change and reset use Django's views and their default URL names.
 password_urls = [
@@ -31,7 +31,7 @@ password_urls = [
     ),
 ]
 
-handler500 = "quizzes.views.server_error"
+handler500 = "quizzes.views.errors.server_error"
 
 # Citizens' pages first: URLs are tried in order.
 urlpatterns = i18n_patterns(

@@ -14,7 +14,6 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from . import workspace
 from .models import (
     Action,
     Case,
@@ -29,6 +28,7 @@ from .models import (
     Status,
     WorkflowError,
 )
+from .views import workspace
 
 admin.site.site_header = _("Anti-fraud curriculum: police workspace")
 admin.site.site_title = _("Police workspace")

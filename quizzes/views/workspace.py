@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import stats
-from .curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
-from .models import Answer, Lesson
+from .. import stats
+from ..curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
+from ..models import Answer, Lesson
 
 BUNDLE_SALT = "quizzes.import-bundle"
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024

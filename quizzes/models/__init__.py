@@ -1,0 +1,68 @@
+"""The models, one file per concern; every model is importable from here.
+
+- ``workflow``: statuses, the publishing workflow and its record;
+- ``content``: the shared vocabulary and lessons (what citizens read);
+- ``questions``: scenarios and their choices;
+- ``runs``: learners, quiz runs and answers.
+
+Files import one way (workflow <- content <- questions <- runs); a foreign key to a
+model in a later file is a string.
+"""
+
+from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
+from .questions import Choice, Question
+from .runs import (
+    MASTERY_THRESHOLD,
+    MAX_RUN_SIZE,
+    MIXED_PRACTICE_SIZE,
+    Answer,
+    AnswerConflict,
+    Learner,
+    LessonProgress,
+    LessonStatus,
+    QuestionSlot,
+    QuizRun,
+    RunQuestion,
+    RunSummary,
+)
+from .workflow import (
+    WORKFLOW,
+    Action,
+    Publishable,
+    Status,
+    Transition,
+    WorkflowError,
+    missing_translations,
+)
+
+__all__ = [
+    "MASTERY_THRESHOLD",
+    "MAX_RUN_SIZE",
+    "MIXED_PRACTICE_SIZE",
+    "WORKFLOW",
+    "Action",
+    "Answer",
+    "AnswerConflict",
+    "Case",
+    "Channel",
+    "Choice",
+    "Learner",
+    "LegalReference",
+    "Lesson",
+    "LessonProgress",
+    "LessonStatus",
+    "LessonStep",
+    "Publishable",
+    "Question",
+    "QuestionSlot",
+    "QuizRun",
+    "RedFlag",
+    "Reminder",
+    "RunQuestion",
+    "RunSummary",
+    "Source",
+    "Status",
+    "Transition",
+    "WorkflowError",
+    "missing_translations",
+]

@@ -1,0 +1,244 @@
+"""What citizens read: the shared vocabulary (sources, red flags, legal references) and
+lessons with their steps, police reminders and cases. Questions live in ``questions.py``."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .workflow import Publishable, PublishableQuerySet, Stamped, missing_translations
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    CALL = "call", _("Phone call")
+    CHAT = "chat", _("Chat app")
+    WEB = "web", _("Web page")
+    QR = "qr", _("QR code")
+    SCREEN_SHARE = "screen_share", _("Screen sharing")
+    EMAIL = "email", _("E-mail")
+
+
+class Source(Stamped):
+    """A document the curriculum takes its facts from."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=300)
+    published = models.CharField(
+        _("published"), max_length=10, blank=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("source")
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+
+class RedFlag(Stamped):
+    """A warning sign shared by lessons and questions."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("red flag")
+
+    def __str__(self):
+        return self.title
+
+
+class LegalReference(Stamped):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("legal reference")
+
+    def __str__(self):
+        return self.title
+
+
+def _questions():
+    """The Question model, reached through the relation (it lives in ``questions.py``,
+    which imports this file)."""
+    return Lesson.questions.field.model
+
+
+class LessonQuerySet(PublishableQuerySet):
+    def for_home(self):
+        """Published lessons in order, with the channels of their published questions."""
+        return self.published().prefetch_related(
+            models.Prefetch(
+                "questions",
+                queryset=_questions().objects.published().only("id", "lesson_id", "channel"),
+                to_attr="public_questions",
+            )
+        )
+
+    def for_page(self):
+        """Published lessons with everything the lesson page shows, in a fixed query count."""
+        return self.published().with_page_content(_questions().objects.published())
+
+    def with_page_content(self, questions=None):
+        """Everything the lesson page shows; ``questions`` picks which count as its quiz
+        (every question, for a staff preview)."""
+        questions = _questions().objects.all() if questions is None else questions
+        return self.prefetch_related(
+            "steps",
+            "red_flags",
+            "legal_references",
+            "sources",
+            models.Prefetch("reminders", queryset=Reminder.objects.prefetch_related("sources")),
+            models.Prefetch("cases", queryset=Case.objects.select_related("source")),
+            models.Prefetch(
+                "questions",
+                queryset=questions.only("id", "lesson_id", "channel"),
+                to_attr="public_questions",
+            ),
+        )
+
+
+class Lesson(Publishable):
+    """One scam type: how it unfolds, its red flags, cases, reminders and the law."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position on the home page"))
+    red_flags = models.ManyToManyField(RedFlag, blank=True, related_name="lessons")
+    legal_references = models.ManyToManyField(
+        LegalReference, blank=True, related_name="lessons", verbose_name=_("legal basis")
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="lessons")
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("lesson")
+        constraints = [
+            models.UniqueConstraint(fields=["position"], name="lesson_position_unique"),
+        ]
+        # Workflow and workspace permissions; the Authors, Reviewers and Analysts groups
+        # hold them (migration 0002).
+        permissions = [
+            ("submit_content", _("Can submit lessons and questions for review")),
+            ("review_content", _("Can approve, publish, send back and unpublish content")),
+            ("view_statistics", _("Can see question statistics")),
+            ("export_content", _("Can export the curriculum and anonymised answers")),
+            ("import_content", _("Can import the curriculum")),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("quizzes:lesson", args=[self.slug])
+
+    def publication_problems(self):
+        """What stops this lesson from going to review or being published."""
+        problems = []
+        missing = missing_translations(self, ("title", "summary"))
+        steps = list(self.steps.all())
+        reminders = list(self.reminders.all())
+        for step in steps:
+            missing += missing_translations(step, ("text",))
+        for reminder in reminders:
+            missing += missing_translations(reminder, ("text", "authority"))
+        if missing:
+            problems.append(
+                _("Fill in every language: %(fields)s.")
+                % {"fields": ", ".join(sorted(set(map(str, missing))))}
+            )
+        if not steps:
+            problems.append(_("A lesson needs at least one step."))
+        if not reminders:
+            problems.append(_("A lesson needs at least one police reminder."))
+        if not self.red_flags.exists():
+            problems.append(_("A lesson needs at least one red flag."))
+        return problems
+
+    @property
+    def channels(self):
+        """Channels used by the lesson's published questions (needs ``for_home()``)."""
+        seen = dict.fromkeys(q.channel for q in self.public_questions)
+        return [Channel(c) for c in seen]
+
+
+class LessonStep(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("step")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="step_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.lesson_id}.{self.position}"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def general(self):
+        return self.filter(lesson__isnull=True)
+
+
+class Reminder(Stamped):
+    """A police reminder: general (no lesson) or about one scam type."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    lesson = models.ForeignKey(
+        Lesson,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        help_text=_("Leave empty for a general reminder."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"))
+    authority = models.CharField(_("issuing authority"), max_length=200)
+    sources = models.ManyToManyField(Source, blank=True, related_name="reminders")
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("police reminder")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Case(models.Model):
+    """A real case reported in one of the sources."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="cases")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    story = models.TextField(_("what happened"))
+    place = models.CharField(_("place"), max_length=200)
+    loss = models.PositiveIntegerField(_("loss in yuan"), null=True, blank=True)
+    occurred = models.CharField(
+        _("when"), max_length=10, blank=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD")
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cases")
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("case")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="case_position_unique"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,1 @@
+"""Views, one file per area. Thin: rules live on the models, pages in templates/."""

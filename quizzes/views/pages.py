@@ -1,0 +1,181 @@
+"""Citizen pages that read content: home, lessons, reminders, progress, and the
+language and text-size switches."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse, translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import caching
+from ..context_processors import LARGE_TEXT_COOKIE
+from ..learners import session_learner
+from ..models import (
+    MASTERY_THRESHOLD,
+    Lesson,
+    LessonStatus,
+    Reminder,
+)
+
+# A learner's progress page is kept this long after it was rendered, unless it changed.
+PROGRESS_CACHE_SECONDS = 300
+
+
+def render_cards(lessons, statuses):
+    cards = [(lesson, statuses.get(lesson.pk)) for lesson in lessons]
+    return render_to_string("quizzes/home.html#cards", {"cards": cards})
+
+
+@require_GET
+def home(request):
+    """The lesson cards: for visitors without progress the whole page comes from the
+    cache (no query at all), otherwise with the learner's status on each card."""
+    learner = session_learner(request)
+    if learner is None:
+        return caching.page(
+            request,
+            "home",
+            "quizzes/home.html",
+            # The cards are shared by every display mode's page.
+            lambda: {
+                "cards_html": caching.html(
+                    "home-cards", lambda: render_cards(caching.home_lessons(), {})
+                )
+            },
+        )
+    lessons = caching.home_lessons()
+    statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
+    return render(request, "quizzes/home.html", {"cards_html": render_cards(lessons, statuses)})
+
+
+def lesson_page(lesson):
+    """What the lesson page shows: its heading fields and the rendered body."""
+    return {
+        "lesson": {
+            "title": lesson.title,
+            "summary": lesson.summary,
+            "slug": lesson.slug,
+            "count": len(lesson.public_questions),
+        },
+        "body": mark_safe(render_to_string("quizzes/lesson.html#lesson-body", {"lesson": lesson})),
+    }
+
+
+@require_GET
+def lesson_detail(request, slug):
+    def build():
+        lesson = caching.lesson_page(slug)
+        return lesson_page(lesson) if lesson is not None else None
+
+    def context():
+        # The lesson's parts are shared by every display mode's page.
+        parts = caching.cached(f"lesson-page:{get_language()}:{slug}", build)
+        if parts is None:
+            raise Http404(_("No published lesson has this address."))
+        return parts
+
+    return caching.page(request, f"lesson:{slug}", "quizzes/lesson.html", context)
+
+
+@require_GET
+def reminders(request):
+    def build():
+        parts = {
+            "general": Reminder.objects.general().prefetch_related("sources"),
+            "lessons": Lesson.objects.published().prefetch_related("reminders"),
+        }
+        return render_to_string("quizzes/reminders.html#reminders", parts)
+
+    def context():
+        # The reminders are shared by every display mode's page.
+        return {"reminders_html": caching.html("reminders", build)}
+
+    return caching.page(request, "reminders", "quizzes/reminders.html", context)
+
+
+@require_GET
+def progress(request):
+    """Queries: the session and the learner's activity; when that changed since the page
+    was last rendered, also the runs with their scores and the red flags."""
+    learner = session_learner(request)
+    threshold = round(MASTERY_THRESHOLD * 100)
+    if learner is None:
+        context = {"learner": None, "threshold": threshold}
+        return caching.page(request, "progress", "quizzes/progress.html", lambda: context)
+
+    def context():
+        published = caching.home_lessons()
+        runs = learner.runs_with_scores(published)
+        lessons = learner.progress_by_lesson(published, runs)
+        flags = list(learner.red_flag_recognition())
+        return {
+            "learner": learner,
+            "threshold": threshold,
+            "lessons": lessons,
+            "done": sum(
+                1 for p in lessons if p.status in (LessonStatus.COMPLETED, LessonStatus.MASTERED)
+            ),
+            "missed_flags": [f for f in flags if f.recognised < f.seen],
+            "flags": flags,
+            "recent_runs": runs[::-1][:5],
+        }
+
+    # One learner's page: cached briefly, and not among the process's own copies.
+    name = f"progress:{learner.pk}:{learner.activity()}"
+    template = "quizzes/progress.html"
+    return caching.page(
+        request, name, template, context, timeout=PROGRESS_CACHE_SECONDS, local=False
+    )
+
+
+def back(request, fallback):
+    """Where the visitor came from on this site (the Referer), else ``fallback``."""
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(target)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return fallback
+
+
+# No CSRF token: the header that holds this form is the same on every page and cached,
+# and a forged request could do no more than change someone's text size.
+@csrf_exempt
+@require_POST
+def display(request):
+    """Switch the large-text mode on or off; works as a plain form."""
+    response = HttpResponseRedirect(back(request, reverse("quizzes:home")))
+    if request.POST.get("large_text") == "1":
+        response.set_cookie(
+            LARGE_TEXT_COOKIE, "1", max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True
+        )
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
+
+
+@require_GET
+def switch_language(request, language):
+    """The page the visitor was on, in another language; a plain link, no form."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    target = translate_url(back(request, "/"), language)
+    if not target.startswith(f"/{language}/"):
+        target = f"/{language}/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=60 * 60 * 24 * 365, samesite="Lax"
+    )
+    return response

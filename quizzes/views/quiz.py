@@ -1,0 +1,249 @@
+"""Taking a quiz: starting a run, a question and its answer, the results; and the staff
+preview of a lesson or question as citizens would see it."""
+
+from django.contrib import messages
+from django.http import (
+    Http404,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .. import caching, ratelimit
+from ..learners import current_learner, learner_id
+from ..models import (
+    MASTERY_THRESHOLD,
+    Answer,
+    AnswerConflict,
+    Lesson,
+    Question,
+    QuizRun,
+    RunQuestion,
+)
+from .pages import lesson_page
+
+
+def own_runs(request):
+    """Runs the request may see: its learner's, from the session (no query for visitors;
+    see ``learner_id`` for logged-in sessions)."""
+    pk = learner_id(request)
+    if pk is None:
+        return QuizRun.objects.none()
+    return QuizRun.objects.filter(learner_id=pk)
+
+
+@require_POST
+def start_lesson_quiz(request, slug):
+    lesson = next((lesson for lesson in caching.home_lessons() if lesson.slug == slug), None)
+    if lesson is None:
+        raise Http404(_("No published lesson has this address."))
+    run = current_learner(request, create=True).start_run(lesson)
+    if run is None:
+        messages.info(request, _("This lesson has no questions yet."))
+        return redirect(lesson)
+    return redirect(run)
+
+
+@require_http_methods(["GET", "POST"])
+def practice(request):
+    if request.method == "GET":
+        return caching.page(request, "practice", "quizzes/practice.html", dict)
+    run = current_learner(request, create=True).start_run()
+    if run is None:
+        messages.info(request, _("There are no questions to practise yet."))
+        return redirect("quizzes:home")
+    return redirect(run)
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def run_question(request, public_id, position):
+    """One question of a run: the scenario and the form, or the feedback once answered.
+
+    Queries: the session and this run question with its answer; on POST also the
+    INSERT and the run's finishing check. The question comes from the content cache, the
+    page from the page cache (rendered once per question, position and answer).
+    """
+    slot = RunQuestion.objects.for_page(learner_id(request), public_id, position)
+    if slot is None:
+        raise Http404(_("This question is not in any of your quizzes."))
+    question = caching.question(slot.question_id)
+    if question is None or not question.is_public or not question.lesson.is_public:
+        raise Http404(_("This question is no longer published."))
+    if request.method == "POST":
+        choices = list(question.choices.all())
+        error, status, answer = submit_answer(request, slot, choices)
+        if error is None and not request.htmx:
+            return HttpResponseRedirect(request.path + "#feedback")
+        choice_id = answer.choice_id if answer else None
+    else:
+        error, status, choice_id = None, 200, slot.answer_choice
+
+    def context():
+        choices = list(question.choices.all())
+        answer = None
+        if choice_id is not None:
+            choice = next(c for c in choices if c.pk == choice_id)
+            answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
+        # The run's public id is a mark here, put in per request: one rendering serves
+        # every run that shows this question at this position.
+        shown_run = QuizRun(public_id=caching.marks().run, size=slot.size)
+        shown_run.lesson = question.lesson if slot.lesson_id else None
+        return {
+            "run": shown_run,
+            "run_question": RunQuestion(position=position),
+            "action": reverse("quizzes:run-question", args=[shown_run.public_id, position]),
+            **question_context(question, choices, answer, error, cache=True),
+        }
+
+    template = "quizzes/question.html"
+    if request.htmx:
+        template += "#answer-area"
+    return caching.page(
+        request,
+        f"question:{question.pk}:{position}:{slot.size}:{bool(slot.lesson_id)}:{choice_id}",
+        template,
+        context,
+        status=status,
+        fill={caching.marks().run: str(public_id)},
+        cache=error is None,
+    )
+
+
+def question_context(question, choices, answer, error, cache):
+    """The question page's parts: the scenario, then the choices or the feedback, each
+    rendered once per question, choice and language when ``cache`` (not for previews)."""
+
+    def html(name, template, context):
+        def render():
+            return render_to_string(template, context)
+
+        return caching.html(name, render) if cache else mark_safe(render())
+
+    context = {
+        "question": question,
+        "choices": choices,
+        "answer": answer,
+        "error": error,
+        "scenario_html": html(
+            f"scenario:{question.pk}", "includes/scenario.html", {"question": question}
+        ),
+    }
+    if answer is None:
+        context["choices_html"] = html(
+            f"choices:{question.pk}:{bool(error)}",
+            "quizzes/question.html#choice-fields",
+            {"choices": choices, "error": error},
+        )
+    else:
+        answer.choice = next(c for c in choices if c.pk == answer.choice_id)
+        context["feedback_html"] = html(
+            f"feedback:{question.pk}:{answer.choice_id}:{answer.is_correct}",
+            "quizzes/question.html#feedback-body",
+            {"question": question, "answer": answer, **feedback_context(question, choices)},
+        )
+    return context
+
+
+def submit_answer(request, slot, choices):
+    """Record a POSTed choice. Returns (error message, status, answer or None)."""
+    raw = request.POST.get("choice", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return _("Please choose one of the answers."), 400, None
+    choice = next((c for c in choices if c.pk == int(raw)), None)
+    if choice is None:
+        return _("That answer does not belong to this question."), 400, None
+    if ratelimit.exceeded(request, "answer", who=slot.learner_id) or ratelimit.exceeded(
+        request, "answer-address"
+    ):
+        return _("You are answering very fast. Please wait a minute and try again."), 429, None
+    run = slot.run()
+    try:
+        return None, 200, run.record_answer(slot, choice)
+    except AnswerConflict:
+        stored = Answer.objects.get(run=run, question_id=slot.question_id)
+        return _("You have already answered this question."), 409, stored
+
+
+def feedback_context(question, choices):
+    return {
+        "correct_choice": next((c for c in choices if c.is_correct), None),
+        "red_flags": question.red_flags.all(),
+        "reminder": question.reminder,
+    }
+
+
+def can_preview(user):
+    return user.is_active and user.is_staff and user.has_perm("quizzes.view_question")
+
+
+@require_GET
+def preview_lesson(request, pk):
+    """A lesson in any status, as citizens would see it, for staff only."""
+    if not can_preview(request.user):
+        raise Http404
+    lesson = get_object_or_404(Lesson.objects.with_page_content(), pk=pk)
+    return render(request, "quizzes/lesson.html", {**lesson_page(lesson), "preview": lesson})
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def preview_question(request, pk):
+    """A question in any status, for staff; answering shows the feedback, stores nothing."""
+    if not can_preview(request.user):
+        raise Http404
+    question = get_object_or_404(
+        Question.objects.select_related("lesson", "reminder").prefetch_related("choices"), pk=pk
+    )
+    choices = list(question.choices.all())
+    answer, error, status = None, None, 200
+    if request.method == "POST":
+        raw = request.POST.get("choice", "")
+        choice = next((c for c in choices if raw.isdigit() and c.pk == int(raw)), None)
+        if choice is None:
+            error, status = _("Please choose one of the answers."), 400
+        else:
+            answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
+    context = {
+        **question_context(question, choices, answer, error, cache=False),
+        "preview": True,
+        "action": request.path,
+    }
+    template = "quizzes/question.html"
+    if request.htmx:
+        template += "#answer-area"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def run_results(request, public_id):
+    run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
+    run.finish_if_complete()  # heals a run whose last answer was stored but not counted
+    results = run.results()
+    answered = [a for _, a in results if a is not None]
+    score = sum(1 for a in answered if a.is_correct)
+    next_lesson = None
+    if run.lesson is not None:
+        later = (
+            lesson for lesson in caching.home_lessons() if lesson.position > run.lesson.position
+        )
+        next_lesson = next(later, None)
+    first_open = next((rq for rq, a in results if a is None), None)
+    return render(
+        request,
+        "quizzes/results.html",
+        {
+            "run": run,
+            "results": results,
+            "score": score,
+            "missed": [(rq, a) for rq, a in results if a is not None and not a.is_correct],
+            "first_open": first_open,
+            "next_lesson": next_lesson,
+            "mastered": run.size and score / run.size >= MASTERY_THRESHOLD,
+        },
+    )
