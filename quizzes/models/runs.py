@@ -522,3 +522,11 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.run_id}: {self.question_id} -> {self.choice_id}"
+
+    def flag_outcomes(self, question):
+        """[(red flag id, recognised)] for each warning sign this answer gave evidence on:
+        what review scheduling and mastery per red flag count. ``question`` is this
+        answer's question with its red flags prefetched, as the content cache holds it (no
+        query). A chosen answer recognises every red flag of its question when it is right.
+        """
+        return [(flag.pk, self.is_correct) for flag in question.red_flags.all()]
