@@ -155,6 +155,8 @@ def problems(vocabulary, lessons, strict=True):
                 c.found.append(f"{qwhere}: unknown red flag")
             if strict and q.get("is_scam") and not question_flags:
                 c.found.append(f"{qwhere}: a scam question needs its red flags")
+            if q.get("kind", "choice") != "choice":
+                continue  # spots and turns: checked where their models are
             choices = q.get("choices") or []
             correct = sum(1 for ch in choices if ch.get("correct") is True)
             if correct > 1:
