@@ -131,6 +131,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that looks at the socket instead of a SELECT 1 per
+    # request (quizzes/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "quizzes.postgresql"
+    # Parameters travel apart from the SQL, so psycopg prepares each statement a connection
+    # runs often, and PostgreSQL stops parsing and planning it every time: planning the
+    # question page's query cost it several times what running it did (bench/README.md).
+    # Off behind a pooler in transaction mode that does not keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = envbool(
+        "DATABASE_SERVER_SIDE_BINDING", True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

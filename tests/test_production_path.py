@@ -1,4 +1,5 @@
-"""The production path: round trips to Redis per request, pinned as query counts are.
+"""The production path: round trips to Redis per request, pinned as query counts are,
+and the database connection's health check.
 
 With REDIS_URL (production) the cache and the sessions are in Redis, and each call an app
 makes on the cache is one round trip (quizzes/rediscache.py). These tests run the
@@ -8,10 +9,13 @@ published content is in the cache, as it is all day in production.
 """
 
 import os
+import select
 
+import psycopg
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from quizzes.models import QuizRun
@@ -291,3 +295,47 @@ def test_each_cache_call_is_one_redis_command():
 
     assert commands == ["SET", "EVALSHA", "EVALSHA", "SET", "MGET"]
     assert cache.get("missing") is None
+
+
+# --- The database connection's health check (PostgreSQL) ------------------------------
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's connection handling"
+)
+
+
+def backend_query(pid):
+    """What PostgreSQL says backend ``pid`` ran last, asked on another connection."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        return other.execute(
+            "SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]
+        ).fetchone()[0]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_healthy_connection_is_checked_without_a_query():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    assert connection.is_usable()
+    assert backend_query(pid) == "SELECT pg_backend_pid()"
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_ended_is_replaced_before_the_next_request(visitor, lesson):
+    visitor.get(lesson.get_absolute_url())
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    select.select([connection.connection.fileno()], [], [], 5)  # the server's farewell
+    close_old_connections()  # as Django does when a request starts (the test client not)
+
+    response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    assert response.status_code == 302
+    assert connection.connection.info.backend_pid != pid
+    assert QuizRun.objects.count() == 1
