@@ -55,7 +55,7 @@ messages: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv
 	DEBUG=1 $(PY) manage.py compilemessages --locale zh_Hans --ignore .venv
 
-# Load benchmark on 127.0.0.1: a bare Django view, the app on SQLite and on PostgreSQL,
+# Load benchmark on 127.0.0.1: bare Django, the app on SQLite and on PostgreSQL + Redis,
 # each behind gunicorn; prints the table and saves bench/results/*.json. See bench/README.md.
 # Flags: make bench BENCH_FLAGS=--quick (or --rounds 5 --duration 20 --users 8 ...).
 bench: $(VENV)/.installed

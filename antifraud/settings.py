@@ -131,6 +131,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that looks at the socket instead of a SELECT 1 per
+    # request (quizzes/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "quizzes.postgresql"
+    # Parameters travel apart from the SQL, so psycopg prepares each statement a connection
+    # runs often, and PostgreSQL stops parsing and planning it every time: planning the
+    # question page's query cost it several times what running it did (bench/README.md).
+    # Off behind a pooler in transaction mode that does not keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = envbool(
+        "DATABASE_SERVER_SIDE_BINDING", True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -155,12 +166,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one client per process and one round trip per call.
+            "BACKEND": "quizzes.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"antifraud:{RELEASE}",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions in the database, read from Redis with the content generation in one MGET.
+    SESSION_ENGINE = "quizzes.sessions.cached_db"
 else:
     # Rendered pages are cached per question, position and language: room for them all.
     CACHES = {
@@ -169,8 +182,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": envint("LOCAL_CACHE_MAX_ENTRIES", 5000)},
         }
     }
-    # Database sessions, read with a plain SELECT (see quizzes/sessions.py).
-    SESSION_ENGINE = "quizzes.sessions"
+    # Database sessions, read with a plain SELECT (see quizzes/sessions/db.py).
+    SESSION_ENGINE = "quizzes.sessions.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -102,10 +102,15 @@ RUN_SIZE_RE = re.compile(r'class="quiz-progress" max="(\d+)"')
 LESSON_LINK_RE = re.compile(r'href="/en/lessons/([\w-]+)/"')
 
 
+# What a TLS proxy in front adds to every request (README: HTTPS=1, NUM_PROXIES=1).
+PROXY_HEADERS = ("X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: https")
+
+
 @dataclass
 class Session:
     """A browser without JavaScript: keeps cookies, sends Origin on POSTs like browsers
-    do, and remembers the last CSRF form token it saw."""
+    do, and remembers the last CSRF form token it saw. With ``proxy``, it speaks to the
+    server as the TLS proxy in front would pass its requests on."""
 
     host: str
     port: int
@@ -113,16 +118,19 @@ class Session:
     csrf_token: str | None = None
     requests: int = 0  # responses received, for CPU per request
     transport: object = None  # request() unless given (bench/profile_endpoint.py)
+    proxy: bool = False
 
     def __post_init__(self):
         check_loopback(self.host)
 
     @property
     def origin(self):
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.proxy else 'http'}://{self.host}:{self.port}"
 
     def _headers(self, extra):
         headers = ["Accept: text/html", "Accept-Language: en", *extra]
+        if self.proxy:
+            headers.extend(PROXY_HEADERS)
         if self.cookies:
             headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         return headers

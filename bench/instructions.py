@@ -3,11 +3,13 @@ machine's load, for comparing two versions of the code.
 
     .venv/bin/python -m bench.instructions                     # every endpoint
     .venv/bin/python -m bench.instructions question answer --ops 500
+    .venv/bin/python -m bench.instructions --target postgres-redis   # the production path
 
 Runs ``bench.profile_endpoint <endpoint> --time-only`` under ``valgrind --tool=callgrind``
 twice, with no operation and with ``--ops`` of them, and divides the difference: Django's
 start-up and the warm-up cancel out. The figure includes the in-process load client
-(bench/profile_endpoint.py), the same for every version. Needs valgrind
+(bench/profile_endpoint.py), the same for every version, and only this process: what
+PostgreSQL and Redis spend answering is not in it. Needs valgrind
 (``apt-get install valgrind``); about half a minute per endpoint.
 """
 
@@ -17,7 +19,7 @@ import shutil
 import subprocess
 import sys
 
-from .servers import APP_ENDPOINTS, ROOT
+from .servers import APP_ENDPOINTS, ROOT, TARGETS
 
 COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -47,11 +49,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.instructions")
     parser.add_argument("endpoints", nargs="*", default=list(APP_ENDPOINTS))
     parser.add_argument("--ops", type=int, default=300)
+    parser.add_argument(
+        "--target", default="sqlite", choices=[n for n, t in TARGETS.items() if t.is_app]
+    )
     parser.add_argument("--no-page-cache", action="store_true", help="as on a page-cache miss")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (apt-get install valgrind)")
-    extra = ["--no-page-cache"] if args.no_page_cache else []
+    extra = ["--target", args.target]
+    if args.no_page_cache:
+        extra.append("--no-page-cache")
     for endpoint in args.endpoints:
         if endpoint not in APP_ENDPOINTS:
             parser.error(f"unknown endpoint {endpoint!r}; choose from {', '.join(APP_ENDPOINTS)}")

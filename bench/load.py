@@ -9,6 +9,7 @@ a browser without JavaScript goes through: GET the question page (CSRF token and
 POST a choice, follow the redirect to the feedback. Its latency is the POST plus the
 feedback GET, what the learner waits for after pressing "Check my answer". Each user
 starts its own run (POST /en/lessons/<slug>/quiz/) and starts a new one when finished.
+``bare-answer`` is the same three requests on bare Django, the answer flow's ceiling.
 """
 
 import random
@@ -39,16 +40,17 @@ class VirtualUser:
     lesson pages (no cookies are sent back), and a learner whose session holds the runs
     for the question, answer and progress pages."""
 
-    def __init__(self, host, port, index, lesson, seed=1, transport=None):
+    def __init__(self, host, port, index, lesson, seed=1, transport=None, proxy=False):
         self.index = index
         self.lesson = lesson
-        self.host, self.port, self.transport = host, port, transport
-        self.learner = Session(host, port, transport=transport)
+        self.host, self.port, self.transport, self.proxy = host, port, transport, proxy
+        self.learner = Session(host, port, transport=transport, proxy=proxy)
         self.visitor_requests = 0
         self.rng = random.Random(seed * 1000 + index)
         self.browse_run = None  # unanswered questions, for the question page
         self.answer_run = None  # the run being answered
         self.cycle = 0
+        self.bare_question = 0  # the bare answer flow's question number
         self.answers = 0  # answers recorded so far: the progress page's cost grows with it
 
     @property
@@ -57,7 +59,7 @@ class VirtualUser:
 
     def visit(self, path):
         """GET as a first-time visitor: a fresh cookie jar every time."""
-        session = Session(self.host, self.port, transport=self.transport)
+        session = Session(self.host, self.port, transport=self.transport, proxy=self.proxy)
         try:
             return session.get(path)
         finally:
@@ -103,6 +105,26 @@ def op_bare(user):
 
 def op_floor(user):
     return user.learner.get("/floor/").seconds
+
+
+def op_bare_answer(user):
+    """The answer flow on bare Django (bench/bare/urls.py): the same three requests."""
+    user.bare_question += 1
+    path = f"/bare/answer/{user.bare_question}/"
+    page = user.learner.get(path)
+    choices = CHOICE_RE.findall(page.text)
+    if not choices or user.learner.csrf_token is None:
+        raise HTTPError(f"{path}: no answer form")
+    posted = user.learner.post(
+        path,
+        {"csrfmiddlewaretoken": user.learner.csrf_token, "choice": user.rng.choice(choices)},
+    )
+    if user.learner.location(posted) != path:
+        raise HTTPError(f"answer redirected to {posted.header('location')}")
+    feedback = user.learner.get(path)
+    if b'id="feedback"' not in feedback.body:
+        raise HTTPError(f"{path}: no feedback after answering")
+    return posted.seconds + feedback.seconds
 
 
 def op_home(user):
@@ -158,6 +180,11 @@ def op_progress(user):
 ENDPOINTS = {
     # name: (operation, needs a learner session, what it is)
     "bare": (op_bare, False, "GET /bare/ (1 KB, no middleware)"),
+    "bare-answer": (
+        op_bare_answer,
+        False,
+        "GET form + POST choice + GET feedback on bare Django (signed-cookie session, CSRF)",
+    ),
     "floor": (op_floor, True, "GET /floor/: the app's middleware, session and CSRF token"),
     "home": (op_home, False, "GET /en/ as a first-time visitor"),
     "lesson": (op_lesson, False, "GET /en/lessons/<slug>/ as a first-time visitor"),

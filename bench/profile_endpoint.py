@@ -78,11 +78,33 @@ def make_transport(handler):
     return transport
 
 
+def count_redis_commands():
+    """Count the Redis round trips the app makes, by command (a pipeline is one)."""
+    from redis.client import Pipeline, Redis
+
+    counts = Counter()
+    execute_command, execute_pipeline = Redis.execute_command, Pipeline.execute
+
+    def command(self, *args, **options):
+        if not isinstance(self, Pipeline):
+            counts[str(args[0]).upper()] += 1
+        return execute_command(self, *args, **options)
+
+    def pipeline(self, *args, **kwargs):
+        counts["PIPELINE"] += 1
+        return execute_pipeline(self, *args, **kwargs)
+
+    Redis.execute_command, Pipeline.execute = command, pipeline
+    return counts
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.profile_endpoint")
     parser.add_argument("endpoint", choices=servers.APP_ENDPOINTS)
     parser.add_argument("--ops", type=int, default=200, help="operations to profile")
-    parser.add_argument("--target", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--target", default="sqlite", choices=[n for n, t in TARGETS.items() if t.is_app]
+    )
     parser.add_argument("--lesson", default="", help="lesson slug (default: the first)")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     parser.add_argument("--limit", type=int, default=40, help="rows to print")
@@ -133,7 +155,7 @@ def main(argv=None):
         from quizzes.models import Lesson
 
         lesson = Lesson.objects.published().order_by("position").first().slug
-    user = VirtualUser(HOST, 8000, 0, lesson, transport=transport)
+    user = VirtualUser(HOST, 8000, 0, lesson, transport=transport, proxy=target.behind_proxy)
     operation, needs_learner, description = ENDPOINTS[args.endpoint]
     if needs_learner:
         user.ensure_learner()
@@ -147,6 +169,8 @@ def main(argv=None):
     def count_query(execute, sql, params, many, context):
         queries[" ".join(sql.split())[:120]] += 1
         return execute(sql, params, many, context)
+
+    redis_commands = count_redis_commands() if target.redis_url else None
 
     if args.time_only:
         requests = user.requests
@@ -185,6 +209,12 @@ def main(argv=None):
         print()
     print(f"{args.endpoint} ({description}) on {args.target}, lesson {lesson}")
     print(f"{sum(queries.values()) / args.ops:.1f} SQL queries per op")
+    if redis_commands is not None:
+        commands = ", ".join(
+            f"{name} {count / args.ops:.2f}" for name, count in redis_commands.most_common()
+        )
+        total = sum(redis_commands.values()) / args.ops
+        print(f"{total:.1f} Redis round trips per op ({commands or 'none'})")
     print(
         f"{args.ops} ops, {requests} requests in {elapsed:.2f} s under cProfile: "
         f"{elapsed / args.ops * 1000:.2f} ms/op. Saved {out.relative_to(ROOT)}"

@@ -175,21 +175,25 @@ def git_info():
 
 
 class Readings:
-    """CPU readings around one phase: gunicorn workers, PostgreSQL backends, this client,
-    the whole machine."""
+    """CPU readings around one phase: gunicorn workers, PostgreSQL backends, redis-server,
+    this client, the whole machine; and the commands Redis served."""
 
-    def __init__(self, server, database):
-        self.server, self.database = server, database
+    def __init__(self, server, database, redis_url):
+        self.server, self.database, self.redis_url = server, database, redis_url
+        self.redis_pid = servers.redis_server_pid(redis_url) if redis_url else None
         self.before = self.after = None
 
     def take(self):
         cpu, pids = self.server.cpu_reading()
+        redis_stat = servers.proc_stat(self.redis_pid) if self.redis_pid else None
         return {
             "server": cpu,
             "pids": pids,
             "client": time.process_time(),
             "machine": servers.machine_ticks(),
             "db": servers.postgres_backend_ticks(self.database) if self.database else None,
+            "redis": redis_stat[1] if redis_stat else None,
+            "redis_commands": servers.redis_commands(self.redis_url) if self.redis_url else None,
         }
 
     def start(self):
@@ -206,19 +210,42 @@ class Readings:
         if after["db"] is not None:
             ticks = sum(t - before["db"].get(pid, 0) for pid, t in after["db"].items())
             db_s = ticks / servers.CLK_TCK
+        redis_s, commands = 0.0, None
+        if after["redis"] is not None and before["redis"] is not None:
+            redis_s = (after["redis"] - before["redis"]) / servers.CLK_TCK
+        if after["redis_commands"] is not None:
+            # Less the INFO commands these readings sent.
+            commands = {
+                name: calls - before["redis_commands"].get(name, 0)
+                for name, calls in after["redis_commands"].items()
+                if name != "info" and calls != before["redis_commands"].get(name, 0)
+            }
         busy_s = (after["machine"][0] - before["machine"][0]) / servers.CLK_TCK
         total_s = (after["machine"][1] - before["machine"][1]) / servers.CLK_TCK
+
+        def per(seconds, count):
+            return seconds * 1000 / count if count else None
+
         return {
             "server_cpu_ms": round(server_s * 1000, 1),
-            "cpu_ms_per_req": server_s * 1000 / requests if requests else None,
-            "cpu_ms_per_op": server_s * 1000 / ops if ops else None,
-            "db_cpu_ms_per_op": (db_s * 1000 / ops if after["db"] is not None and ops else None),
-            "client_cpu_ms_per_req": client_s * 1000 / requests if requests else None,
+            "cpu_ms_per_req": per(server_s, requests),
+            "cpu_ms_per_op": per(server_s, ops),
+            "db_cpu_ms_per_op": per(db_s, ops) if after["db"] is not None else None,
+            "redis_cpu_ms_per_op": per(redis_s, ops) if self.redis_pid else None,
+            # Everything the site's servers spent on one operation.
+            "total_cpu_ms_per_op": per(server_s + db_s + redis_s, ops),
+            "redis_commands_per_op": (
+                sum(commands.values()) / ops if commands is not None and ops else None
+            ),
+            "redis_commands": commands,
+            "client_cpu_ms_per_req": per(client_s, requests),
             # Shares of all cores over the phase: everything busy, and what was neither the
-            # workers, nor the database backends, nor this client.
+            # workers, nor the database backends, nor Redis, nor this client.
             "machine_busy": busy_s / total_s if total_s else None,
             "others_busy": (
-                max(0.0, busy_s - server_s - client_s - db_s) / total_s if total_s else None
+                max(0.0, busy_s - server_s - client_s - db_s - redis_s) / total_s
+                if total_s
+                else None
             ),
             "workers_changed": before["pids"] != after["pids"],
         }
@@ -259,12 +286,25 @@ MEDIAN_KEYS = [
     "cpu_ms_per_req",
     "cpu_ms_per_op",
     "db_cpu_ms_per_op",
+    "redis_cpu_ms_per_op",
+    "total_cpu_ms_per_op",
+    "redis_commands_per_op",
     "client_cpu_ms_per_req",
     "machine_busy",
     "others_busy",
     "learner_answers",
 ]
-RATIO_KEYS = ["ops_per_s", "p50_ms", "p95_ms", "p99_ms", "cpu_ms_per_req", "cpu_ms_per_op"]
+RATIO_KEYS = [
+    "ops_per_s",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "cpu_ms_per_req",
+    "cpu_ms_per_op",
+    "total_cpu_ms_per_op",
+]
+# Each endpoint's own ceiling on the bare target: the answer flow has one.
+BARE_REFERENCE = {"answer": "bare-answer", "bare-answer": "bare-answer"}
 
 
 def summarise(records):
@@ -275,13 +315,24 @@ def summarise(records):
     summary["errors"] = sum(r["errors"] + r["setup_errors"] for r in records)
     summary["ops"] = sum(r["ops"] for r in records)
     summary["requests"] = sum(r["requests"] for r in records)
+    counted = [r for r in records if r.get("redis_commands") is not None]
+    if counted:
+        calls = {}
+        for record in counted:
+            for name, count in record["redis_commands"].items():
+                calls[name] = calls.get(name, 0) + count
+        ops = sum(r["ops"] for r in counted)
+        summary["redis_commands_by_name"] = {
+            name: round(count / ops, 2) for name, count in sorted(calls.items()) if ops
+        }
     return summary
 
 
 def add_ratios(results):
-    bare = results.get("bare", {}).get("summary", {}).get("bare")
+    references = results.get("bare", {}).get("summary", {})
     for target in results.values():
-        for summary in target["summary"].values():
+        for endpoint, summary in target["summary"].items():
+            bare = references.get(BARE_REFERENCE.get(endpoint, "bare"))
             summary["ratio_to_bare"] = {
                 key: (
                     summary[key] / bare[key]
@@ -311,8 +362,8 @@ def log_line(target, round_number, record):
         print(f"      error: {sample}", flush=True)
 
 
-def discover_lesson(port):
-    home = Session(HOST, port).get("/en/")
+def discover_lesson(port, proxy=False):
+    home = Session(HOST, port, proxy=proxy).get("/en/")
     match = LESSON_LINK_RE.search(home.text)
     if not match:
         raise RuntimeError("no lesson link on the home page: is the curriculum loaded?")
@@ -336,10 +387,11 @@ def bench_target(target, args, deadline, log, want_weight):
         print(f"[{target.name}] master {server.process.pid}, workers {pids}", flush=True)
         lesson = None
         if target.is_app:
-            lesson = args.lesson or discover_lesson(server.port)
+            lesson = args.lesson or discover_lesson(server.port, target.behind_proxy)
             out["lesson"] = lesson
         users = [
-            VirtualUser(HOST, server.port, i, lesson, seed=args.seed) for i in range(args.users)
+            VirtualUser(HOST, server.port, i, lesson, seed=args.seed, proxy=target.behind_proxy)
+            for i in range(args.users)
         ]
         if args.warmup > 0:
             for endpoint in endpoints:
@@ -352,7 +404,7 @@ def bench_target(target, args, deadline, log, want_weight):
                     out["complete"] = False
                     print(f"[{target.name}] time budget spent; stopping", flush=True)
                     break
-                readings = Readings(server, database)
+                readings = Readings(server, database, target.redis_url)
                 history = statistics.fmean(u.answers for u in users)
                 result = run_phase(
                     users, endpoint, args.duration, args.max_ops, readings.start, readings.stop
@@ -362,7 +414,7 @@ def bench_target(target, args, deadline, log, want_weight):
                 out["rounds"].append(record)
                 log_line(target.name, round_number, record)
         if want_weight and time.monotonic() < deadline:
-            out["page_weight"] = page_weight(HOST, server.port, lesson)
+            out["page_weight"] = page_weight(HOST, server.port, lesson, target.behind_proxy)
     finally:
         server.stop()
         problems = server.log_problems()
@@ -410,26 +462,40 @@ def print_tables(results, args):
         f"(gunicorn {servers.WORKERS} sync workers, {os.cpu_count()} cores shared with the client)"
     )
     header = (
-        f"{'target':<9}{'endpoint':<10}{'ops/s':>9}{'req/op':>7}{'p50 ms':>9}{'p95 ms':>9}"
-        f"{'p99 ms':>9}{'errors':>7}{'CPU ms/req':>11}{'CPU ms/op':>10}{'DB ms/op':>9}"
-        f"{'client ms/req':>14}{'others':>7}"
+        f"{'target':<11}{'endpoint':<12}{'ops/s':>8}{'req/op':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'errors':>7}{'app/req':>8}{'app/op':>8}{'DB/op':>7}{'Redis/op':>9}{'total/op':>9}"
+        f"{'Redis cmd/op':>13}{'client/req':>11}{'others':>7}"
     )
     print(header)
     print("-" * len(header))
     for name, target in results.items():
         for endpoint, s in target["summary"].items():
             print(
-                f"{name:<9}{endpoint:<10}{cell(s['ops_per_s'], 9, '.1f')}"
-                f"{cell(s['req_per_op'], 7)}{cell(s['p50_ms'], 9)}{cell(s['p95_ms'], 9)}"
-                f"{cell(s['p99_ms'], 9)}{s['errors']:>7}{cell(s['cpu_ms_per_req'], 11)}"
-                f"{cell(s['cpu_ms_per_op'], 10)}{cell(s['db_cpu_ms_per_op'], 9)}"
-                f"{cell(s['client_cpu_ms_per_req'], 14)}{cell(s['others_busy'], 6, '.0f', 100)}%"
+                f"{name:<11}{endpoint:<12}{cell(s['ops_per_s'], 8, '.1f')}"
+                f"{cell(s['req_per_op'], 7)}{cell(s['p50_ms'], 8)}{cell(s['p99_ms'], 8)}"
+                f"{s['errors']:>7}{cell(s['cpu_ms_per_req'], 8)}{cell(s['cpu_ms_per_op'], 8)}"
+                f"{cell(s['db_cpu_ms_per_op'], 7)}{cell(s['redis_cpu_ms_per_op'], 9)}"
+                f"{cell(s['total_cpu_ms_per_op'], 9)}{cell(s['redis_commands_per_op'], 13, '.1f')}"
+                f"{cell(s['client_cpu_ms_per_req'], 11)}{cell(s['others_busy'], 6, '.0f', 100)}%"
             )
+    print(
+        "CPU milliseconds: app = gunicorn workers (per request and per op); DB = PostgreSQL\n"
+        "backends of the bench database; Redis = the redis-server process; total = app + DB +\n"
+        "Redis, per op. Redis cmd/op = commands Redis served (INFO commandstats).\n"
+        "op = one GET, except answer = GET question + POST choice + GET feedback (plus a POST\n"
+        "to start a run after the last question) and bare-answer = the same three requests on\n"
+        "bare Django; their latency is the POST + feedback GET. client = this load client's\n"
+        "CPU; others = share of all cores used by other processes during the rounds (noise:\n"
+        "when it is high, ops/s and latency are not comparable, CPU per request mostly is)."
+    )
     print()
-    print("Ratio to the bare view (ops/s: higher is better; latency and CPU: lower is better)")
+    print(
+        "Ratio to bare Django (the bare view; for answer, the bare answer flow). ops/s: higher\n"
+        "is better; latency and CPU: lower is better"
+    )
     header = (
-        f"{'target':<9}{'endpoint':<10}{'ops/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}"
-        f"{'CPU/req':>10}{'CPU/op':>10}"
+        f"{'target':<11}{'endpoint':<12}{'ops/s':>8}{'p50':>8}{'p99':>8}"
+        f"{'app/req':>9}{'app/op':>9}{'total/op':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -437,30 +503,50 @@ def print_tables(results, args):
         for endpoint, s in target["summary"].items():
             r = s["ratio_to_bare"]
             print(
-                f"{name:<9}{endpoint:<10}{ratio(r['ops_per_s'], 9)}{ratio(r['p50_ms'], 9)}"
-                f"{ratio(r['p95_ms'], 9)}{ratio(r['p99_ms'], 9)}"
-                f"{ratio(r['cpu_ms_per_req'], 10)}{ratio(r['cpu_ms_per_op'], 10)}"
+                f"{name:<11}{endpoint:<12}{ratio(r['ops_per_s'], 8)}{ratio(r['p50_ms'], 8)}"
+                f"{ratio(r['p99_ms'], 8)}{ratio(r['cpu_ms_per_req'], 9)}"
+                f"{ratio(r['cpu_ms_per_op'], 9)}{ratio(r['total_cpu_ms_per_op'], 10)}"
             )
+    print_production(results)
     histories = [
         f"{name} {s['learner_answers']:.0f}"
         for name, target in results.items()
         for endpoint, s in target["summary"].items()
         if endpoint == "progress" and s["learner_answers"] is not None
     ]
-    print()
     if histories:
+        print()
         print(
             "progress: its cost grows with the learner's history; answers per learner "
             f"(median of rounds): {', '.join(histories)}."
         )
-    print(
-        "op = one GET, except answer = GET question + POST choice + GET feedback (plus a POST\n"
-        "to start a run after the last question); its latency is the POST + feedback GET.\n"
-        "CPU = gunicorn workers' user+system time / requests (or ops) served; DB = PostgreSQL\n"
-        "backends of the bench database, per op; client = this load client's CPU;\n"
-        "others = share of all cores used by other processes during the rounds (noise: when\n"
-        "it is high, ops/s and latency are not comparable, CPU per request mostly still is)."
+
+
+def print_production(results):
+    """The production path against SQLite and bare Django, in total CPU per op."""
+    production = results.get("production", {}).get("summary", {})
+    if not production:
+        return
+    sqlite = results.get("sqlite", {}).get("summary", {})
+    print()
+    print("Production path (PostgreSQL + Redis): total CPU per op, app + DB + Redis, ms")
+    header = (
+        f"{'endpoint':<12}{'production':>11}{'sqlite':>8}{'x sqlite':>10}{'x bare':>8}"
+        f"{'Redis commands per op':>24}"
     )
+    print(header)
+    print("-" * len(header))
+    for endpoint, s in production.items():
+        lite = sqlite.get(endpoint, {}).get("total_cpu_ms_per_op")
+        total = s["total_cpu_ms_per_op"]
+        commands = ", ".join(
+            f"{name} {count:g}" for name, count in s.get("redis_commands_by_name", {}).items()
+        )
+        print(
+            f"{endpoint:<12}{cell(total, 11)}{cell(lite, 8)}"
+            f"{ratio(total / lite if total and lite else None, 10)}"
+            f"{ratio(s['ratio_to_bare']['total_cpu_ms_per_op'], 8)}  {commands or '-'}"
+        )
 
 
 def print_weight(weight):

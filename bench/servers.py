@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .client import request
 
@@ -60,6 +61,9 @@ class Target:
     settings: str = "antifraud.settings"
     # Reference targets serve their own endpoints whatever --endpoints says.
     reference: bool = False
+    # Behind a TLS proxy, as README's "Running in production" has it: HTTPS=1 and
+    # NUM_PROXIES=1, and the client sends what the proxy would (X-Forwarded-For/-Proto).
+    behind_proxy: bool = False
 
     @property
     def is_app(self):
@@ -84,6 +88,8 @@ class Target:
             env.update(DJANGO_SETTINGS_MODULE=self.settings, DATABASE_URL=self.database_url)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        if self.behind_proxy:
+            env.update(HTTPS="1", NUM_PROXIES="1")
         env.update(self.extra_env)
         return env
 
@@ -94,7 +100,12 @@ PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DATABASE
 
 TARGETS = {
     "bare": Target(
-        "bare", "bench.bare.wsgi", ["bare"], description="bare Django view, 1 KB", reference=True
+        "bare",
+        "bench.bare.wsgi",
+        ["bare", "bare-answer"],
+        description="bare Django: a 1 KB view, and an answer flow with a signed-cookie "
+        "session and a CSRF token",
+        reference=True,
     ),
     # The app's settings (middleware, session, CSRF) around a view that does nothing.
     "floor": Target(
@@ -120,17 +131,19 @@ TARGETS = {
         database_url=PG_URL,
         description=f"the app on PostgreSQL ({PG_DATABASE}), locmem cache",
     ),
-    # Not in the default set: production's shape, sessions cached in Redis.
-    "postgres-redis": Target(
-        "postgres-redis",
+    # The production path, set up as README's "Running in production" says: PostgreSQL,
+    # Redis for the cache, the sessions and the rate limits, HTTPS=1 behind one proxy.
+    "production": Target(
+        "production",
         "antifraud.wsgi",
         APP_ENDPOINTS,
         database_url=PG_URL,
         redis_url=REDIS_URL,
-        description="the app on PostgreSQL with REDIS_URL (cached_db sessions)",
+        description=f"the app on PostgreSQL ({PG_DATABASE}) and Redis, HTTPS=1 behind a proxy",
+        behind_proxy=True,
     ),
 }
-DEFAULT_TARGETS = ["bare", "floor", "sqlite", "postgres"]
+DEFAULT_TARGETS = ["bare", "floor", "sqlite", "production"]
 
 
 def manage(target, *args, log):
@@ -239,6 +252,33 @@ def postgres_backend_ticks(database):
             if stat:
                 ticks[pid] = stat[1]
     return ticks
+
+
+def redis_server_pid(url):
+    """The pid of the redis-server listening on ``url``'s port on this machine, or None."""
+    port = f":{urlsplit(url).port or 6379}".encode()
+    for pid in all_pids():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if cmdline.startswith(b"redis-server") and port in cmdline:
+            return pid
+    return None
+
+
+def redis_commands(url):
+    """Calls per Redis command since the server started ({name: calls}), from INFO
+    commandstats. The server is shared by every database on it, so are these counts."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        stats = client.info("commandstats")
+    finally:
+        client.close()
+    return {name.removeprefix("cmdstat_"): s["calls"] for name, s in stats.items()}
 
 
 class Gunicorn:

@@ -53,8 +53,8 @@ def fetch_asset(session, path):
     return raw, {"path": path, **sizes, "served": served}
 
 
-def page_weight(host, port, lesson):
-    session = Session(host, port)
+def page_weight(host, port, lesson, proxy=False):
+    session = Session(host, port, proxy=proxy)
     session.get(f"/en/lessons/{lesson}/")
     started = session.post(
         f"/en/lessons/{lesson}/quiz/", {"csrfmiddlewaretoken": session.csrf_token}

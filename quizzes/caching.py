@@ -7,17 +7,21 @@ With REDIS_URL the generation and the entries are shared by every app server.
 
 An entry never changes under its key, so each process also keeps the entries it used
 last, already unpickled: a request then reads only the generation from the shared
-cache. Cached objects are shared by the requests of a process and must not be changed.
+cache, once (a request sees one generation from start to end; with REDIS_URL the session
+read brings it, quizzes/sessions/cached_db.py). Cached objects are shared by the requests
+of a process and must not be changed.
 """
 
 import contextlib
 import functools
+import threading
 import time
 import uuid
 from collections import OrderedDict
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -36,14 +40,39 @@ TIMEOUT = 60 * 60
 LOCAL_ENTRIES = 1000  # per process; a rendered page is about 8 KB
 
 _local = OrderedDict()  # key -> value, least recently used first
+# The generation this thread's request has read; kept only while a request is served.
+_request = threading.local()
 
 
 def generation():
-    value = cache.get(GENERATION_KEY)
+    """The current content generation: read from the cache once per request."""
+    value = getattr(_request, "generation", None)
     if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
         value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, time.time_ns(), None)
+            value = cache.get(GENERATION_KEY)
+        keep_generation(value)
     return value
+
+
+def keep_generation(value, replace=False):
+    """Use ``value`` as the generation for the rest of this request (outside a request,
+    every call reads it again). The first value read stays unless ``replace``."""
+    if (
+        value is not None
+        and getattr(_request, "serving", False)
+        and (replace or getattr(_request, "generation", None) is None)
+    ):
+        _request.generation = value
+
+
+def request_begins(**kwargs):
+    _request.serving, _request.generation = True, None
+
+
+def request_ends(**kwargs):
+    _request.serving, _request.generation = False, None
 
 
 def cached(name, build, timeout=TIMEOUT, local=True):
@@ -159,7 +188,9 @@ def question(pk):
 
 
 def new_generation():
-    cache.set(GENERATION_KEY, time.time_ns(), None)
+    value = time.time_ns()
+    cache.set(GENERATION_KEY, value, None)
+    keep_generation(value, replace=True)  # this request reads what it just changed
 
 
 def content_changed(**kwargs):
@@ -171,6 +202,9 @@ def content_changed(**kwargs):
 
 def connect():
     from . import models
+
+    request_started.connect(request_begins, dispatch_uid="content-cache-request-begins")
+    request_finished.connect(request_ends, dispatch_uid="content-cache-request-ends")
 
     for model in (
         models.Source,

@@ -31,10 +31,14 @@ def exceeded(request, name, who=None):
     allowed = getattr(settings, setting)
     who = client_address(request) if who is None else who
     key = f"rl:{name}:{who}:{int(time.time() // window)}"
+    # Counting up first: one round trip to Redis, except for the window's first use.
+    try:
+        return cache.incr(key) > allowed
+    except ValueError:  # the window's first use
+        pass
     if cache.add(key, 1, timeout=window):
         return allowed < 1
     try:
-        return cache.incr(key) > allowed
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
+        return cache.incr(key) > allowed  # another request added it meanwhile
+    except ValueError:  # and it expired since
         return False

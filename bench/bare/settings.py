@@ -14,3 +14,5 @@ TEMPLATES = []
 USE_I18N = False
 USE_TZ = True
 LOGGING_CONFIG = None
+# The answer flow's state: a signed cookie, so no database and no cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"

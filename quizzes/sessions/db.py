@@ -6,11 +6,22 @@ bench/README.md). Writing, expiry and clearing stay Django's own.
 """
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+
+def new_session_key():
+    """A random key, not looked up first: with 32 characters a collision is all but
+    impossible, and the INSERT's unique key refuses one (Django then tries again)."""
+    return get_random_string(32, VALID_KEY_CHARS)
 
 
 class SessionStore(db.SessionStore):
+    def _get_new_session_key(self):
+        return new_session_key()
+
     def load(self):
         model = self.model
         connection = connections[router.db_for_read(model)]

@@ -1,0 +1,341 @@
+"""The production path: round trips to Redis per request, pinned as query counts are,
+and the database connection's health check.
+
+With REDIS_URL (production) the cache and the sessions are in Redis, and each call an app
+makes on the cache is one round trip (quizzes/rediscache.py). These tests run the
+production session engine on a counting memory cache, so a page that starts reading
+Redis once more fails here, as an N+1 fails the query budgets. Steady state: the
+published content is in the cache, as it is all day in production.
+"""
+
+import os
+import select
+
+import psycopg
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import close_old_connections, connection
+from django.urls import reverse
+
+from quizzes.models import QuizRun
+
+pytestmark = pytest.mark.django_db
+
+CACHE_CALLS = (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "set_many",
+    "delete_many",
+    "has_key",
+    "incr",
+    "decr",
+    "get_or_set",
+    "clear",
+)
+
+
+class CountingCache(LocMemCache):
+    """The memory cache, noting each call made on it (not the calls it makes on itself:
+    its get_many calls get)."""
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        self.calls, self.keys = [], []  # what was called, and on which key
+        self._inside = False
+
+
+def _counting(name):
+    method = getattr(LocMemCache, name)
+
+    def call(self, *args, **kwargs):
+        if self._inside:
+            return method(self, *args, **kwargs)
+        self.calls.append(name)
+        self.keys.append(args[0] if args else None)
+        self._inside = True
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._inside = False
+
+    return call
+
+
+for _name in CACHE_CALLS:
+    setattr(CountingCache, _name, _counting(_name))
+
+
+@pytest.fixture
+def production_cache(settings):
+    """The production engines (cached sessions, the content cache) on a counting cache."""
+    settings.CACHES = {
+        "default": {"BACKEND": "tests.test_production_path.CountingCache", "LOCATION": "counted"}
+    }
+    settings.SESSION_ENGINE = "quizzes.sessions.cached_db"
+    cache = caches["default"]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+class CacheCalls:
+    """The calls made on ``cache`` inside a ``with`` block: ``made`` (in order) and the
+    ``keys`` they were made on."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def __enter__(self):
+        self.start = len(self.cache.calls)
+        return self
+
+    def __exit__(self, *exc):
+        self.made = self.cache.calls[self.start :]
+        self.keys = self.cache.keys[self.start :]
+        return False
+
+
+@pytest.fixture
+def cache_calls(production_cache):
+    """``with cache_calls() as calls:``, then ``calls.made`` lists the calls in order."""
+    return lambda: CacheCalls(production_cache)
+
+
+def start(client, lesson):
+    response = client.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    assert response.status_code == 302
+    return QuizRun.objects.latest("started_at")
+
+
+def question_url(run, position=1):
+    return reverse("quizzes:run-question", args=[run.public_id, position])
+
+
+def right_choice(run, position):
+    question = run.run_questions.get(position=position).question
+    return question.choices.get(is_correct=True)
+
+
+def start_and_warm(client, lesson, answered):
+    run = start(client, lesson)
+    for position in range(1, answered + 1):
+        client.post(question_url(run, position), {"choice": right_choice(run, position).pk})
+    client.get(question_url(run, answered + 1))  # fills the content and page caches
+    return run
+
+
+def test_a_visitors_home_and_lesson_pages_read_only_the_content_generation(
+    visitor, lesson, cache_calls, django_assert_num_queries
+):
+    visitor.get(reverse("quizzes:home"))
+    visitor.get(lesson.get_absolute_url())
+
+    with cache_calls() as home, django_assert_num_queries(0):
+        visitor.get(reverse("quizzes:home"))
+    with cache_calls() as lesson_page, django_assert_num_queries(0):
+        visitor.get(lesson.get_absolute_url())
+
+    assert home.made == ["get"]
+    assert lesson_page.made == ["get"]
+
+
+@pytest.mark.parametrize("answered", [0, 2])
+def test_a_question_page_reads_redis_once(
+    visitor, lesson, cache_calls, django_assert_num_queries, answered
+):
+    """The session and the content generation come in one MGET; the page, the question
+    and the rendered parts from the process's own copies; one query for the run question."""
+    run = start_and_warm(visitor, lesson, answered)
+
+    with cache_calls() as calls, django_assert_num_queries(1):
+        response = visitor.get(question_url(run, answered + 1))
+
+    assert response.status_code == 200
+    assert calls.made == ["get_many"]
+
+
+def test_a_citizens_question_page_reads_redis_once(
+    citizen, lesson, cache_calls, django_assert_num_queries
+):
+    run = start_and_warm(citizen, lesson, 1)
+
+    with cache_calls() as calls, django_assert_num_queries(2):  # the user, the run question
+        citizen.get(question_url(run, 2))
+
+    assert calls.made == ["get_many"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("answered", [1, 2])
+def test_an_answer_reads_redis_once_and_counts_two_limits(client, lesson, cache_calls, answered):
+    """The session with the generation, then one INCR for each rate limit (the learner,
+    the address); the redirect to the feedback is not a page."""
+    run = start_and_warm(client, lesson, answered)
+
+    with cache_calls() as calls:
+        response = client.post(
+            question_url(run, answered + 1), {"choice": right_choice(run, answered + 1).pk}
+        )
+
+    assert response.status_code == 302
+    assert calls.made == ["get_many", "incr", "incr"]
+
+
+def test_the_first_answer_of_a_minute_starts_its_counters(visitor, lesson, cache_calls):
+    run = start(visitor, lesson)
+    visitor.get(question_url(run, 1))
+
+    with cache_calls() as calls:
+        visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
+
+    assert calls.made == ["get_many", "incr", "add", "incr", "add"]
+
+
+def test_the_feedback_page_reads_redis_once(visitor, lesson, cache_calls):
+    run = start_and_warm(visitor, lesson, 0)
+    visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
+    visitor.get(question_url(run, 1))
+
+    with cache_calls() as calls:
+        response = visitor.get(question_url(run, 1))
+
+    assert 'id="feedback"' in response.content.decode()
+    assert calls.made == ["get_many"]
+
+
+def test_starting_another_quiz_reads_the_lessons_and_the_session(visitor, lesson, cache_calls):
+    start(visitor, lesson)
+
+    with cache_calls() as calls:
+        start(visitor, lesson)
+
+    # The published lessons (their generation), then the session; nothing is written.
+    assert calls.made == ["get", "get_many"]
+
+
+def test_a_first_quiz_writes_the_new_session_once(
+    visitor, lesson, cache_calls, django_assert_num_queries
+):
+    visitor.get(reverse("quizzes:home"))
+    visitor.get(lesson.get_absolute_url())
+
+    # The lessons' generation, then the new session, written once. Its key is not looked
+    # up first, in Redis nor in the database: the INSERT's unique key refuses a taken one.
+    # Queries: the learner; the run and its questions; the session (each of these two
+    # in a transaction, savepoints here).
+    with cache_calls() as calls, django_assert_num_queries(8):
+        response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    assert response.status_code == 302
+    assert calls.made == ["get", "set"]
+
+
+def test_a_progress_page_seen_again_reads_redis_twice(visitor, lesson, cache_calls):
+    """The session with the generation, then the learner's page, which only this
+    learner sees and so is not among the process's own copies."""
+    start_and_warm(visitor, lesson, 2)
+    visitor.get(reverse("quizzes:progress"))
+
+    with cache_calls() as calls:
+        visitor.get(reverse("quizzes:progress"))
+
+    assert calls.made == ["get_many", "get"]
+
+
+# --- The Redis backend itself ---------------------------------------------------------
+
+
+def redis_cache(url):
+    from quizzes.rediscache import RedisCache
+
+    return RedisCache(url, {"KEY_PREFIX": "test-round-trips"})
+
+
+def test_the_redis_cache_keeps_one_client_per_server():
+    """Django's makes a new client, with its table of response callbacks, for every call."""
+    cache = redis_cache("redis://127.0.0.1:6379/0")
+
+    first = cache._cache.get_client(write=False)
+
+    assert cache._cache.get_client(write=True) is first
+    assert cache._cache.get_client("some-key") is first
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
+def test_each_cache_call_is_one_redis_command():
+    from redis.client import Redis
+
+    cache = redis_cache(os.environ["REDIS_URL"])
+    commands = []
+    execute = Redis.execute_command
+
+    def count(client, *args, **options):
+        commands.append(str(args[0]).upper())
+        return execute(client, *args, **options)
+
+    cache.delete_many(["counter", "missing", "a", "b"])
+    with pytest.raises(ValueError):
+        cache.incr("missing")  # Redis learns the script on its first use (SCRIPT LOAD)
+    Redis.execute_command = count
+    try:
+        cache.add("counter", 1, 60)
+        assert cache.incr("counter") == 2
+        with pytest.raises(ValueError):
+            cache.incr("missing")
+        cache.set("a", {"x": 1})
+        assert cache.get_many(["a", "b"]) == {"a": {"x": 1}}
+    finally:
+        Redis.execute_command = execute
+        cache.delete_many(["counter", "a"])
+
+    assert commands == ["SET", "EVALSHA", "EVALSHA", "SET", "MGET"]
+    assert cache.get("missing") is None
+
+
+# --- The database connection's health check (PostgreSQL) ------------------------------
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's connection handling"
+)
+
+
+def backend_query(pid):
+    """What PostgreSQL says backend ``pid`` ran last, asked on another connection."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        return other.execute(
+            "SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]
+        ).fetchone()[0]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_healthy_connection_is_checked_without_a_query():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    assert connection.is_usable()
+    assert backend_query(pid) == "SELECT pg_backend_pid()"
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_ended_is_replaced_before_the_next_request(visitor, lesson):
+    visitor.get(lesson.get_absolute_url())
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    select.select([connection.connection.fileno()], [], [], 5)  # the server's farewell
+    close_old_connections()  # as Django does when a request starts (the test client not)
+
+    response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    assert response.status_code == 302
+    assert connection.connection.info.backend_pid != pid
+    assert QuizRun.objects.count() == 1
