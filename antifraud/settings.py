@@ -187,17 +187,17 @@ LOGIN_URL = "quizzes:login"
 LOGIN_REDIRECT_URL = "quizzes:progress"
 LOGOUT_REDIRECT_URL = "quizzes:home"
 
+# Reverse proxies in front (their X-Forwarded-For gives the client address, see
+# quizzes.ratelimit.client_address, which django-axes and the rate limits share).
+NUM_PROXIES = envint("NUM_PROXIES", 0)
+
 # Login throttling: lock a username at one address after a few failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a proxy, read the client address from X-Forwarded-For (set NUM_PROXIES).
-AXES_IPWARE_PROXY_COUNT = envint("NUM_PROXIES", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if envint("NUM_PROXIES", 0) else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "quizzes.ratelimit.client_address"
 
 # Languages: English and Simplified Chinese, in the URL.
 LANGUAGE_CODE = "en"
@@ -252,7 +252,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
-if envint("NUM_PROXIES", 0):
+if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -287,6 +287,17 @@ RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE = envint(
     "RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE", 1200
 )
 RATE_LIMIT_SIGNUPS_PER_HOUR = envint("RATE_LIMIT_SIGNUPS_PER_HOUR", 10)
+# Failed log-ins (and wrong second-factor codes) from one address, whatever the username.
+RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = envint(
+    "RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 30
+)
+# Wrong second-factor or recovery codes for one account, from any address.
+RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR = envint(
+    "RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR", 10
+)
+# Quiz runs started by one learner, and by one address (a class behind one NAT).
+RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR = envint("RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR", 60)
+RATE_LIMIT_RUNS_PER_ADDRESS_PER_HOUR = envint("RATE_LIMIT_RUNS_PER_ADDRESS_PER_HOUR", 600)
 
 LOGGING = {
     "version": 1,

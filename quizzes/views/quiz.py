@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from .. import caching, ratelimit
@@ -37,11 +37,24 @@ def own_runs(request):
     return QuizRun.objects.filter(learner_id=pk)
 
 
+def too_many_runs(request):
+    """Count a quiz start; a 429 page once this address or learner started too many
+    (checked before any learner is created, so a flood creates nothing)."""
+    pk = learner_id(request)
+    if ratelimit.exceeded(request, "run-address") or (
+        pk is not None and ratelimit.exceeded(request, "run", who=pk)
+    ):
+        return render(request, "429.html", status=429)
+    return None
+
+
 @require_POST
 def start_lesson_quiz(request, slug):
     lesson = next((lesson for lesson in caching.home_lessons() if lesson.slug == slug), None)
     if lesson is None:
         raise Http404(_("No published lesson has this address."))
+    if refused := too_many_runs(request):
+        return refused
     run = current_learner(request, create=True).start_run(lesson)
     if run is None:
         messages.info(request, _("This lesson has no questions yet."))
@@ -49,10 +62,12 @@ def start_lesson_quiz(request, slug):
     return redirect(run)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice(request):
-    if request.method == "GET":
+    if request.method != "POST":
         return caching.page(request, "practice", "quizzes/practice.html", dict)
+    if refused := too_many_runs(request):
+        return refused
     run = current_learner(request, create=True).start_run()
     if run is None:
         messages.info(request, _("There are no questions to practise yet."))
@@ -61,7 +76,7 @@ def practice(request):
 
 
 @vary_on_headers("HX-Request")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def run_question(request, public_id, position):
     """One question of a run: the scenario and the form, or the feedback once answered.
 
@@ -182,7 +197,7 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("quizzes.view_question")
 
 
-@require_GET
+@require_safe
 def preview_lesson(request, pk):
     """A lesson in any status, as citizens would see it, for staff only."""
     if not can_preview(request.user):
@@ -192,7 +207,7 @@ def preview_lesson(request, pk):
 
 
 @vary_on_headers("HX-Request")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preview_question(request, pk):
     """A question in any status, for staff; answering shows the feedback, stores nothing."""
     if not can_preview(request.user):
@@ -220,7 +235,7 @@ def preview_question(request, pk):
     return render(request, template, context, status=status)
 
 
-@require_GET
+@require_safe
 def run_results(request, public_id):
     run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
     run.finish_if_complete()  # heals a run whose last answer was stored but not counted
