@@ -19,7 +19,7 @@ LIMITS = {
     # Wrong second-factor or recovery codes for one account, from any address.
     "code-failure": ("RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR", 3600),
     "run": ("RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR", 3600),
-    "run-address": ("RATE_LIMIT_RUNS_PER_ADDRESS_PER_HOUR", 3600),
+    "run-address": ("RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE", 60),
 }
 
 

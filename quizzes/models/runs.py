@@ -378,11 +378,29 @@ class QuizRun(models.Model):
             cursor.execute(sql, [now, self.pk, self.pk])
 
     def results(self):
-        """(run question, answer or None) for each question of the run, in order
-        (2 queries)."""
+        """(run question, answer or None) for each question of the run, in order, the
+        questions' red flags prefetched (3 queries)."""
         answers = {a.question_id: a for a in self.answers.select_related("choice")}
-        run_questions = self.run_questions.select_related("question__lesson").order_by("position")
+        run_questions = (
+            self.run_questions.select_related("question__lesson")
+            .prefetch_related("question__red_flags")
+            .order_by("position")
+        )
         return [(rq, answers.get(rq.question_id)) for rq in run_questions]
+
+    @staticmethod
+    def missed_red_flags(results):
+        """The red flags this run's answers missed, each once, in question order, from
+        ``results()`` (no query: it prefetches them)."""
+        missed = {}
+        for rq, answer in results:
+            if answer is None:
+                continue
+            flags = {flag.pk: flag for flag in rq.question.red_flags.all()}
+            for pk, recognised in answer.flag_outcomes(rq.question):
+                if not recognised:
+                    missed.setdefault(pk, flags[pk])
+        return list(missed.values())
 
 
 @dataclass(frozen=True, slots=True)

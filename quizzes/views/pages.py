@@ -9,6 +9,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -151,6 +152,20 @@ def display(request):
     else:
         response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
     return response
+
+
+@require_safe
+def genuine(request):
+    """How to check that this site is the real one, and who runs it."""
+    return caching.page(request, "genuine", "quizzes/genuine.html", dict)
+
+
+@require_safe
+def police_login(request):
+    """The admin's log-in page: police log in where citizens do (throttling and the
+    second factor live there), then come back."""
+    target = safe_next(request, reverse("admin:index"), value=request.GET.get("next") or "")
+    return HttpResponseRedirect(f"{reverse('quizzes:login')}?{urlencode({'next': target})}")
 
 
 @require_safe

@@ -237,6 +237,8 @@ def preview_question(request, pk):
 
 @require_safe
 def run_results(request, public_id):
+    """The score, what was missed, and one next step. Queries: the run, its answers, its
+    questions and their red flags."""
     run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
     run.finish_if_complete()  # heals a run whose last answer was stored but not counted
     results = run.results()
@@ -256,7 +258,9 @@ def run_results(request, public_id):
             "run": run,
             "results": results,
             "score": score,
+            "percent": round(100 * score / run.size) if run.size else 0,
             "missed": [(rq, a) for rq, a in results if a is not None and not a.is_correct],
+            "missed_flags": run.missed_red_flags(results),
             "first_open": first_open,
             "next_lesson": next_lesson,
             "mastered": run.size and score / run.size >= MASTERY_THRESHOLD,
