@@ -37,15 +37,15 @@ def own_runs(request):
     return QuizRun.objects.filter(learner_id=pk)
 
 
-def too_many_runs(request):
-    """Count a quiz start; a 429 page once this address or learner started too many
-    (checked before any learner is created, so a flood creates nothing)."""
-    pk = learner_id(request)
-    if ratelimit.exceeded(request, "run-address") or (
-        pk is not None and ratelimit.exceeded(request, "run", who=pk)
-    ):
-        return render(request, "429.html", status=429)
-    return None
+def starting_learner(request):
+    """The learner starting a quiz, or None once this address (checked before a learner
+    is created, so a flood stores nothing) or this learner started too many."""
+    if ratelimit.exceeded(request, "run-address"):
+        return None
+    learner = current_learner(request, create=True)
+    if ratelimit.exceeded(request, "run", who=learner.pk):
+        return None
+    return learner
 
 
 @require_POST
@@ -53,9 +53,10 @@ def start_lesson_quiz(request, slug):
     lesson = next((lesson for lesson in caching.home_lessons() if lesson.slug == slug), None)
     if lesson is None:
         raise Http404(_("No published lesson has this address."))
-    if refused := too_many_runs(request):
-        return refused
-    run = current_learner(request, create=True).start_run(lesson)
+    learner = starting_learner(request)
+    if learner is None:
+        return render(request, "429.html", status=429)
+    run = learner.start_run(lesson)
     if run is None:
         messages.info(request, _("This lesson has no questions yet."))
         return redirect(lesson)
@@ -66,9 +67,10 @@ def start_lesson_quiz(request, slug):
 def practice(request):
     if request.method != "POST":
         return caching.page(request, "practice", "quizzes/practice.html", dict)
-    if refused := too_many_runs(request):
-        return refused
-    run = current_learner(request, create=True).start_run()
+    learner = starting_learner(request)
+    if learner is None:
+        return render(request, "429.html", status=429)
+    run = learner.start_run()
     if run is None:
         messages.info(request, _("There are no questions to practise yet."))
         return redirect("quizzes:home")
