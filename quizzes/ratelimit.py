@@ -73,3 +73,9 @@ def reached(request, name, who=None):
     that count only failures or only successes)."""
     key, allowed, _window = _key(request, name, who)
     return (cache.get(key) or 0) >= allowed
+
+
+def count_login_failure(sender, credentials, request=None, **kwargs):
+    """Receiver of ``user_login_failed``: one more failed log-in from this address."""
+    if request is not None:
+        exceeded(request, "login-failure")

@@ -41,6 +41,11 @@ class CodeForm(forms.Form):
 
 
 WRONG_CODE = gettext_lazy("That code is not right. Enter the code your app shows now.")
+TOO_SOON = gettext_lazy("After a wrong code, please wait a few seconds before the next try.")
+
+
+def token_is_app_code(form):
+    return form.cleaned_data["token"].replace(" ", "").isdigit()
 
 
 def locked(request, user):
@@ -95,7 +100,9 @@ def enrol(request):
     if request.method == "POST":
         if locked(request, user):
             return render(request, "registration/locked_out.html", status=429)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
+        if form.is_valid() and not device.verify_is_allowed()[0]:
+            form.add_error("token", TOO_SOON)
+        elif form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             passed(request, device)
@@ -105,11 +112,9 @@ def enrol(request):
                 _("Your authenticator app is set up. Keep these recovery codes somewhere safe."),
             )
             return redirect(f"{reverse('quizzes:recovery-codes')}?{urlencode({'next': next_url})}")
-        if form.is_valid():
+        elif form.is_valid():
             count_failure(request, user)
-            form.add_error(
-                "token", _("That code is not right. Enter the code your app shows now.")
-            )
+            form.add_error("token", WRONG_CODE)
         status = 400
     secret = base64.b32encode(device.bin_key).decode()
     context = {
@@ -137,7 +142,9 @@ def verify(request):
     if request.method == "POST":
         if locked(request, user):
             return render(request, "registration/locked_out.html", status=429)
-        if form.is_valid():
+        if form.is_valid() and not device.verify_is_allowed()[0] and token_is_app_code(form):
+            form.add_error("token", TOO_SOON)
+        elif form.is_valid():
             token = form.cleaned_data["token"].replace(" ", "")
             devices = [device, *StaticDevice.objects.filter(user=user, name="recovery")]
             matched = next(
@@ -153,9 +160,7 @@ def verify(request):
                     )
                 return redirect(next_url)
             count_failure(request, user)
-            form.add_error(
-                "token", _("That code is not right. Enter the code your app shows now.")
-            )
+            form.add_error("token", WRONG_CODE)
         status = 400
     context = {"form": form, "next": next_url}
     return render(request, "registration/two_factor_verify.html", context, status=status)
