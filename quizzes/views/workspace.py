@@ -49,7 +49,7 @@ class DateRangeForm(forms.Form):
             day = data.get(name)
             if day is not None and not stats.FIRST_DAY <= day <= stats.LAST_DAY:
                 self.add_error(
-                    name,
+                    None,
                     _("Choose a date between %(first)s and %(last)s.")
                     % {"first": stats.FIRST_DAY.isoformat(), "last": stats.LAST_DAY.isoformat()},
                 )
