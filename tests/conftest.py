@@ -132,9 +132,17 @@ def client_factory():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the whole session; Playwright's sync API allows only one."""
+def browser(live_server):
+    """One Chromium for the whole session; Playwright's sync API allows only one.
+
+    It asks for the live server so that it closes first: Chromium keeps connections
+    alive, and the live server's thread for each one closes the database connection when
+    it ends. Once the server has stopped, that connection is no longer shared with those
+    threads, and each one would fail ("DatabaseWrapper objects created in a thread can
+    only be used in that same thread") after an otherwise green run.
+    """
     import os
+    import threading
 
     from playwright.sync_api import sync_playwright
 
@@ -147,6 +155,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
 
 
 @pytest.fixture(autouse=True)
