@@ -208,8 +208,9 @@ class Loader:
 
     def question(self, lesson, position, data, reminder):
         if data.get("kind", "choice") != "choice":
-            # Tap-the-red-flag and conversation questions load once their models exist.
-            self.counts[("questions of a kind not supported yet", "skipped")] += 1
+            # Tap-the-red-flag and conversation questions load once their models exist;
+            # "deferred", not "skipped": nothing an officer edited is being kept.
+            self.counts[("questions of a kind not supported yet", "deferred")] += 1
             return
         question, outcome = self.upsert(
             Question,

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         counts = Loader(force=force).load(vocabulary, lessons)
         totals = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
         for (kind, outcome), number in sorted(counts.items()):
-            totals[outcome] += number
+            totals[outcome] = totals.get(outcome, 0) + number
             if outcome != "unchanged":
                 self.stdout.write(f"  {kind}: {number} {outcome}")
         self.stdout.write(
