@@ -8,6 +8,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 	echo $$p; break; fi; done)
 # Tests run as production does (DEBUG off), so they need a key; never use it elsewhere.
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0
+# make run PORT=8300 serves on another port.
+PORT ?= 8000
 
 .PHONY: run test check-python setup lint suite chromium messages bench reliability two-servers
 
@@ -28,7 +30,7 @@ setup: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py load_curriculum
 
 run: setup
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup chromium lint suite
 

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "quizzes",
 ]
 
@@ -87,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Police pages (admin, workspace) need a passed second factor; see quizzes/twofactor.py.
+    "quizzes.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -200,17 +206,30 @@ LOGIN_URL = "quizzes:login"
 LOGIN_REDIRECT_URL = "quizzes:progress"
 LOGOUT_REDIRECT_URL = "quizzes:home"
 
+# Reverse proxies in front (their X-Forwarded-For gives the client address, see
+# quizzes.ratelimit.client_address, which django-axes and the rate limits share).
+NUM_PROXIES = envint("NUM_PROXIES", 0)
+
 # Login throttling: lock a username at one address after a few failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a proxy, read the client address from X-Forwarded-For (set NUM_PROXIES).
-AXES_IPWARE_PROXY_COUNT = envint("NUM_PROXIES", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if envint("NUM_PROXIES", 0) else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "quizzes.ratelimit.client_address"
+
+# Two-factor log-in (django-otp) for police accounts: always for Reviewers, Analysts and
+# administrators; for Authors when this is on.
+POLICE_2FA_FOR_AUTHORS = envbool("POLICE_2FA_FOR_AUTHORS", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Spot the scam")
+
+# Who runs this site, shown in the footer and on the "is this site genuine?" page.
+SITE_ISSUER = {
+    "en": os.environ.get("SITE_ISSUER_EN", "a demonstration installation, not a police unit"),
+    "zh-hans": os.environ.get("SITE_ISSUER_ZH_HANS", "演示安装，并非公安机关"),
+}
+# The site's official address, named on that page (e.g. https://fangzha.example.gov.cn).
+SITE_ADDRESS = os.environ.get("SITE_ADDRESS", "")
 
 # Languages: English and Simplified Chinese, in the URL.
 LANGUAGE_CODE = "en"
@@ -265,7 +284,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
-if envint("NUM_PROXIES", 0):
+if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -300,6 +319,17 @@ RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE = envint(
     "RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE", 1200
 )
 RATE_LIMIT_SIGNUPS_PER_HOUR = envint("RATE_LIMIT_SIGNUPS_PER_HOUR", 10)
+# Failed log-ins (and wrong second-factor codes) from one address, whatever the username.
+RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = envint(
+    "RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 30
+)
+# Wrong second-factor or recovery codes for one account, from any address.
+RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR = envint(
+    "RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR", 10
+)
+# Quiz runs started by one learner, and by one address (a class behind one NAT).
+RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR = envint("RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR", 60)
+RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE = envint("RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE", 60)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from quizzes.views.pages import switch_language
+from quizzes.views.pages import police_login, switch_language
 
 # Password change and reset use Django's views and their default URL names.
 password_urls = [
@@ -39,6 +39,8 @@ urlpatterns = i18n_patterns(
     path("accounts/", include(password_urls)),
 )
 urlpatterns += [
+    # Police log in where citizens do: one log-in page with its throttling and second factor.
+    path("admin/login/", police_login),
     path("admin/", admin.site.urls),
     path("i18n/switch/<str:language>/", switch_language, name="switch-language"),
 ]

@@ -7,11 +7,14 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Anti-fraud curriculum")
 
     def connect_signals(self):
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from . import learners
+        from . import learners, ratelimit
 
         user_logged_in.connect(learners.merge_on_login, dispatch_uid="quizzes-merge-learner")
+        user_login_failed.connect(
+            ratelimit.count_login_failure, dispatch_uid="quizzes-count-login-failure"
+        )
 
     def ready(self):
         from . import caching

@@ -1,5 +1,8 @@
-"""Fixed-window rate limits counted in the cache (Redis when REDIS_URL is set)."""
+"""Fixed-window rate limits counted in the cache (Redis when REDIS_URL is set), and the
+one function that decides a request's client address (for these limits and for
+django-axes alike, see ``AXES_CLIENT_IP_CALLABLE``)."""
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -10,27 +13,52 @@ LIMITS = {
     "answer": ("RATE_LIMIT_ANSWERS_PER_MINUTE", 60),
     "answer-address": ("RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE", 60),
     "signup": ("RATE_LIMIT_SIGNUPS_PER_HOUR", 3600),
+    # Failed log-ins and second-factor codes from one address, whatever the username: one
+    # address trying a password against many accounts.
+    "login-failure": ("RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", 3600),
+    # Wrong second-factor or recovery codes for one account, from any address.
+    "code-failure": ("RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR", 3600),
+    "run": ("RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR", 3600),
+    "run-address": ("RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE", 60),
 }
 
 
+def _address(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request):
-    """The client's address; behind NUM_PROXIES proxies, read from X-Forwarded-For."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    """The client's address (no query).
+
+    Behind ``NUM_PROXIES`` proxies, each proxy appends the address it saw to
+    X-Forwarded-For, so the client's is the ``NUM_PROXIES``-th entry from the right;
+    entries left of it come from the client and are ignored, so a forged X-Forwarded-For
+    changes nothing. A request with fewer entries did not pass every proxy: its own peer
+    address counts.
+    """
+    proxies = settings.NUM_PROXIES
+    if proxies:
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if len(hops) >= proxies:
-            return hops[-proxies]
+            address = _address(hops[-proxies])
+            if address is not None:
+                return address
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _key(request, name, who):
+    setting, window = LIMITS[name]
+    who = client_address(request) if who is None else who
+    return f"rl:{name}:{who}:{int(time.time() // window)}", getattr(settings, setting), window
 
 
 def exceeded(request, name, who=None):
     """Count one more use of ``name`` by ``who`` (by default the client's address);
     True once over the limit."""
-    setting, window = LIMITS[name]
-    allowed = getattr(settings, setting)
-    who = client_address(request) if who is None else who
-    key = f"rl:{name}:{who}:{int(time.time() // window)}"
+    key, allowed, window = _key(request, name, who)
     # Counting up first: one round trip to Redis, except for the window's first use.
     try:
         return cache.incr(key) > allowed
@@ -42,3 +70,16 @@ def exceeded(request, name, who=None):
         return cache.incr(key) > allowed  # another request added it meanwhile
     except ValueError:  # and it expired since
         return False
+
+
+def reached(request, name, who=None):
+    """True when ``who`` has used up ``name`` in this window; counts nothing (for limits
+    that count only failures or only successes)."""
+    key, allowed, _window = _key(request, name, who)
+    return (cache.get(key) or 0) >= allowed
+
+
+def count_login_failure(sender, credentials, request=None, **kwargs):
+    """Receiver of ``user_login_failed``: one more failed log-in from this address."""
+    if request is not None:
+        exceeded(request, "login-failure")

@@ -80,19 +80,20 @@ FROM runs GROUP BY runs.lesson_id
 """
 
 
+# The dates the statistics accept: no answer is older, and later ones overflow nothing.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2100, 12, 31)
+
+
 def date_range(start=None, end=None):
-    """[start, end) as aware datetimes; dates are whole local days, end included."""
+    """[start, end) as aware datetimes; dates are whole local days, end included, kept
+    within FIRST_DAY and LAST_DAY (so the day after ``end`` always exists)."""
     tz = timezone.get_current_timezone()
-    low = datetime.datetime.combine(start, datetime.time.min, tz) if start else None
-    high = (
-        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz)
-        if end
-        else None
-    )
-    return (
-        low or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
-        high or datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC),
-    )
+    start = min(max(start or FIRST_DAY, FIRST_DAY), LAST_DAY)
+    end = min(max(end or LAST_DAY, FIRST_DAY), LAST_DAY)
+    low = datetime.datetime.combine(start, datetime.time.min, tz)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz)
+    return low, high
 
 
 def _rows(sql, params):

@@ -1,7 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, pages, quiz
+from .views import accounts, pages, quiz, twofactor
 
 app_name = "quizzes"
 
@@ -22,6 +21,12 @@ urlpatterns = [
     path("accounts/", accounts.account, name="account"),
     path("my-data/", accounts.my_data, name="my-data"),
     path("my-data/delete/", accounts.delete_my_data, name="delete-my-data"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("accounts/email/", accounts.account_email, name="account-email"),
+    path("accounts/two-factor/", twofactor.enrol, name="enrol"),
+    path("accounts/two-factor/verify/", twofactor.verify, name="verify"),
+    path("accounts/recovery-codes/", twofactor.recovery_codes, name="recovery-codes"),
+    path("accounts/recover/", twofactor.recover, name="recover"),
+    path("genuine/", pages.genuine, name="genuine"),
 ]

@@ -132,9 +132,17 @@ def client_factory():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the whole session; Playwright's sync API allows only one."""
+def browser(live_server):
+    """One Chromium for the whole session; Playwright's sync API allows only one.
+
+    It asks for the live server so that it closes first: Chromium keeps connections
+    alive, and the live server's thread for each one closes the database connection when
+    it ends. Once the server has stopped, that connection is no longer shared with those
+    threads, and each one would fail ("DatabaseWrapper objects created in a thread can
+    only be used in that same thread") after an otherwise green run.
+    """
     import os
+    import threading
 
     from playwright.sync_api import sync_playwright
 
@@ -147,6 +155,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +170,22 @@ def unhashed_static(request, settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# --- Police sign-in -------------------------------------------------------------------
+
+
+def sign_in_officer(client, user):
+    """Log a police account in as after its second step: an enrolled authenticator app
+    and a session that passed it. Tests of the police pages log officers in with this."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

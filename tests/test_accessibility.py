@@ -171,7 +171,7 @@ def login_failed(page, live_server, lang, lesson):
     page.locator("#id_username").fill("nobody")
     page.locator("#id_password").fill("wrong password")
     submit(page, "main form button[type=submit]")
-    assert page.locator("main .error").count() >= 1
+    assert page.locator("main .error-summary li").count() >= 1
 
 
 def signup(page, live_server, lang, lesson):
@@ -229,8 +229,65 @@ def csrf_failure(page, live_server, lang, lesson):
     assert navigation.value.status == 403
 
 
+def menu_open(page, live_server, lang, lesson):
+    go(page, url(live_server, lang, "quizzes:home"))
+    page.locator(".menu summary").click()
+    assert page.locator(".menu-panel nav").is_visible()
+
+
+def genuine(page, live_server, lang, lesson):
+    go(page, url(live_server, lang, "quizzes:genuine"))
+
+
+def recover(page, live_server, lang, lesson):
+    go(page, url(live_server, lang, "quizzes:recover"))
+    page.locator("#id_username").fill("nobody")
+    page.locator("#id_token").fill("wrong")
+    page.locator("#id_new_password1").fill("a long new passphrase")
+    page.locator("#id_new_password2").fill("a long new passphrase")
+    submit(page, "main form button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+
+
+def recovery_codes(page, live_server, lang, lesson):
+    log_in(page, live_server, lang)
+    go(page, url(live_server, lang, "quizzes:recovery-codes"))
+    submit(page, "main form button[type=submit]")
+    assert page.locator(".codes li").count() == 10
+
+
+def officer_log_in(page, live_server, lang, enrolled):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    officer = UserFactory(username="officer-li", is_staff=True, is_superuser=True)
+    if enrolled:
+        TOTPDevice.objects.create(user=officer, name="authenticator", confirmed=True)
+    go(page, url(live_server, lang, "quizzes:login"))
+    page.locator("#id_username").fill("officer-li")
+    page.locator("#id_password").fill(PASSWORD)
+    submit(page, "main form button[type=submit]")
+
+
+def two_factor_enrol(page, live_server, lang, lesson):
+    officer_log_in(page, live_server, lang, enrolled=False)
+    assert page.locator(".qr-box svg").is_visible()
+
+
+def two_factor_verify(page, live_server, lang, lesson):
+    officer_log_in(page, live_server, lang, enrolled=True)
+    page.locator("#id_token").fill("000000")
+    submit(page, "main form.stack button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+
+
 PAGES = {
     "home": home,
+    "menu-open": menu_open,
+    "genuine": genuine,
+    "recover": recover,
+    "recovery-codes": recovery_codes,
+    "two-factor-enrol": two_factor_enrol,
+    "two-factor-verify": two_factor_verify,
     "lesson": lesson_page,
     "question": question,
     "feedback": feedback,

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from quizzes.models import Choice, Lesson, Question, Status
 
+from .conftest import sign_in_officer
 from .factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def question_form(lesson, choices, status=Status.DRAFT):
 
 
 def test_an_officer_authors_a_lesson_and_its_question(client, superuser, red_flag):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.post(reverse("admin:quizzes_lesson_add"), lesson_form(red_flag))
 
@@ -109,7 +110,7 @@ def test_an_officer_authors_a_lesson_and_its_question(client, superuser, red_fla
 def test_a_draft_may_be_unfinished_but_cannot_go_to_review(
     client, superuser, lesson, choices, message
 ):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
     client.post(reverse("admin:quizzes_question_add"), question_form(lesson, choices))
     question = Question.objects.get(slug="prize-call")
     question.red_flags.set(lesson.red_flags.all())
@@ -124,7 +125,7 @@ def test_a_draft_may_be_unfinished_but_cannot_go_to_review(
 
 
 def test_two_correct_choices_are_refused_even_in_a_draft(client, superuser, lesson):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.post(
         reverse("admin:quizzes_question_add"), question_form(lesson, [("A", True), ("B", True)])
@@ -136,7 +137,7 @@ def test_two_correct_choices_are_refused_even_in_a_draft(client, superuser, less
 
 
 def test_new_items_start_as_drafts_whatever_the_form_says(client, superuser, red_flag):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     client.post(reverse("admin:quizzes_lesson_add"), lesson_form(red_flag, status="published"))
 
@@ -153,7 +154,7 @@ def test_the_database_refuses_a_second_correct_choice(lesson):
 
 
 def test_a_duplicate_position_is_a_friendly_error(client, superuser, red_flag, lesson):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.post(
         reverse("admin:quizzes_lesson_add"),

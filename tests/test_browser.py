@@ -88,18 +88,37 @@ def test_quiz_without_javascript(browser, live_server, lesson):
     assert Answer.objects.count() == 1
 
 
-def test_large_text_mode_works_without_javascript(browser, live_server, lesson):
-    page = open_page(browser, {"width": 360, "height": 740}, javascript=False)
+def header_height(page):
+    return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+
+
+def test_a_short_header_with_a_menu_and_large_text_without_javascript(
+    browser, live_server, lesson
+):
+    page = open_page(browser, PHONE, javascript=False)
     page.goto(live_server.url + lesson.get_absolute_url())
     normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    heights = [header_height(page)]
+    menu_link = page.locator(".site-header").get_by_role("link", name="Police reminders")
+    assert not menu_link.is_visible()
 
+    page.locator(".menu summary").focus()  # the menu opens from the keyboard, without JS
+    page.keyboard.press("Enter")
+    assert menu_link.is_visible()
     page.get_by_role("button", name="Large text: off").click()
 
     assert page.url == live_server.url + lesson.get_absolute_url()
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") > normal
-    assert page.get_by_role("button", name="Large text: on").is_visible()
+    heights.append(header_height(page))
+    take_quiz = page.get_by_role("button", name="Take the quiz").first.bounding_box()
+    assert take_quiz["y"] + take_quiz["height"] <= 844  # above the fold, large text on
+    page.get_by_role("link", name="简体中文").click()
+    heights.append(header_height(page))
+    page.locator(".menu summary").click()
+    assert page.get_by_role("button", name="大字模式：开").is_visible()
+    assert max(heights) <= 120, heights
     assert no_horizontal_scroll(page)
-    screenshot(page, "lesson-large-text-360")
+    screenshot(page, "lesson-large-text-menu-390")
 
 
 def test_language_switch_keeps_the_page(browser, live_server, lesson):

@@ -21,6 +21,7 @@ from quizzes.models import (
     Status,
 )
 
+from .conftest import sign_in_officer
 from .factories import LessonFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_import_command_reports_problems(tmp_path):
 
 
 def test_admin_upload_shows_a_dry_run_then_imports(client, superuser, lesson):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
     bundle = export_bundle()
     bundle["lessons"][0]["title"]["en"] = "Imported title"
     upload = StringIO(json.dumps(bundle))
@@ -188,7 +189,7 @@ def test_admin_upload_shows_a_dry_run_then_imports(client, superuser, lesson):
 
 
 def test_admin_refuses_a_tampered_confirmation(client, superuser, lesson):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     client.post(reverse("admin:quizzes_import"), {"signed": "forged:data"})
 
@@ -196,7 +197,7 @@ def test_admin_refuses_a_tampered_confirmation(client, superuser, lesson):
 
 
 def test_admin_upload_of_a_broken_bundle_answers_400(client, superuser):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
     upload = StringIO("[]")
     upload.name = "bundle.json"
 
@@ -209,7 +210,7 @@ def test_admin_upload_of_a_broken_bundle_answers_400(client, superuser):
 def test_admin_export_downloads_one_lesson(client, superuser, lesson):
     LessonFactory(slug="other")
     QuestionFactory(lesson=lesson, slug="extra", position=5)
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.get(reverse("admin:quizzes_export") + "?lesson=fake-courier")
 

@@ -1,15 +1,23 @@
 """Taking a quiz: the scenario, the answer, the feedback, and what tampering gets."""
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Answer, QuizRun, Status
+from quizzes.models import Answer, Learner, QuizRun, Status
 
 from .factories import LessonFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def fresh_window(seconds):
+    """Rate limits count in fixed windows: start a test well inside one."""
+    left = seconds - time.time() % seconds
+    if left < 5:
+        time.sleep(left + 0.1)
 
 
 def start(client, lesson):
@@ -120,22 +128,59 @@ def test_last_answer_finishes_the_run_and_links_to_results(visitor, lesson):
     assert "See your results" in content
 
 
-def test_results_show_score_missed_questions_and_next_steps(visitor, lesson):
+def test_results_show_score_missed_questions_and_one_next_step(visitor, lesson):
     next_lesson = LessonFactory(title_en="Guess who I am", position=lesson.position + 1)
     QuestionFactory(lesson=next_lesson)
     run = start(visitor, lesson)
-    visitor.post(question_url(run, 1), {"choice": choice(run, 1, correct=False).pk})
+    wrong = choice(run, 1, correct=False)
+    visitor.post(question_url(run, 1), {"choice": wrong.pk})
     for position in (2, 3):
         visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
 
     content = visitor.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
 
     assert "You got 2 of 3 right." in content
+    assert content.count('class="dot-right"') == 2 and content.count('class="dot-wrong"') == 1
+    assert '<rect class="score-bar-fill" width="67"' in content
+    assert "Warning signs you missed" in content
+    assert "<strong>Moves you off the official platform</strong>" in content
     assert "What to look at again" in content
     assert "Question 1</a>" in content
+    assert f"You chose: <q>{wrong.text}</q>" in content
     assert 'Read the lesson "Fake courier claims" again' in content
+    # One next step: not mastered yet, so try again (the next lesson waits).
+    assert content.count('class="next-step"') == 1
     assert "Try again" in content
+    assert "Next lesson: Guess who I am" not in content
+
+
+def test_results_after_mastering_point_to_the_next_lesson(visitor, lesson):
+    next_lesson = LessonFactory(title_en="Guess who I am", position=lesson.position + 1)
+    QuestionFactory(lesson=next_lesson)
+    run = start(visitor, lesson)
+    for position in (1, 2, 3):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+
+    content = visitor.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
+
+    assert "You got 3 of 3 right." in content
+    assert "Warning signs you missed" not in content
+    assert content.count('class="next-step"') == 1
     assert "Next lesson: Guess who I am" in content
+    assert "Try again" not in content
+
+
+def test_results_do_not_double_the_full_stop_after_the_chosen_answer(visitor, lesson):
+    run = start(visitor, lesson)
+    wrong = choice(run, 1, correct=False)
+    wrong.text_en = "Add them and follow the link."
+    wrong.save()
+    visitor.post(question_url(run, 1), {"choice": wrong.pk})
+
+    content = visitor.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
+
+    assert "follow the link.." not in content
+    assert "You chose: <q>Add them and follow the link.</q>" in content
 
 
 def test_the_same_answer_twice_is_stored_once(visitor, lesson):
@@ -399,11 +444,56 @@ def test_a_lesson_without_questions_says_so_once(visitor):
 def test_starting_another_quiz_queries(visitor, lesson, django_assert_num_queries):
     """Outside a test transaction, as in production. The lesson and its questions come
     from the content cache, and the session is not written again."""
-    start(visitor, lesson)
+    run = start(visitor, lesson)
+    for position in (1, 2, 3):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
 
-    # session, learner, BEGIN, run, its questions, COMMIT
-    with django_assert_num_queries(6):
+    # session, learner, unfinished run, BEGIN, run, its questions, COMMIT
+    with django_assert_num_queries(7):
         response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
 
     assert response.status_code == 302
     assert QuizRun.objects.count() == 2
+
+
+def test_starting_an_unfinished_lesson_again_continues_its_run(
+    visitor, lesson, django_assert_num_queries
+):
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+
+    # session, learner, unfinished run
+    with django_assert_num_queries(3):
+        response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+
+    assert response["Location"] == question_url(run)
+    assert QuizRun.objects.count() == 1
+
+
+def test_starting_quizzes_is_rate_limited_per_address_before_anything_is_stored(
+    client_factory, lesson, settings
+):
+    settings.RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE = 3
+    fresh_window(60)
+    statuses = []
+    for _ in range(5):  # new visitors each time: no session cookie
+        response = client_factory().post(
+            reverse("quizzes:start-quiz", args=[lesson.slug]), REMOTE_ADDR="198.51.100.9"
+        )
+        statuses.append(response.status_code)
+
+    assert statuses == [302, 302, 302, 429, 429]
+    assert QuizRun.objects.count() == 3
+    assert Learner.objects.count() == 3
+    assert "Please slow down" in response.content.decode()
+
+
+def test_starting_quizzes_is_rate_limited_per_learner(visitor, lesson, settings):
+    settings.RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR = 2
+    fresh_window(3600)
+    start(visitor, lesson)
+    practice = [visitor.post(reverse("quizzes:practice")).status_code for _ in range(3)]
+
+    assert practice == [302, 429, 429]
+    assert QuizRun.objects.count() == 2
+    assert "Please slow down" in visitor.post(reverse("quizzes:practice")).content.decode()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from quizzes import stats
 from quizzes.models import Learner
 
+from .conftest import sign_in_officer
 from .factories import ChoiceFactory, LessonFactory, QuestionFactory, RedFlagFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,7 @@ def test_too_few_learners_give_no_discrimination(lesson):
 
 
 def test_dashboard_shows_the_tables(client, dataset, superuser):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     content = client.get(reverse("admin:quizzes_statistics")).content.decode()
 
@@ -142,7 +143,7 @@ def test_dashboard_shows_the_tables(client, dataset, superuser):
 
 
 def test_dashboard_rejects_a_backwards_date_range(client, superuser):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.get(reverse("admin:quizzes_statistics") + "?start=2026-02-01&end=2026-01-01")
 
@@ -150,7 +151,7 @@ def test_dashboard_rejects_a_backwards_date_range(client, superuser):
 
 
 def test_question_csv(client, dataset, superuser):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     lines = client.get(reverse("admin:quizzes_statistics_csv")).content.decode().splitlines()
 
@@ -162,7 +163,7 @@ def test_question_csv(client, dataset, superuser):
 def test_answers_csv_is_anonymised(client, dataset, superuser):
     dataset_user = superuser
     Learner.objects.filter(pk=Learner.objects.first().pk).update(user=dataset_user)
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.get(reverse("admin:quizzes_answers_csv"))
     body = b"".join(response.streaming_content).decode()

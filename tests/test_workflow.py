@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Action, Lesson, Status, Transition, WorkflowError
 
+from .conftest import sign_in_officer
 from .factories import (
     LessonFactory,
     LessonStepFactory,
@@ -110,13 +111,16 @@ ALLOWED = {
 @pytest.mark.parametrize("role", ALLOWED)
 def test_permission_matrix(client, draft, role, action):
     user = UserFactory(username="citizen-x") if role == "citizen" else officer(role)
-    client.force_login(user)
+    if user.is_staff:
+        sign_in_officer(client, user)
+    else:
+        client.force_login(user)
 
     assert ACTIONS[action](client, draft) is (action in ALLOWED[role])
 
 
 def test_superusers_may_do_everything(client, draft, superuser):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     for action, attempt in ACTIONS.items():
         assert attempt(client, draft), action
@@ -200,7 +204,7 @@ def test_a_question_needs_two_choices_and_one_correct_before_review(lesson):
 def test_the_admin_shows_workflow_errors_and_history(client, draft):
     reviewer = officer("Reviewers")
     draft.transition(Action.SUBMIT, draft.updated_by, "Ready.")
-    client.force_login(reviewer)
+    sign_in_officer(client, reviewer)
 
     response = client.post(
         reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "send_back"]), {"comment": ""}
@@ -214,7 +218,7 @@ def test_the_admin_shows_workflow_errors_and_history(client, draft):
 
 
 def test_workflow_urls_refuse_get(client, draft, superuser):
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
 
     response = client.get(reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "submit"]))
 
@@ -223,7 +227,7 @@ def test_workflow_urls_refuse_get(client, draft, superuser):
 
 def test_editing_a_published_lesson_sends_it_back_to_review(client, lesson, red_flag):
     author = officer("Authors")
-    client.force_login(author)
+    sign_in_officer(client, author)
     url = reverse("admin:quizzes_lesson_change", args=[lesson.pk])
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
@@ -251,7 +255,7 @@ def test_past_valid_until_leaves_the_site_and_needs_review(client, lesson, super
     lesson.save()
 
     assert client.get(lesson.get_absolute_url()).status_code == 404
-    client.force_login(superuser)
+    sign_in_officer(client, superuser)
     listing = client.get(reverse("admin:quizzes_lesson_changelist") + "?needs_review=yes")
     assert "Fake courier claims" in listing.content.decode()
     page = client.get(reverse("admin:quizzes_lesson_change", args=[lesson.pk]))
@@ -262,7 +266,7 @@ def test_past_valid_until_leaves_the_site_and_needs_review(client, lesson, super
 
 
 def test_staff_preview_a_draft_as_citizens_would_see_it(client, draft):
-    client.force_login(officer("Authors"))
+    sign_in_officer(client, officer("Authors"))
 
     response = client.get(reverse("quizzes:preview-lesson", args=[draft.pk]))
 
@@ -273,7 +277,7 @@ def test_staff_preview_a_draft_as_citizens_would_see_it(client, draft):
 
 def test_preview_of_a_question_shows_feedback_without_storing(client, lesson):
     question = QuestionFactory(lesson=lesson, status=Status.DRAFT, slug="draft-q", position=9)
-    client.force_login(officer("Authors"))
+    sign_in_officer(client, officer("Authors"))
     url = reverse("quizzes:preview-question", args=[question.pk])
 
     page = client.get(url).content.decode()

@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 
 from ..models import Choice, LegalReference, Lesson, Question, RedFlag, Reminder, Source
 from .loader import TRANSLATED, Loader
-from .schema import LANGS, problems
+from .schema import LANGS, problems, shape_problems
 
 FORMAT = "antifraud-curriculum"
 VERSION = 1
@@ -159,23 +159,45 @@ def _question(question):
     }
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number a bundle can hold")
+
+
 def read_bundle(raw):
-    """Parse and check a bundle; raises BundleError listing every problem."""
+    """Parse and check a bundle (bytes or text); raises BundleError listing every problem,
+    whatever the input: it never raises anything else."""
+    if isinstance(raw, bytes | bytearray):
+        if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            raise BundleError(
+                ["not a JSON document: the file must be UTF-8 without a byte-order mark"]
+            )
+        try:
+            raw = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BundleError(["not a JSON document: the file must be UTF-8 text"]) from None
+    if not isinstance(raw, str):
+        raise BundleError(["not a JSON document"])
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BundleError([f"not a JSON document: {error}"]) from None
+        data = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise BundleError(["nested deeper than a bundle ever is"]) from None
+    except ValueError as error:
+        raise BundleError([f"not a JSON document: {str(error)[:200]}"]) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BundleError([f"not a curriculum bundle (format must be {FORMAT!r})"])
-    if data.get("version") != VERSION:
-        raise BundleError([f"bundle version {data.get('version')!r}; this site reads {VERSION}"])
+    if type(data.get("version")) is not int or data["version"] != VERSION:
+        raise BundleError(
+            [f"bundle version {data.get('version')!r:.40}; this site reads {VERSION}"]
+        )
     vocabulary, lessons = data.get("vocabulary"), data.get("lessons")
     if not isinstance(vocabulary, dict) or not isinstance(lessons, list):
         raise BundleError(["a bundle needs a vocabulary and a list of lessons"])
-    try:
-        found = problems(vocabulary, lessons, strict=False)
-    except (KeyError, TypeError, AttributeError) as error:
-        found = [f"malformed bundle: missing or wrong entry {error}"]
+    found = shape_problems(vocabulary, lessons)
+    if not found:
+        try:
+            found = problems(vocabulary, lessons, strict=False)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            found = [f"malformed bundle: missing or wrong entry {str(error)[:100]}"]
     if found:
         raise BundleError(found)
     return data

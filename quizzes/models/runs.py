@@ -104,6 +104,8 @@ class Learner(models.Model):
             questions = self.practice_question_ids()
         if not questions:
             return None
+        if lesson is not None and (unfinished := self.unfinished_run(lesson, questions)):
+            return unfinished
         with transaction.atomic():
             run = QuizRun.objects.create(learner=self, lesson=lesson, size=len(questions))
             RunQuestion.objects.bulk_create(
@@ -111,6 +113,25 @@ class Learner(models.Model):
                 for i, qid in enumerate(questions, 1)
             )
         return run
+
+    def unfinished_run(self, lesson, questions):
+        """This learner's latest unfinished run of ``lesson``, if it holds exactly
+        ``questions`` (ids in order), else None: starting the lesson again continues it
+        instead of piling up runs (1 query)."""
+        rows = list(
+            RunQuestion.objects.filter(
+                run__learner=self, run__lesson=lesson, run__finished_at__isnull=True
+            )
+            .order_by("-run__started_at", "-run_id", "position")
+            .values_list("run_id", "run__public_id", "question_id")[: len(questions) + 1]
+        )
+        newest = [row for row in rows if row[0] == rows[0][0]] if rows else []
+        if [question_id for _, _, question_id in newest] != list(questions):
+            return None
+        run_id, public_id, _ = newest[0]
+        return QuizRun(
+            pk=run_id, public_id=public_id, learner=self, lesson=lesson, size=len(questions)
+        )
 
     def practice_question_ids(self, size=MIXED_PRACTICE_SIZE):
         """Questions from lessons not yet mastered: first those last answered wrong,
@@ -357,11 +378,29 @@ class QuizRun(models.Model):
             cursor.execute(sql, [now, self.pk, self.pk])
 
     def results(self):
-        """(run question, answer or None) for each question of the run, in order
-        (2 queries)."""
+        """(run question, answer or None) for each question of the run, in order, the
+        questions' red flags prefetched (3 queries)."""
         answers = {a.question_id: a for a in self.answers.select_related("choice")}
-        run_questions = self.run_questions.select_related("question__lesson").order_by("position")
+        run_questions = (
+            self.run_questions.select_related("question__lesson")
+            .prefetch_related("question__red_flags")
+            .order_by("position")
+        )
         return [(rq, answers.get(rq.question_id)) for rq in run_questions]
+
+    @staticmethod
+    def missed_red_flags(results):
+        """The red flags this run's answers missed, each once, in question order, from
+        ``results()`` (no query: it prefetches them)."""
+        missed = {}
+        for rq, answer in results:
+            if answer is None:
+                continue
+            flags = {flag.pk: flag for flag in rq.question.red_flags.all()}
+            for pk, recognised in answer.flag_outcomes(rq.question):
+                if not recognised:
+                    missed.setdefault(pk, flags[pk])
+        return list(missed.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,45 +1,149 @@
-"""Citizens' accounts and their data: sign-up, the account page, download and delete."""
+"""Citizens' accounts and their data: sign-up, log-in and out, the account page, an
+optional e-mail address, download and delete."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout, password_validation
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.http import (
-    JsonResponse,
-)
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import ratelimit
+from .. import ratelimit, twofactor
 from ..learners import current_learner
+from ..passwords import StaffPasswordValidator
+from ..redirects import safe_next
 
 
-@require_http_methods(["GET", "POST"])
+def citizens_password_help():
+    """Django's password rules as help text, without the rule for police accounts."""
+    validators = [
+        v
+        for v in password_validation.get_default_password_validators()
+        if not isinstance(v, StaffPasswordValidator)
+    ]
+    return password_validation.password_validators_help_text_html(validators)
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address (optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only to reset a forgotten password. You can add it later, or use recovery "
+            "codes instead."
+        ),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = citizens_password_help()
+
+    def keep_passwords(self):
+        """After an error elsewhere (a username taken), keep the typed passwords."""
+        if not (self.has_error("password1") or self.has_error("password2")):
+            for name in ("password1", "password2"):
+                self.fields[name].widget.render_value = True
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
+    """Only successful sign-ups count toward the per-address limit."""
     if request.user.is_authenticated:
         return redirect("quizzes:progress")
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
-        if ratelimit.exceeded(request, "signup"):
+        if ratelimit.reached(request, "signup"):
+            form.is_valid()
             form.add_error(None, _("Too many new accounts from here. Please try again later."))
+            status = 429
         elif form.is_valid():
             user = form.save()
+            ratelimit.exceeded(request, "signup")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("quizzes:progress")
-    return render(request, "registration/signup.html", {"form": form})
+        else:
+            form.keep_passwords()
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+class SafeRedirectMixin:
+    """Django's log-in and log-out views, with ``next`` checked by our one helper."""
+
+    def get_redirect_url(self):
+        request = self.request
+        value = request.POST.get("next") or request.GET.get("next") or ""
+        return safe_next(request, "", value=value)
+
+
+class LoginView(SafeRedirectMixin, auth_views.LoginView):
+    """Log-in, refused for a while to an address with many failed log-ins (whatever the
+    usernames); police accounts go on to their second factor."""
+
+    def post(self, request, *args, **kwargs):
+        if ratelimit.reached(request, "login-failure"):
+            return render(request, "registration/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self):
+        target = self.get_redirect_url() or resolve_url(settings.LOGIN_REDIRECT_URL)
+        if twofactor.needs_second_factor(self.request.user):
+            return twofactor.second_factor_url(self.request, target)
+        return target
+
+
+class LogoutView(SafeRedirectMixin, auth_views.LogoutView):
+    pass
 
 
 @login_required
-@require_GET
+@require_safe
 def account(request):
-    return render(request, "registration/account.html")
+    user = request.user
+    context = {
+        "recovery_left": len(twofactor.recovery_codes(user)),
+        "police": user.is_staff,
+    }
+    return render(request, "registration/account.html", context)
 
 
-@require_GET
+class EmailForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+        labels = {"email": gettext_lazy("E-mail address (optional)")}
+        help_texts = {
+            "email": gettext_lazy(
+                "Only used to send you a link when you forget your password. Leave it "
+                "empty to remove it."
+            )
+        }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_email(request):
+    form = EmailForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your e-mail address is saved."))
+        return redirect("quizzes:account")
+    return render(request, "registration/email.html", {"form": form})
+
+
+@require_safe
 def my_data(request):
     """Everything stored about this learner, as JSON to download."""
     learner = current_learner(request)
@@ -74,7 +178,7 @@ class DeleteForm(forms.Form):
         return password
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_my_data(request):
     """Delete the account (if any) and every answer, after confirmation."""
     form = DeleteForm(request.user, request.POST if request.method == "POST" else None)

@@ -1,8 +1,6 @@
 """Citizen pages that read content: home, lessons, reminders, progress, and the
 language and text-size switches."""
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.http import (
     Http404,
@@ -11,12 +9,12 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import caching
 from ..context_processors import LARGE_TEXT_COOKIE
@@ -27,6 +25,7 @@ from ..models import (
     LessonStatus,
     Reminder,
 )
+from ..redirects import safe_next
 
 # A learner's progress page is kept this long after it was rendered, unless it changed.
 PROGRESS_CACHE_SECONDS = 300
@@ -37,7 +36,7 @@ def render_cards(lessons, statuses):
     return render_to_string("quizzes/home.html#cards", {"cards": cards})
 
 
-@require_GET
+@require_safe
 def home(request):
     """The lesson cards: for visitors without progress the whole page comes from the
     cache (no query at all), otherwise with the learner's status on each card."""
@@ -72,7 +71,7 @@ def lesson_page(lesson):
     }
 
 
-@require_GET
+@require_safe
 def lesson_detail(request, slug):
     def build():
         lesson = caching.lesson_page(slug)
@@ -88,7 +87,7 @@ def lesson_detail(request, slug):
     return caching.page(request, f"lesson:{slug}", "quizzes/lesson.html", context)
 
 
-@require_GET
+@require_safe
 def reminders(request):
     def build():
         parts = {
@@ -104,7 +103,7 @@ def reminders(request):
     return caching.page(request, "reminders", "quizzes/reminders.html", context)
 
 
-@require_GET
+@require_safe
 def progress(request):
     """Queries: the session and the learner's activity; when that changed since the page
     was last rendered, also the runs with their scores and the red flags."""
@@ -139,24 +138,13 @@ def progress(request):
     )
 
 
-def back(request, fallback):
-    """Where the visitor came from on this site (the Referer), else ``fallback``."""
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(target)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return fallback
-
-
 # No CSRF token: the header that holds this form is the same on every page and cached,
 # and a forged request could do no more than change someone's text size.
 @csrf_exempt
 @require_POST
 def display(request):
     """Switch the large-text mode on or off; works as a plain form."""
-    response = HttpResponseRedirect(back(request, reverse("quizzes:home")))
+    response = HttpResponseRedirect(safe_next(request, reverse("quizzes:home")))
     if request.POST.get("large_text") == "1":
         response.set_cookie(
             LARGE_TEXT_COOKIE, "1", max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True
@@ -166,12 +154,26 @@ def display(request):
     return response
 
 
-@require_GET
+@require_safe
+def genuine(request):
+    """How to check that this site is the real one, and who runs it."""
+    return caching.page(request, "genuine", "quizzes/genuine.html", dict)
+
+
+@require_safe
+def police_login(request):
+    """The admin's log-in page: police log in where citizens do (throttling and the
+    second factor live there), then come back."""
+    target = safe_next(request, reverse("admin:index"), value=request.GET.get("next") or "")
+    return HttpResponseRedirect(f"{reverse('quizzes:login')}?{urlencode({'next': target})}")
+
+
+@require_safe
 def switch_language(request, language):
     """The page the visitor was on, in another language; a plain link, no form."""
     if language not in dict(settings.LANGUAGES):
         raise Http404
-    target = translate_url(back(request, "/"), language)
+    target = translate_url(safe_next(request, "/"), language)
     if not target.startswith(f"/{language}/"):
         target = f"/{language}/"
     response = HttpResponseRedirect(target)

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from .. import caching, ratelimit
@@ -37,23 +37,40 @@ def own_runs(request):
     return QuizRun.objects.filter(learner_id=pk)
 
 
+def starting_learner(request):
+    """The learner starting a quiz, or None once this address (checked before a learner
+    is created, so a flood stores nothing) or this learner started too many."""
+    if ratelimit.exceeded(request, "run-address"):
+        return None
+    learner = current_learner(request, create=True)
+    if ratelimit.exceeded(request, "run", who=learner.pk):
+        return None
+    return learner
+
+
 @require_POST
 def start_lesson_quiz(request, slug):
     lesson = next((lesson for lesson in caching.home_lessons() if lesson.slug == slug), None)
     if lesson is None:
         raise Http404(_("No published lesson has this address."))
-    run = current_learner(request, create=True).start_run(lesson)
+    learner = starting_learner(request)
+    if learner is None:
+        return render(request, "429.html", status=429)
+    run = learner.start_run(lesson)
     if run is None:
         messages.info(request, _("This lesson has no questions yet."))
         return redirect(lesson)
     return redirect(run)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice(request):
-    if request.method == "GET":
+    if request.method != "POST":
         return caching.page(request, "practice", "quizzes/practice.html", dict)
-    run = current_learner(request, create=True).start_run()
+    learner = starting_learner(request)
+    if learner is None:
+        return render(request, "429.html", status=429)
+    run = learner.start_run()
     if run is None:
         messages.info(request, _("There are no questions to practise yet."))
         return redirect("quizzes:home")
@@ -61,7 +78,7 @@ def practice(request):
 
 
 @vary_on_headers("HX-Request")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def run_question(request, public_id, position):
     """One question of a run: the scenario and the form, or the feedback once answered.
 
@@ -182,7 +199,7 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("quizzes.view_question")
 
 
-@require_GET
+@require_safe
 def preview_lesson(request, pk):
     """A lesson in any status, as citizens would see it, for staff only."""
     if not can_preview(request.user):
@@ -192,7 +209,7 @@ def preview_lesson(request, pk):
 
 
 @vary_on_headers("HX-Request")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preview_question(request, pk):
     """A question in any status, for staff; answering shows the feedback, stores nothing."""
     if not can_preview(request.user):
@@ -220,8 +237,10 @@ def preview_question(request, pk):
     return render(request, template, context, status=status)
 
 
-@require_GET
+@require_safe
 def run_results(request, public_id):
+    """The score, what was missed, and one next step. Queries: the run, its answers, its
+    questions and their red flags."""
     run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
     run.finish_if_complete()  # heals a run whose last answer was stored but not counted
     results = run.results()
@@ -241,7 +260,9 @@ def run_results(request, public_id):
             "run": run,
             "results": results,
             "score": score,
+            "percent": round(100 * score / run.size) if run.size else 0,
             "missed": [(rq, a) for rq, a in results if a is not None and not a.is_correct],
+            "missed_flags": run.missed_red_flags(results),
             "first_open": first_open,
             "next_lesson": next_lesson,
             "mastered": run.size and score / run.size >= MASTERY_THRESHOLD,

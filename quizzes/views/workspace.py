@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import stats
 from ..curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
+from ..curriculum.schema import SLUG
 from ..models import Answer, Lesson
 
 BUNDLE_SALT = "quizzes.import-bundle"
@@ -44,6 +45,15 @@ class DateRangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not stats.FIRST_DAY <= day <= stats.LAST_DAY:
+                self.add_error(
+                    None,
+                    _("Choose a date between %(first)s and %(last)s.")
+                    % {"first": stats.FIRST_DAY.isoformat(), "last": stats.LAST_DAY.isoformat()},
+                )
+                data.pop(name, None)
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("The start date must come before the end date."))
         return data
@@ -87,6 +97,12 @@ def statistics(request):
     return render(request, "admin/quizzes/statistics.html", context)
 
 
+def bad_range(form):
+    """A CSV export asked for with dates that make no sense: a plain 400."""
+    errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+    return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+
+
 def percent(value):
     return "" if value is None else f"{value * 100:.1f}"
 
@@ -94,7 +110,10 @@ def percent(value):
 @require_GET
 def statistics_csv(request):
     need(request, "export_content")
-    start, end = DateRangeForm(request.GET or None).range()
+    form = DateRangeForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return bad_range(form)
+    start, end = form.range()
     questions = stats.dashboard(start, end)["questions"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="question-statistics.csv"'
@@ -155,7 +174,10 @@ class Echo:
 def answers_csv(request):
     """Every answer in the date range, one row each, with pseudonymous learners (streamed)."""
     need(request, "export_content")
-    low, high = stats.date_range(*DateRangeForm(request.GET or None).range())
+    form = DateRangeForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return bad_range(form)
+    low, high = stats.date_range(*form.range())
     rows = (
         Answer.objects.filter(answered_at__gte=low, answered_at__lt=high)
         .order_by("id")
@@ -223,7 +245,7 @@ def export_curriculum(request):
     slug = request.GET.get("lesson")
     if slug:
         lessons = Lesson.objects.filter(slug=slug)
-        if not lessons.exists():
+        if not SLUG.match(slug) or not lessons.exists():
             messages.error(request, _("There is no lesson with that slug."))
             return redirect("admin:quizzes_lesson_changelist")
         return bundle_response(lessons, f"lesson-{slug}")
