@@ -45,9 +45,9 @@ def current_learner(request, create=False):
     if user.is_authenticated:
         learner = Learner.objects.filter(user=user).first()
         if learner is None and create:
-            learner = Learner.objects.create(user=user)
+            learner = Learner.objects.create(user=user, created_now=True)
     else:
-        learner = Learner.objects.create() if create else None
+        learner = Learner.objects.create(created_now=True) if create else None
     if learner is not None and create and request.session.get(SESSION_KEY) != learner.pk:
         request.session[SESSION_KEY] = learner.pk  # written only when it changes
     return learner

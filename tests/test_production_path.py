@@ -214,8 +214,9 @@ def test_starting_another_quiz_reads_the_lessons_and_the_session(visitor, lesson
     with cache_calls() as calls:
         start(visitor, lesson)
 
-    # The published lessons (their generation), then the session; nothing is written.
-    assert calls.made == ["get", "get_many"]
+    # The published lessons (their generation), the per-address limit on quiz starts,
+    # the session, the per-learner limit; nothing else is written.
+    assert calls.made == ["get", "incr", "get_many", "incr"]
 
 
 def test_a_first_quiz_writes_the_new_session_once(
@@ -232,7 +233,9 @@ def test_a_first_quiz_writes_the_new_session_once(
         response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
 
     assert response.status_code == 302
-    assert calls.made == ["get", "set"]
+    # The two limits on quiz starts (per address, then per learner) open their windows:
+    # a counter that does not exist yet is an incr that misses, then an add.
+    assert calls.made == ["get", "incr", "add", "incr", "add", "set"]
 
 
 def test_a_progress_page_seen_again_reads_redis_twice(visitor, lesson, cache_calls):

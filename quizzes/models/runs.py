@@ -44,6 +44,12 @@ class Learner(models.Model):
     class Meta:
         verbose_name = _("learner")
 
+    def __init__(self, *args, created_now=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # True for a learner the current request created: it has no history yet, so
+        # looking for its runs would only cost queries.
+        self.created_now = created_now
+
     def __str__(self):
         return f"learner {self.pk}"
 
@@ -104,8 +110,11 @@ class Learner(models.Model):
             questions = self.practice_question_ids()
         if not questions:
             return None
-        if lesson is not None and (unfinished := self.unfinished_run(lesson, questions)):
-            return unfinished
+        # A learner made by this request has no run to continue: no need to look.
+        if lesson is not None and not self.created_now:
+            unfinished = self.unfinished_run(lesson, questions)
+            if unfinished is not None:
+                return unfinished
         with transaction.atomic():
             run = QuizRun.objects.create(learner=self, lesson=lesson, size=len(questions))
             RunQuestion.objects.bulk_create(
