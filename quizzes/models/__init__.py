@@ -3,6 +3,7 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
+- ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers.
 
 Files import one way (workflow <- content <- questions <- runs); a foreign key to a
@@ -11,6 +12,7 @@ model in a later file is a string.
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
 from .questions import Choice, Question
+from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
@@ -46,6 +48,8 @@ __all__ = [
     "Case",
     "Channel",
     "Choice",
+    "Import",
+    "Kind",
     "Learner",
     "LegalReference",
     "Lesson",
@@ -58,6 +62,8 @@ __all__ = [
     "QuizRun",
     "RedFlag",
     "Reminder",
+    "Revision",
+    "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",
