@@ -1,6 +1,7 @@
 """Authoring in the Django admin. Both languages sit side by side in every form."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -56,6 +57,17 @@ class StampedAdmin(TranslationAdmin):
 
     def needs_review(self, obj):
         return self.add_needs_review if obj is None else needs_review(key_of(obj)[0], obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # Deleting in bulk would take reviewed content away unreviewed.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.needs_review(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # An item under revision keeps its key: the revision is matched by it.

@@ -290,6 +290,28 @@ def test_the_results_page_never_shows_text_in_review(client, published, author_u
     assert "Unreviewed" not in page
 
 
+def test_answered_content_taken_off_the_site_still_changes_only_by_revision(
+    client, published, author_user
+):
+    citizen = Client()
+    citizen.post(reverse("quizzes:start-quiz", args=[published.slug]))
+    run = QuizRun.objects.get()
+    rq = run.run_questions.get(position=1)
+    chosen = rq.question.choices.get(is_correct=False)
+    citizen.post(reverse("quizzes:run-question", args=[run.public_id, 1]), {"choice": chosen.pk})
+    Lesson.objects.filter(pk=published.pk).update(status=Status.DRAFT)  # unpublished
+    rq.question.__class__.objects.filter(pk=rq.question_id).update(status=Status.DRAFT)
+    sign_in_officer(client, author_user)
+
+    edit(client, "question", rq.question_id, **{"choices-0-text_en": "Unreviewed choice"})
+
+    chosen.refresh_from_db()
+    assert chosen.text_en == "Add the account"
+    assert Revision.objects.get().key == f"{published.slug}/{rq.question.slug}"
+    data = citizen.get(reverse("quizzes:my-data")).content.decode()
+    assert "Unreviewed" not in data and "Add the account" in data
+
+
 def test_typing_and_importing_the_same_change_give_the_same_revision(
     client, published, author_user, reviewer_user
 ):

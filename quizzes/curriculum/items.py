@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ..models import (
     Action,
+    Answer,
     Kind,
     LegalReference,
     Lesson,
@@ -161,10 +162,16 @@ def apply_item(kind, key, data, user, status=None):
 
 def needs_review(kind, obj):
     """Whether a change to this live row reaches citizens before a second officer sees
-    it: published lessons and questions, and the shared vocabulary (always)."""
-    if kind in (Kind.LESSON, Kind.QUESTION):
-        return obj.status == Status.PUBLISHED
-    return True
+    it: published lessons and questions, and the shared vocabulary (always). A lesson or
+    question that citizens have answered counts as published even after it is taken
+    off the site: their results and data download show its text (1 query)."""
+    if kind == Kind.LESSON:
+        answered = Answer.objects.filter(question__lesson=obj)
+    elif kind == Kind.QUESTION:
+        answered = obj.answers.all()
+    else:
+        return True
+    return obj.status == Status.PUBLISHED or answered.exists()
 
 
 def import_items(data, user):
