@@ -93,6 +93,8 @@ class StampedAdmin(TranslationAdmin):
             savepoint = transaction.savepoint_create()
             if revision is not None:
                 apply_item(revision.kind, revision.key, revision.data, request.user)
+                if request.method == "POST":
+                    self.match_new_rows(request, live)
                 if request.method == "GET":
                     messages.info(
                         request,
@@ -123,6 +125,27 @@ class StampedAdmin(TranslationAdmin):
         if "_workflow" in request.POST or revision is None:
             return self.after_save(request, response, object_id)
         return redirect(revision.get_absolute_url())
+
+    def match_new_rows(self, request, obj):
+        """Rows that the open revision adds (a step, a choice) get new ids each time it
+        is applied (PostgreSQL does not roll sequences back), so the form's ids for them
+        are matched again by position, or slug for reminders."""
+        post = request.POST.copy()
+        for inline in self.get_inline_instances(request, obj):
+            formset = inline.get_formset(request, obj)
+            prefix, key = formset.get_default_prefix(), "position"
+            if any(f.name == "slug" for f in inline.model._meta.fields):
+                key = "slug"
+            rows = dict(
+                inline.model.objects.filter(**{formset.fk.name: obj}).values_list(key, "pk")
+            )
+            known = {str(pk) for pk in rows.values()}
+            for i in range(int(post.get(f"{prefix}-TOTAL_FORMS") or 0)):
+                pk, natural = post.get(f"{prefix}-{i}-id"), post.get(f"{prefix}-{i}-{key}")
+                match = {str(k): v for k, v in rows.items()}.get(natural)
+                if pk and pk not in known and match is not None:
+                    post[f"{prefix}-{i}-id"] = str(match)
+        request.POST = post
 
     def after_save(self, request, response, object_id):
         """What follows a saved form (the workflow button pressed with it, if any)."""

@@ -384,3 +384,29 @@ def test_load_curriculum_says_it_is_for_a_fresh_installation():
 
     assert "fresh installation" in Command.help
     assert "import_curriculum, which sends changes to review" in Command.help
+
+
+def test_a_row_the_revision_adds_can_be_edited_again(client, published, author_user):
+    sign_in_officer(client, author_user)
+    url = reverse("admin:quizzes_lesson_change", args=[published.pk])
+    data = form_data(client.get(url))
+    data.update(
+        {
+            "steps-TOTAL_FORMS": "2",
+            "steps-1-position": "2",
+            "steps-1-text_en": "Then asks for a code.",
+            "steps-1-text_zh_hans": "然后索要验证码。",
+            "steps-1-lesson": str(published.pk),
+        }
+    )
+    client.post(url, data)
+
+    response = edit(client, "lesson", published.pk, **{"steps-1-text_en": "Then asks again."})
+
+    assert response.status_code == 302
+    steps = Revision.objects.get().data["steps"]
+    assert [s["text"]["en"] for s in steps] == [
+        "A courier calls about a parcel.",
+        "Then asks again.",
+    ]
+    assert published.steps.count() == 1
