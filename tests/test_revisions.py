@@ -410,3 +410,49 @@ def test_a_row_the_revision_adds_can_be_edited_again(client, published, author_u
         "Then asks again.",
     ]
     assert published.steps.count() == 1
+
+
+def test_a_new_general_reminder_waits_for_review(client, published, author_user, reviewer_user):
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(reverse("admin:quizzes_reminder_add")))
+    data.update(
+        slug="never-share-codes",
+        position="1",
+        text_en="Never share a verification code.",
+        text_zh_hans="不要把验证码告诉任何人。",
+        authority_en="Ministry of Public Security",
+        authority_zh_hans="公安部",
+    )
+
+    response = client.post(reverse("admin:quizzes_reminder_add"), data)
+
+    revision = Revision.objects.get()
+    assert response["Location"] == revision.get_absolute_url()
+    assert "Never share a verification code." not in reminders_page(published)
+    revision.approve(reviewer_user)
+    assert "Never share a verification code." in reminders_page(published)
+
+
+def test_importing_the_shipped_files_defers_unsupported_kinds_and_publishes_nothing(
+    reviewer_user,
+):
+    from quizzes.curriculum.schema import read_lessons, read_vocabulary
+
+    bundle = {
+        "format": "antifraud-curriculum",
+        "version": 1,
+        "vocabulary": read_vocabulary(),
+        "lessons": read_lessons(),
+    }
+    other_kinds = [
+        q
+        for lesson in bundle["lessons"]
+        for q in lesson["questions"]
+        if q.get("kind", "choice") != "choice"
+    ]
+
+    summary, _ = import_bundle(read_bundle(json.dumps(bundle)), reviewer_user)
+
+    assert summary["deferred"] == len(other_kinds)
+    assert summary["created"] > 0
+    assert not Lesson.objects.published().exists()
