@@ -20,7 +20,7 @@ def load(*args):
 def test_first_load_creates_the_whole_curriculum_published():
     output = load()
 
-    assert Lesson.objects.published().count() >= 18
+    assert Lesson.objects.published().count() >= 22
     assert Question.objects.published().count() >= 72
     assert Reminder.objects.general().count() >= 7
     assert "created" in output
