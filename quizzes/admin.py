@@ -108,23 +108,21 @@ class StampedAdmin(TranslationAdmin):
                 response.render()
             written = getattr(request, "revision_data", None)
             transaction.savepoint_rollback(savepoint)
-            if written is not None:
-                revision = Revision.record(*written, request.user)
-        if written is None:
-            return response
-        if revision is None:
-            messages.info(request, _("Nothing changed."))
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your change is saved as a revision for review. Citizens see the "
-                    "approved version until another officer approves it."
-                ),
-            )
-        if "_workflow" in request.POST or revision is None:
-            return self.after_save(request, response, object_id)
-        return redirect(revision.get_absolute_url())
+            revision = Revision.record(*written, request.user) if written else None
+        if request.method == "POST" and response.status_code == 302:
+            if revision is None:
+                messages.info(request, _("Nothing changed."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your change is saved as a revision for review. Citizens see the "
+                        "approved version until another officer approves it."
+                    ),
+                )
+                if "_workflow" not in request.POST:
+                    return redirect(revision.get_absolute_url())
+        return self.after_save(request, response, object_id)
 
     def match_new_rows(self, request, obj):
         """Rows that the open revision adds (a step, a choice) get new ids each time it

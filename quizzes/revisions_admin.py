@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .curriculum.items import find
-from .models import Revision, RevisionStatus, WorkflowError
+from .models import Import, Revision, RevisionStatus, WorkflowError
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -116,3 +116,28 @@ class RevisionAdmin(admin.ModelAdmin):
                 else _("Sent back to its authors."),
             )
         return redirect(revision.get_absolute_url())
+
+
+@admin.register(Import)
+class ImportAdmin(admin.ModelAdmin):
+    """The record of confirmed imports: who imported, when, and what it did."""
+
+    list_display = ("at", "user", "summary")
+    list_select_related = ("user",)
+    fields = ("at", "user", "summary")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("quizzes.import_content")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,7 @@ from quizzes.curriculum.items import split
 from quizzes.models import (
     Action,
     Choice,
+    Import,
     LegalReference,
     Lesson,
     LessonStep,
@@ -263,6 +264,10 @@ def test_a_confirmation_works_once_and_only_for_its_officer(client, reviewer_use
 
     sign_in_officer(client, reviewer_user)
     client.post(reverse("admin:quizzes_import"), {"signed": signed})
+    record = Import.objects.get()
+    assert (record.user, record.summary["changed"]) == (reviewer_user, 1)
+    listing = client.get(reverse("admin:quizzes_import_changelist")).content.decode()
+    assert "officer-reviewer" in listing
     Revision.objects.all().delete()
     replay = client.post(reverse("admin:quizzes_import"), {"signed": signed}, follow=True)
     assert "The import could not be confirmed" in replay.content.decode()

@@ -456,3 +456,14 @@ def test_importing_the_shipped_files_defers_unsupported_kinds_and_publishes_noth
     assert summary["deferred"] == len(other_kinds)
     assert summary["created"] > 0
     assert not Lesson.objects.published().exists()
+
+
+def test_a_workflow_button_on_published_content_works_without_changes(
+    client, published, reviewer_user
+):
+    sign_in_officer(client, reviewer_user)
+
+    edit(client, "lesson", published.pk, _workflow="unpublish")
+
+    assert Lesson.objects.get(pk=published.pk).status == Status.ARCHIVED
+    assert not Revision.objects.exists()
