@@ -467,3 +467,29 @@ def test_a_workflow_button_on_published_content_works_without_changes(
 
     assert Lesson.objects.get(pk=published.pk).status == Status.ARCHIVED
     assert not Revision.objects.exists()
+
+
+def test_results_and_data_download_show_the_text_published_when_answering(
+    client, published, author_user, reviewer_user
+):
+    citizen = Client()
+    citizen.post(reverse("quizzes:start-quiz", args=[published.slug]))
+    run = QuizRun.objects.get()
+    for rq in run.run_questions.order_by("position"):
+        wrong = rq.question.choices.get(is_correct=False)
+        url = reverse("quizzes:run-question", args=[run.public_id, rq.position])
+        citizen.post(url, {"choice": wrong.pk})
+    sign_in_officer(client, author_user)
+    for question in published.questions.all():
+        edit(client, "question", question.pk, **{"choices-0-text_en": "Join the group"})
+    edit(client, "lesson", published.pk, title_en="Courier refund scams")
+    for revision in Revision.objects.all():
+        revision.approve(reviewer_user)
+
+    page = citizen.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
+    data = citizen.get(reverse("quizzes:my-data")).content.decode()
+
+    assert "Add the account" in page and "Fake courier claims" in page
+    assert "Join the group" not in page and "Courier refund scams" not in page
+    assert "Add the account" in data and "Join the group" not in data
+    assert "Courier refund scams" in lesson_page(published)

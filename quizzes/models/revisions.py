@@ -164,7 +164,7 @@ class Revision(models.Model):
             raise WorkflowError(_("The author has not changed it since it was sent back."))
         self.before = self.live()
         try:
-            apply_item(self.kind, self.key, self.data, self.changed_by or user)
+            item = apply_item(self.kind, self.key, self.data, self.changed_by or user)
         except ItemError as error:
             raise WorkflowError(str(error)) from None
         self.status = RevisionStatus.APPROVED
@@ -172,6 +172,8 @@ class Revision(models.Model):
         self.comment = comment.strip()
         self.decided_at = timezone.now()
         self.save()
+        if self.kind in (Kind.LESSON, Kind.QUESTION):
+            type(item).objects.filter(pk=item.pk).update(revised_at=self.decided_at)
 
     def send_back(self, user, comment):
         """Keep the revision for its authors, saying what needs changing."""
@@ -182,6 +184,56 @@ class Revision(models.Model):
         self.reviewer = user
         self.comment = comment.strip()
         self.save(update_fields=["status", "reviewer", "comment", "updated_at"])
+
+
+def restore_published_texts(answers, lessons=()):
+    """Put back, in memory, the texts citizens read when they answered: the chosen
+    choice's text and the lesson's title, where a revision approved since changed them.
+
+    ``answers`` are (answer, question) pairs with the answer's choice and the question's
+    lesson loaded; ``lessons`` are (time, lesson) pairs. No query unless a revision was
+    approved after one of those times (``revised_at``); then 1.
+    """
+    wanted = []  # (kind, key, time, (put back, onto))
+    lessons = list(lessons)
+    for answer, question in answers:
+        lesson = question.lesson
+        if question.revised_at and question.revised_at > answer.answered_at:
+            key = f"{lesson.slug}/{question.slug}"
+            wanted.append((Kind.QUESTION, key, answer.answered_at, (_choice, answer.choice)))
+        lessons.append((answer.answered_at, lesson))
+    for at, lesson in lessons:
+        if lesson.revised_at and lesson.revised_at > at:
+            wanted.append((Kind.LESSON, lesson.slug, at, (_title, lesson)))
+    if not wanted:
+        return
+    revisions = list(
+        Revision.objects.filter(
+            status=RevisionStatus.APPROVED,
+            key__in={key for _kind, key, _at, _put in wanted},
+            decided_at__gt=min(at for _kind, _key, at, _put in wanted),
+        )
+        .order_by("decided_at")
+        .values_list("kind", "key", "decided_at", "before")
+    )
+    for kind, key, at, (put, obj) in wanted:
+        before = next(
+            (b for k, kk, d, b in revisions if (k, kk) == (kind, key) and d > at and b), None
+        )
+        if before is not None:
+            put(obj, before)
+
+
+def _choice(choice, question):
+    for item in question.get("choices") or []:
+        if item.get("position") == choice.position:
+            for lang, text in (item.get("text") or {}).items():
+                setattr(choice, f"text_{lang}", text)
+
+
+def _title(lesson, data):
+    for lang, text in (data.get("title") or {}).items():
+        setattr(lesson, f"title_{lang}", text)
 
 
 class Import(models.Model):

@@ -91,6 +91,9 @@ class Publishable(Stamped):
         blank=True,
         help_text=_("After this date the item leaves the public site until it is reviewed."),
     )
+    # When a revision last changed what citizens read: their results show what they read
+    # before it (``quizzes.models.revisions.restore_published_texts``).
+    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
