@@ -244,6 +244,7 @@ class WorkflowAdmin(StampedAdmin):
                 transitions=obj.transitions.select_related("user")[:20],
                 preview_url=self.preview_url(obj),
                 publication_problems=obj.publication_problems(),
+                open_revision=Revision.objects.open_for(*key_of(obj)),
                 going_live=obj.questions_going_live(request.user)
                 if isinstance(obj, Lesson) and obj.status == Status.REVIEW
                 else [],

@@ -189,6 +189,7 @@ def test_an_author_continues_their_revision_and_others_join_as_authors(
 
     form = client.get(reverse("admin:quizzes_lesson_change", args=[published.pk]))
     assert form.context["adminform"].form["title_en"].value() == "Fake courier claims, revised"
+    assert "Its next version is a revision (Waiting for review)" in form.content.decode()
     sign_in_officer(client, reviewer_user)
     edit(client, "lesson", published.pk, summary_en="Revised by the reviewer too.")
 
