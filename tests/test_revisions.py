@@ -9,7 +9,16 @@ from django.urls import reverse
 
 from quizzes.curriculum.bundle import export_bundle, import_bundle, read_bundle
 from quizzes.curriculum.items import export_item
-from quizzes.models import Action, Kind, Lesson, QuizRun, Revision, RevisionStatus, Status
+from quizzes.models import (
+    Action,
+    Kind,
+    Lesson,
+    QuizRun,
+    Revision,
+    RevisionStatus,
+    Status,
+    WorkflowError,
+)
 
 from .conftest import sign_in_officer
 from .factories import (
@@ -494,3 +503,25 @@ def test_results_and_data_download_show_the_text_published_when_answering(
     assert "Join the group" not in page and "Courier refund scams" not in page
     assert "Add the account" in data and "Join the group" not in data
     assert "Courier refund scams" in lesson_page(published)
+
+
+def test_an_imported_question_naming_a_reminder_in_review_waits_for_it(
+    client, published, author_user, reviewer_user
+):
+    bundle = export_bundle(Lesson.objects.filter(pk=published.pk))
+    lesson = bundle["lessons"][0]
+    lesson["reminders"].append({**lesson["reminders"][0], "slug": "new-one", "position": 2})
+    lesson["questions"].append(
+        {**lesson["questions"][0], "slug": "q4", "position": 4, "reminder": "new-one"}
+    )
+
+    import_bundle(read_bundle(json.dumps(bundle)), author_user)
+
+    question = Revision.objects.get(kind=Kind.QUESTION)
+    with pytest.raises(WorkflowError, match="new-one"):
+        question.approve(reviewer_user)
+    Revision.objects.get(kind=Kind.LESSON).approve(reviewer_user)
+    question.refresh_from_db()
+    question.approve(reviewer_user)
+    created = published.questions.get(slug="q4")
+    assert (created.status, created.reminder.slug) == (Status.REVIEW, "new-one")

@@ -198,8 +198,16 @@ def import_items(data, user):
         if old == new:
             outcome = "unchanged"
         elif old is None and kind in (Kind.LESSON, Kind.QUESTION):
-            apply_item(kind, key, new, user, status=Status.REVIEW).note_edit(user, Action.IMPORTED)
-            outcome = "created"
+            try:
+                with transaction.atomic():
+                    item = apply_item(kind, key, new, user, status=Status.REVIEW)
+                    item.note_edit(user, Action.IMPORTED)
+                outcome = "created"
+            except ItemError:
+                # It names something that is itself waiting for review (a reminder in
+                # its lesson's revision): it becomes a revision, approved after that.
+                Revision.record(kind, key, new, user, imported=True)
+                outcome = "for review"
         elif old is None and kind != Kind.REMINDER:
             apply_item(kind, key, new, user)
             outcome = "created"
