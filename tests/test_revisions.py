@@ -526,3 +526,21 @@ def test_an_imported_question_naming_a_reminder_in_review_waits_for_it(
     question.approve(reviewer_user)
     created = published.questions.get(slug="q4")
     assert (created.status, created.reminder.slug) == (Status.REVIEW, "new-one")
+
+
+def test_a_revision_the_database_refuses_is_a_message_not_an_error(
+    client, published, author_user, reviewer_user
+):
+    bundle = export_bundle(Lesson.objects.filter(pk=published.pk))
+    bundle["lessons"][0]["position"] = 99
+    import_bundle(read_bundle(json.dumps(bundle)), author_user)
+    revision = Revision.objects.get()
+    Lesson.objects.create(slug="other", title_en="Other", position=99)  # meanwhile
+    sign_in_officer(client, reviewer_user)
+
+    response = client.post(
+        reverse("admin:quizzes_revision_decide", args=[revision.pk, "approve"]), follow=True
+    )
+
+    assert "The database refused this version" in response.content.decode()
+    assert Revision.objects.get().status == RevisionStatus.PENDING

@@ -9,7 +9,7 @@ Imports are recorded as ``Import`` rows, each confirmation usable once.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -164,9 +164,15 @@ class Revision(models.Model):
             raise WorkflowError(_("The author has not changed it since it was sent back."))
         self.before = self.live()
         try:
-            item = apply_item(self.kind, self.key, self.data, self.changed_by or user)
+            with transaction.atomic():
+                item = apply_item(self.kind, self.key, self.data, self.changed_by or user)
         except ItemError as error:
             raise WorkflowError(str(error)) from None
+        except (IntegrityError, DataError) as error:
+            raise WorkflowError(
+                _("The database refused this version (%(error)s); nothing was changed.")
+                % {"error": error}
+            ) from None
         self.status = RevisionStatus.APPROVED
         self.reviewer = user
         self.comment = comment.strip()
