@@ -34,8 +34,36 @@ def draft(red_flag):
     lesson = LessonFactory(status=Status.DRAFT, updated_by=author, red_flags=[red_flag])
     LessonStepFactory(lesson=lesson)
     ReminderFactory(lesson=lesson)
-    QuestionFactory(lesson=lesson, status=Status.REVIEW, red_flags=[red_flag], slug="ready")
+    ready_question(lesson, red_flag, "ready")
     return lesson
+
+
+def ready_question(lesson, red_flag, slug):
+    """A question in review that passes every check, item-writing rules included."""
+    from .factories import ChoiceFactory
+
+    question = QuestionFactory(
+        lesson=lesson,
+        status=Status.REVIEW,
+        red_flags=[red_flag],
+        slug=slug,
+        prompt_zh_hans="您怎么做？",
+        choices=False,
+    )
+    texts = [
+        ("Send the code he asks for.", "把验证码发给他。"),
+        ("Call the number in the text.", "拨打短信里的号码。"),
+        ("Open the bank app yourself.", "自己打开手机银行查看。"),
+    ]
+    for position, (en, zh) in enumerate(texts, 1):
+        ChoiceFactory(
+            question=question,
+            position=position,
+            text_en=en,
+            text_zh_hans=zh,
+            is_correct=position == 1,
+        )
+    return question
 
 
 def test_groups_exist_with_their_roles():
