@@ -6,6 +6,7 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.curriculum.bundle import export_bundle, import_bundle, read_bundle
 from quizzes.curriculum.items import export_item
@@ -387,6 +388,8 @@ def test_the_reviewer_sees_both_languages_before_and_after(
         ("title", "Simplified Chinese", "冒充快递理赔", "冒充快递理赔（新）"),
     ]
     assert response.content.decode().count("<h1>") == 1
+    with translation.override("zh-hans"):
+        assert Revision.objects.get().changes()[1][:2] == ("标题", "简体中文")
 
 
 def test_load_curriculum_says_it_is_for_a_fresh_installation():

@@ -9,14 +9,18 @@ choices keep their primary keys (answers and statistics keep pointing at them);
 from collections import Counter
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from ..models import (
     Action,
     Answer,
+    Case,
+    Choice,
     Kind,
     LegalReference,
     Lesson,
+    LessonStep,
     Question,
     RedFlag,
     Reminder,
@@ -262,6 +266,29 @@ def _flatten(data, path=()):
     return rows
 
 
+def label(name):
+    """A bundle key in the officer's language: its model field's name where it has one."""
+    related = {
+        "steps": LessonStep,
+        "reminders": Reminder,
+        "cases": Case,
+        "choices": Choice,
+        "red_flags": RedFlag,
+        "sources": Source,
+        "source": Source,
+        "lesson": Lesson,
+    }
+    if name in related:
+        return str(related[name]._meta.verbose_name)
+    field = {"legal": "legal_references", "correct": "is_correct"}.get(name, name)
+    for model in (LessonStep, Question, Lesson, Choice, Case, Reminder, Source, RedFlag):
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
 def differences(before, after):
     """Rows (field, language, before, after) for every changed field, each translated
     field shown in every language; ``before`` None (a new item) shows every field."""
@@ -272,12 +299,12 @@ def differences(before, after):
         was, now = old.get(path, ""), new.get(path, "")
         if was == now:
             continue
-        field = " › ".join(path)
+        field = " › ".join(map(label, path))
         if isinstance(was, dict) or isinstance(now, dict):
             was, now = was or {}, now or {}
             for lang in LANGS:
-                label = languages.get(lang.replace("_", "-"), lang)
-                rows.append((field, label, was.get(lang) or "", now.get(lang) or ""))
+                language = languages.get(lang.replace("_", "-"), lang)
+                rows.append((field, language, was.get(lang) or "", now.get(lang) or ""))
         else:
             rows.append((field, "", was, now))
     return rows
