@@ -547,3 +547,28 @@ def test_a_revision_the_database_refuses_is_a_message_not_an_error(
 
     assert "The database refused this version" in response.content.decode()
     assert Revision.objects.get().status == RevisionStatus.PENDING
+
+
+def test_only_reviewers_decide_and_analysts_do_not_see_revisions(
+    client, published, author_user, superuser
+):
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
+    sign_in_officer(client, superuser)
+    edit(client, "lesson", published.pk, title_en="Changed by the chief")
+    revision = Revision.objects.get()
+    other_author = UserFactory(username="officer-other", is_staff=True)
+    other_author.groups.add(Group.objects.get(name="Authors"))
+    analyst = UserFactory(username="officer-analyst", is_staff=True)
+    analyst.groups.add(Group.objects.get(name="Analysts"))
+
+    sign_in_officer(client, other_author)
+    response = client.post(
+        reverse("admin:quizzes_revision_decide", args=[revision.pk, "approve"]), follow=True
+    )
+    assert "Your role does not allow this." in response.content.decode()
+    sign_in_officer(client, analyst)
+    assert client.get(revision.get_absolute_url()).status_code == 403
+    assert Revision.objects.get().status == RevisionStatus.PENDING
