@@ -572,3 +572,14 @@ def test_only_reviewers_decide_and_analysts_do_not_see_revisions(
     sign_in_officer(client, analyst)
     assert client.get(revision.get_absolute_url()).status_code == 403
     assert Revision.objects.get().status == RevisionStatus.PENDING
+
+
+def test_enter_in_a_field_saves_rather_than_moving_the_item(client, published, reviewer_user):
+    """The form's default button (the first in the page) is Save, not a workflow button."""
+    sign_in_officer(client, reviewer_user)
+
+    page = client.get(reverse("admin:quizzes_lesson_change", args=[published.pk]))
+
+    content = page.content.decode()
+    assert content.index('name="_save"') < content.index('name="_workflow"')
+    assert content.count("<h1>") == 1
