@@ -75,9 +75,11 @@ class RevisionAdmin(admin.ModelAdmin):
         revision = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if revision is not None:
+            authors = list(revision.authors.all())
             extra_context.update(
                 changes=revision.changes(),
-                authors=", ".join(str(a) for a in revision.authors.all()),
+                authors=", ".join(map(str, authors)),
+                is_author=request.user in authors,
                 item_url=self.item_url(revision),
                 may_decide=revision.status == RevisionStatus.PENDING
                 and request.user.has_perm("quizzes.review_content"),

@@ -207,6 +207,8 @@ def test_an_author_continues_their_revision_and_others_join_as_authors(
     assert revision.data["title"]["en"] == "Fake courier claims, revised"
     assert revision.data["summary"]["en"] == "Revised by the reviewer too."
     assert set(revision.authors.all()) == {author_user, reviewer_user}
+    review = client.get(revision.get_absolute_url()).content.decode()
+    assert "You wrote part of this revision" in review and "Approve and publish" not in review
     response = client.post(
         reverse("admin:quizzes_revision_decide", args=[revision.pk, "approve"]), follow=True
     )
