@@ -43,6 +43,8 @@ def test_download_holds_my_runs_and_answers_only(
         {
             "lesson": "fake-courier",
             "question": "q1",
+            "message": "Scenario number 1: add our claims account.",
+            "prompt": "What do you do?",
             "answer": "Call the courier",
             "correct": True,
             "answered_at": Answer.objects.get(learner__user=citizen_user).answered_at.isoformat(),

@@ -497,17 +497,24 @@ def test_results_and_data_download_show_the_text_published_when_answering(
         citizen.post(url, {"choice": wrong.pk})
     sign_in_officer(client, author_user)
     for question in published.questions.all():
-        edit(client, "question", question.pk, **{"choices-0-text_en": "Join the group"})
+        new_text = {"choices-0-text_en": "Join the group", "body_en": "Reworded scenario."}
+        edit(client, "question", question.pk, **new_text, prompt_en="Your move?")
     edit(client, "lesson", published.pk, title_en="Courier refund scams")
+    sign_in_officer(client, reviewer_user)
     for revision in Revision.objects.all():
-        revision.approve(reviewer_user)
+        client.post(reverse("admin:quizzes_revision_decide", args=[revision.pk, "approve"]))
+    assert not Revision.objects.open().exists()
 
     page = citizen.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
     data = citizen.get(reverse("quizzes:my-data")).content.decode()
 
     assert "Add the account" in page and "Fake courier claims" in page
+    assert "Scenario number 1: add our claims account." in page
     assert "Join the group" not in page and "Courier refund scams" not in page
-    assert "Add the account" in data and "Join the group" not in data
+    assert "Reworded" not in page
+    assert "Add the account" in data and "Scenario number 1" in data
+    assert "What do you do?" in data
+    assert "Join the group" not in data and "Reworded" not in data and "Your move" not in data
     assert "Courier refund scams" in lesson_page(published)
 
 

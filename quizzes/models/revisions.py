@@ -200,8 +200,9 @@ class Revision(models.Model):
 
 
 def restore_published_texts(answers, lessons=()):
-    """Put back, in memory, the texts citizens read when they answered: the chosen
-    choice's text and the lesson's title, where a revision approved since changed them.
+    """Put back, in memory, the texts citizens read when they answered: the question's
+    texts, the chosen choice's text and the lesson's title, where a revision approved
+    since changed them.
 
     ``answers`` are (answer, question) pairs with the answer's choice and the question's
     lesson loaded; ``lessons`` are (time, lesson) pairs. No query unless a revision was
@@ -213,7 +214,9 @@ def restore_published_texts(answers, lessons=()):
         lesson = question.lesson
         if question.revised_at and question.revised_at > answer.answered_at:
             key = f"{lesson.slug}/{question.slug}"
-            wanted.append((Kind.QUESTION, key, answer.answered_at, (_choice, answer.choice)))
+            wanted.append(
+                (Kind.QUESTION, key, answer.answered_at, (_question, (question, answer)))
+            )
         lessons.append((answer.answered_at, lesson))
     for at, lesson in lessons:
         if lesson.revised_at and lesson.revised_at > at:
@@ -237,8 +240,14 @@ def restore_published_texts(answers, lessons=()):
             put(obj, before)
 
 
-def _choice(choice, question):
-    for item in question.get("choices") or []:
+def _question(pair, data):
+    from ..curriculum.loader import translated
+
+    question, answer = pair
+    for name, text in translated(type(question), data).items():
+        setattr(question, name, text)
+    choice = answer.choice
+    for item in data.get("choices") or []:
         if item.get("position") == choice.position:
             for lang, text in (item.get("text") or {}).items():
                 setattr(choice, f"text_{lang}", text)

@@ -84,6 +84,8 @@ class Learner(models.Model):
                 {
                     "lesson": answer.question.lesson.slug,
                     "question": answer.question.slug,
+                    "message": answer.question.body,
+                    "prompt": answer.question.prompt,
                     "answer": answer.choice.text,
                     "correct": answer.is_correct,
                     "answered_at": answer.answered_at.isoformat(),
