@@ -92,9 +92,27 @@ class StampedAdmin(TranslationAdmin):
         with transaction.atomic():
             savepoint = transaction.savepoint_create()
             if revision is not None:
-                apply_item(revision.kind, revision.key, revision.data, request.user)
+                data, conflicts = revision.rebased()
+                request.rebasing = revision.is_stale()
+                apply_item(revision.kind, revision.key, data, request.user)
                 if request.method == "POST":
                     self.match_new_rows(request, live)
+                if request.method == "GET" and request.rebasing:
+                    messages.warning(
+                        request,
+                        _(
+                            "This item changed since the revision was written. The form "
+                            "shows the revision merged with the approved change; where "
+                            "both changed the same text it shows the approved text. Check "
+                            "it and save."
+                        )
+                        if conflicts
+                        else _(
+                            "This item changed since the revision was written. The form "
+                            "shows the revision merged with the approved change; check it "
+                            "and save."
+                        ),
+                    )
                 if request.method == "GET":
                     messages.info(
                         request,
@@ -175,6 +193,7 @@ class StampedAdmin(TranslationAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
+        edited = edited or getattr(request, "rebasing", False)
         if getattr(request, "revising", False) and edited:
             kind, key = key_of(form.instance)
             request.revision_data = (kind, key, export_item(kind, key))
@@ -218,6 +237,7 @@ class WorkflowAdmin(StampedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
+        edited = edited or getattr(request, "rebasing", False)
         if edited and not getattr(request, "revising", False):
             form.instance.note_edit(request.user)
 

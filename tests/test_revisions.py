@@ -608,3 +608,55 @@ def test_an_answered_choice_cannot_be_removed(client, published, author_user):
     assert response.status_code == 200
     assert "Learners chose an answer you removed" in response.content.decode()
     assert not Revision.objects.exists()
+
+
+def decide(client, revision, action, language="en", **data):
+    url = reverse("admin:quizzes_revision_decide", args=[revision.pk, action])
+    headers = {"accept-language": language}
+    return client.post(url, data, follow=True, headers=headers).content.decode()
+
+
+def test_a_revision_written_on_an_item_changed_since_is_merged_before_approval(
+    client, published, author_user, reviewer_user
+):
+    reminder = published.reminders.get()
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", published.pk, title_en="Courier refund scams")
+    edit(client, "reminder", reminder.pk, text_en="Hang up, then call 96110.")
+    lesson_revision = Revision.objects.get(kind=Kind.LESSON)
+    sign_in_officer(client, reviewer_user)
+    decide(client, Revision.objects.get(kind=Kind.REMINDER), "approve")
+
+    refused = decide(client, lesson_revision, "approve", language="zh-hans")
+    sign_in_officer(client, author_user)
+    form = client.get(reverse("admin:quizzes_lesson_change", args=[published.pk]))
+    edit(client, "lesson", published.pk)
+    sign_in_officer(client, reviewer_user)
+    approved = decide(client, lesson_revision, "approve")
+
+    assert "修订撰写后此条目已更改；请重新打开以合并。" in refused
+    assert "merged with the approved change" in form.content.decode()
+    assert "Approved: citizens now see this version." in approved
+    assert "Courier refund scams" in lesson_page(published)
+    assert "Hang up, then call 96110." in reminders_page(published)
+
+
+def test_a_revision_overlapping_a_change_approved_since_shows_the_approved_text(
+    client, published, author_user, reviewer_user
+):
+    reminder = published.reminders.get()
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", published.pk, **{"reminders-0-text_en": "Call 110 at once."})
+    edit(client, "reminder", reminder.pk, text_en="Hang up, then call 96110.")
+    lesson_revision = Revision.objects.get(kind=Kind.LESSON)
+    sign_in_officer(client, reviewer_user)
+    decide(client, Revision.objects.get(kind=Kind.REMINDER), "approve")
+
+    refused = decide(client, lesson_revision, "approve")
+    sign_in_officer(client, author_user)
+    form = client.get(reverse("admin:quizzes_lesson_change", args=[published.pk]))
+
+    assert "open it again to merge" in refused
+    assert "where both changed the same text it shows the approved text" in form.content.decode()
+    assert "Hang up, then call 96110." in form.content.decode()
+    assert "Hang up, then call 96110." in reminders_page(published)

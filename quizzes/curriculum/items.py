@@ -6,10 +6,12 @@ choices keep their primary keys (answers and statistics keep pointing at them);
 ``import_items`` turns a whole bundle into new items in review and revisions.
 """
 
+import json
 from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from ..models import (
@@ -308,3 +310,57 @@ def differences(before, after):
         else:
             rows.append((field, "", was, now))
     return rows
+
+
+_GONE = object()
+
+
+def plain(data):
+    """``data`` as stored in a JSON field and read back (lists, strings)."""
+    return None if data is None else json.loads(DjangoJSONEncoder().encode(data))
+
+
+def merge(base, mine, theirs):
+    """Three-way merge of an item in bundle form: ``mine`` (a revision) written on
+    ``base``, ``theirs`` (the live item) approved since. Returns (merged, conflicts):
+    where both changed the same text, the merged item keeps the live one and the field's
+    path is in ``conflicts``. A translated text is one field, both languages together."""
+    conflicts = []
+    merged = _merge(plain(base), plain(mine), plain(theirs), conflicts, ())
+    return merged, conflicts
+
+
+def _labels(items):
+    if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
+        return None
+    labels = [v.get("slug") or v.get("code") or v.get("position") for v in items]
+    if None in labels or len(set(labels)) != len(labels):
+        return None
+    return dict(zip(labels, items, strict=True))
+
+
+def _merge(base, mine, theirs, conflicts, path):
+    if mine == theirs or theirs == base:
+        return mine
+    if mine == base:
+        return theirs
+    texts = [isinstance(v, dict) and v and set(v) <= set(LANGS) for v in (mine, theirs)]
+    if all(isinstance(v, dict) for v in (base, mine, theirs)) and not any(texts):
+        merged = {}
+        for key in [*mine, *(k for k in theirs if k not in mine)]:
+            value = _merge(
+                base.get(key, _GONE),
+                mine.get(key, _GONE),
+                theirs.get(key, _GONE),
+                conflicts,
+                (*path, key),
+            )
+            if value is not _GONE:
+                merged[key] = value
+        return merged
+    lists = [_labels(v) if v is not _GONE else None for v in (base, mine, theirs)]
+    if None not in lists:
+        merged = _merge(*lists, conflicts, path)
+        return list(merged.values())
+    conflicts.append(path)
+    return theirs

@@ -53,6 +53,8 @@ class Revision(models.Model):
     # Natural key of the item: a slug or code; "lesson-slug/question-slug" for a question.
     key = models.CharField(_("item"), max_length=200)
     data = models.JSONField(_("new version"))
+    # The live item this version was written on: approving refuses if it changed since.
+    base = models.JSONField(_("written on"), null=True, blank=True)
     # What citizens saw before approval, kept for the record (empty until approved).
     before = models.JSONField(_("previous version"), null=True, blank=True)
     status = models.CharField(
@@ -115,11 +117,12 @@ class Revision(models.Model):
         """Start or continue the item's open revision with ``data`` written by ``user``.
         Returns the revision, or None when ``data`` is what citizens already see and no
         revision was open."""
-        from ..curriculum.items import export_item
+        from ..curriculum.items import export_item, plain
 
         revision = cls.objects.select_for_update().open_for(kind, key)
+        live = export_item(kind, key)
         if revision is None:
-            if export_item(kind, key) == data:
+            if live == data:
                 return None
             try:
                 with transaction.atomic():
@@ -130,6 +133,8 @@ class Revision(models.Model):
                 # Another officer opened the item's revision at the same moment: continue it.
                 revision = cls.objects.select_for_update().open_for(kind, key)
         revision.data = data
+        # Whoever saves a revision saves it over the live item (``rebased()``).
+        revision.base = plain(live)
         revision.status = RevisionStatus.PENDING
         revision.changed_by = user
         revision.imported = revision.imported or imported
@@ -142,6 +147,23 @@ class Revision(models.Model):
         from ..curriculum.items import export_item
 
         return export_item(self.kind, self.key)
+
+    def is_stale(self):
+        """Whether the live item changed since this version was written on it (by
+        another revision approved since, say)."""
+        from ..curriculum.items import plain
+
+        return self.base is not None and plain(self.live()) != self.base
+
+    def rebased(self):
+        """This version merged onto the live item, and whether some field changed on
+        both sides (the live text is kept there)."""
+        from ..curriculum.items import merge
+
+        if self.base is None:
+            return self.data, False
+        merged, conflicts = merge(self.base, self.data, self.live())
+        return merged, bool(conflicts)
 
     def changes(self):
         """Field-by-field differences between the live item and this revision."""
@@ -169,6 +191,10 @@ class Revision(models.Model):
             )
         if self.status != RevisionStatus.PENDING:
             raise WorkflowError(_("The author has not changed it since it was sent back."))
+        if self.is_stale():
+            raise WorkflowError(
+                _("This item changed since the revision was written; open it again to merge.")
+            )
         self.before = self.live()
         try:
             with transaction.atomic():
