@@ -81,6 +81,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 authors=", ".join(map(str, authors)),
                 is_author=request.user in authors,
                 item_url=self.item_url(revision),
+                may_withdraw=revision.is_open and request.user in authors,
                 may_decide=revision.status == RevisionStatus.PENDING
                 and request.user.has_perm("quizzes.review_content"),
             )
@@ -101,7 +102,11 @@ class RevisionAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         revision = get_object_or_404(Revision, pk=object_id)
         comment = request.POST.get("comment", "")
-        decide = {"approve": revision.approve, "send_back": revision.send_back}.get(action)
+        decide = {
+            "approve": revision.approve,
+            "send_back": revision.send_back,
+            "withdraw": revision.withdraw,
+        }.get(action)
         if decide is None:
             raise Http404
         try:
@@ -113,9 +118,11 @@ class RevisionAdmin(admin.ModelAdmin):
         else:
             messages.success(
                 request,
-                _("Approved: citizens now see this version.")
-                if action == "approve"
-                else _("Sent back to its authors."),
+                {
+                    "approve": _("Approved: citizens now see this version."),
+                    "send_back": _("Sent back to its authors."),
+                    "withdraw": _("Withdrawn: citizens keep seeing the approved version."),
+                }[action],
             )
         return redirect(revision.get_absolute_url())
 

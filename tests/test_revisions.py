@@ -660,3 +660,41 @@ def test_a_revision_overlapping_a_change_approved_since_shows_the_approved_text(
     assert "where both changed the same text it shows the approved text" in form.content.decode()
     assert "Hang up, then call 96110." in form.content.decode()
     assert "Hang up, then call 96110." in reminders_page(published)
+
+
+def test_an_author_withdraws_their_revision_and_nobody_else_can(
+    client, published, author_user, reviewer_user
+):
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
+    other_author = UserFactory(username="officer-other", is_staff=True)
+    other_author.groups.add(Group.objects.get(name="Authors"))
+    question = published.questions.get(position=1)
+    sign_in_officer(client, author_user)
+    edit(client, "question", question.pk, body_en="A withdrawn idea.")
+    revision = Revision.objects.get()
+    page = client.get(revision.get_absolute_url()).content.decode()
+    url = reverse("admin:quizzes_revision_decide", args=[revision.pk, "withdraw"])
+    assert client.get(url).status_code == 405
+    for officer in (other_author, reviewer_user):
+        sign_in_officer(client, officer)
+        assert (
+            "Withdraw this revision"
+            not in client.get(revision.get_absolute_url()).content.decode()
+        )
+        assert "Your role does not allow this." in decide(client, revision, "withdraw")
+        assert Revision.objects.get().status == RevisionStatus.PENDING
+
+    sign_in_officer(client, author_user)
+    withdrawn = decide(client, revision, "withdraw", language="zh-hans")
+
+    assert "Withdraw this revision" in page
+    assert "已撤回：公众仍看到已批准的版本。" in withdrawn
+    assert Revision.objects.get().status == RevisionStatus.WITHDRAWN
+    step = question.transitions.get()
+    assert (step.action, step.user) == (Action.WITHDRAW, author_user)
+    assert "A withdrawn idea." not in first_question_page(published)
+    edit(client, "question", question.pk, body_en="A second idea.")
+    assert Revision.objects.open().get().data["body"]["en"] == "A second idea."

@@ -31,6 +31,7 @@ class RevisionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
     SENT_BACK = "sent_back", _("Sent back to the author")
     APPROVED = "approved", _("Approved and published")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
 
 OPEN = (RevisionStatus.PENDING, RevisionStatus.SENT_BACK)
@@ -213,6 +214,32 @@ class Revision(models.Model):
         self.save()
         if self.kind in (Kind.LESSON, Kind.QUESTION):
             type(item).objects.filter(pk=item.pk).update(revised_at=self.decided_at)
+
+    @transaction.atomic
+    def withdraw(self, user, comment=""):
+        """Close the revision unapplied, at one of its authors' request; citizens keep
+        the live item. Recorded on the revision (and as a workflow step of a lesson or
+        question). Refused to anyone who wrote no part of it."""
+        from ..curriculum.items import find
+        from .workflow import Action, Transition
+
+        if not self.authors.filter(pk=user.pk).exists():
+            raise PermissionDenied
+        if not self.is_open:
+            raise WorkflowError(_("Only a revision not yet approved can be withdrawn."))
+        self.status = RevisionStatus.WITHDRAWN
+        self.changed_by = user
+        self.decided_at = timezone.now()
+        self.save(update_fields=["status", "changed_by", "decided_at", "updated_at"])
+        item = find(self.kind, self.key) if self.kind in (Kind.LESSON, Kind.QUESTION) else None
+        if item is not None:
+            Transition.objects.create(
+                **{item._meta.model_name: item},
+                action=Action.WITHDRAW,
+                from_status=item.status,
+                to_status=item.status,
+                user=user,
+            )
 
     def send_back(self, user, comment):
         """Keep the revision for its authors, saying what needs changing."""

@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("Reopen as a draft")
     EDITED = "edited", _("Edited")
     IMPORTED = "imported", _("Imported")
+    WITHDRAW = "withdraw", _("Revision withdrawn")
 
 
 # action: (from status, to status, permission needed)
