@@ -52,7 +52,7 @@ class CaseTranslation(TranslationOptions):
 
 @register(Question)
 class QuestionTranslation(TranslationOptions):
-    fields = ("setup", "sender_name", "body", "prompt", "explanation")
+    fields = ("setup", "sender_name", "subject", "body", "prompt", "explanation")
 
 
 @register(Choice)

@@ -33,7 +33,7 @@ TRANSLATED = {
     LessonStep: ("text",),
     Reminder: ("text", "authority"),
     Case: ("title", "story", "place"),
-    Question: ("setup", "sender_name", "body", "prompt", "explanation"),
+    Question: ("setup", "sender_name", "subject", "body", "prompt", "explanation"),
     Choice: ("text", "feedback"),
 }
 
@@ -219,6 +219,8 @@ class Loader:
                 **translated(Question, data),
                 "position": position,
                 "channel": data["channel"],
+                "direction": data.get("direction") or "incoming",
+                "time": str(data.get("time") or ""),
                 "sender_number": str(data.get("sender_number") or ""),
                 "link": data.get("link") or "",
                 "qr_payload": data.get("qr_payload") or "",

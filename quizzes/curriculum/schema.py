@@ -14,7 +14,9 @@ import yaml
 
 CURRICULUM_DIR = Path(__file__).resolve().parent
 LANGS = ("en", "zh_hans")
-CHANNELS = ("sms", "call", "chat", "web", "qr", "screen_share", "email")
+CHANNELS = ("sms", "call", "chat", "web", "qr", "screen_share", "app_install", "email")
+DIRECTIONS = ("incoming", "outgoing")
+CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -140,8 +142,12 @@ def problems(vocabulary, lessons, strict=True):
                 c.found.append(f"{qwhere}: channel must be one of {CHANNELS}")
             for field in ("body", "prompt", "explanation"):
                 c.text(f"{qwhere}/{field}", q.get(field))
-            for field in ("setup", "sender_name"):
+            for field in ("setup", "sender_name", "subject"):
                 c.text(f"{qwhere}/{field}", q.get(field), required=False)
+            if q.get("direction", "incoming") not in DIRECTIONS:
+                c.found.append(f"{qwhere}: direction must be one of {DIRECTIONS}")
+            if q.get("time") not in (None, "") and not CLOCK_TIME.match(str(q["time"])):
+                c.found.append(f"{qwhere}: time must be a clock time such as 10:42")
             if strict and not q.get("sender_number") and not q.get("sender_name"):
                 c.found.append(f"{qwhere}: needs sender_number or sender_name")
             if strict and q.get("channel") == "qr" and not q.get("qr_payload"):
@@ -366,7 +372,7 @@ def _question_shape(c, where, q):
         lambda v: isinstance(v, str | int) and len(str(v)) <= 120,
         "must be a text of at most 120 characters",
     )
-    for name in ("link", "qr_payload", "reminder", "kind"):
+    for name in ("link", "qr_payload", "reminder", "kind", "direction", "time"):
         c.field(where, q, name, lambda v: isinstance(v, str), "must be a text")
     c.field(where, q, "red_flags", _strings, "must be a list of slugs")
     if q.get("kind", "choice") != "choice":

@@ -148,7 +148,7 @@ def question_context(question, choices, answer, error, cache):
         "answer": answer,
         "error": error,
         "scenario_html": html(
-            f"scenario:{question.pk}", "includes/scenario.html", {"question": question}
+            f"scenario:{question.pk}", "includes/scenario.html", question.scene_context()
         ),
     }
     if answer is None:
