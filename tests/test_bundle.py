@@ -11,14 +11,18 @@ from django.urls import reverse
 from quizzes.curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
 from quizzes.models import (
     Choice,
+    Ending,
     LegalReference,
     Lesson,
     LessonStep,
     Question,
     RedFlag,
     Reminder,
+    Reply,
     Source,
+    Spot,
     Status,
+    Turn,
 )
 
 from .conftest import sign_in_officer
@@ -26,7 +30,19 @@ from .factories import LessonFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = (Source, RedFlag, Lesson, LessonStep, Reminder, Question, Choice)
+CONTENT = (
+    Source,
+    RedFlag,
+    Lesson,
+    LessonStep,
+    Reminder,
+    Question,
+    Choice,
+    Spot,
+    Turn,
+    Reply,
+    Ending,
+)
 
 
 def snapshot():

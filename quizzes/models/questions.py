@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import scenes
 from .content import Channel, Lesson, RedFlag, Reminder
+from .kinds import Kind, spot_problems
 from .workflow import Publishable, PublishableQuerySet, missing_translations
 
 
@@ -38,6 +39,9 @@ class Question(Publishable):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
     slug = models.SlugField(_("slug"), max_length=80)
     position = models.PositiveSmallIntegerField(_("position in the lesson"))
+    kind = models.CharField(
+        _("kind of question"), max_length=20, choices=Kind.choices, default=Kind.CHOICE
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     setup = models.TextField(_("situation"), blank=True, help_text=_("Optional scene-setting."))
     direction = models.CharField(
@@ -104,9 +108,16 @@ class Question(Publishable):
         """What stops this question from going to review or being published."""
         choices = list(self.choices.all()) if choices is None else choices
         problems = []
-        if len(choices) < 2:
+        if self.kind == Kind.SPOT:
+            choices = []
+            problems += spot_problems(self, list(self.spots.all()) if self.pk else [])
+        elif self.kind == Kind.CONVERSATION:
+            choices = []
+            if not self.pk or not self.turns.exists() or not self.endings.exists():
+                problems.append(_("A conversation needs its turns and endings."))
+        elif len(choices) < 2:
             problems.append(_("A question needs at least two choices."))
-        if sum(1 for c in choices if c.is_correct) != 1:
+        if self.kind == Kind.CHOICE and sum(1 for c in choices if c.is_correct) != 1:
             problems.append(_("A question needs exactly one correct choice."))
         if self.is_scam and self.pk and not self.red_flags.exists():
             problems.append(_("A scam question needs at least one red flag."))
