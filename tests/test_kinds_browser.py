@@ -3,14 +3,25 @@ tap the red flags answered with a hit, a miss and a false alarm; axe on every st
 
 import pytest
 
-from .browser import PHONE, open_page
+from .browser import PHONE, open_page, screenshot
 from .test_accessibility import check_both_sizes, start_quiz
+
+
+def check(page, name, lang, javascript):
+    """axe at both sizes with JavaScript (axe is a script); a screenshot without."""
+    if javascript:
+        return check_both_sizes(page, name, lang)
+    screenshot(page, f"{name}-{lang}-390")
+    return []
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(
-    ("lang", "javascript"), [("en", True), ("zh-hans", False)], ids=["en-js", "zh-no-js"]
+    ("lang", "javascript"),
+    [("en", True), ("zh-hans", True), ("en", False)],
+    ids=["en-js", "zh-js", "en-no-js"],
 )
 def test_spot_question_hit_miss_and_false_alarm(
     browser, live_server, spot_lesson, lang, javascript
@@ -18,13 +29,13 @@ def test_spot_question_hit_miss_and_false_alarm(
     page = open_page(browser, PHONE, javascript=javascript)
     start_quiz(page, live_server, lang, spot_lesson)
     assert page.locator("input[name=spot]").count() == 3
-    reports = check_both_sizes(page, f"spot-question-js{int(javascript)}", lang)
+    reports = check(page, "spot-question", lang, javascript)
     page.set_viewport_size(PHONE)
 
     # A false alarm (the greeting) and a hit (the deadline), by tap and by keyboard.
     page.locator(".spot").nth(0).click()
     page.locator("input[name=spot]").nth(1).focus()
-    page.keyboard.press("Space")
+    page.keyboard.press("Space")  # the keyboard toggles a part too
     assert page.locator("input[name=spot]:checked").count() == 2
     page.locator("#answer-area button[type=submit]").click()
     page.locator("#feedback").wait_for()
@@ -33,7 +44,7 @@ def test_spot_question_hit_miss_and_false_alarm(
     assert page.locator(".spot-missed").count() == 1
     assert page.locator(".spot-false").count() == 1
     assert page.locator(".spot-mark.spot-flag").count() == 2
-    reports += check_both_sizes(page, f"spot-feedback-js{int(javascript)}", lang)
+    reports += check(page, "spot-feedback", lang, javascript)
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
     page.context.close()
@@ -48,7 +59,7 @@ def test_conversation_played_to_a_loss(
     page = open_page(browser, PHONE, javascript=javascript)
     start_quiz(page, live_server, lang, conversation_lesson)
     assert page.locator("input[name=reply]").count() == 2
-    reports = check_both_sizes(page, f"conversation-turn-js{int(javascript)}", lang)
+    reports = check(page, "conversation-turn", lang, javascript)
     page.set_viewport_size(PHONE)
     if javascript:
         page.evaluate("window.notReloaded = true")
@@ -66,7 +77,7 @@ def test_conversation_played_to_a_loss(
     assert page.locator(".walk-back li").count() == 2
     assert page.locator(".walk-back .spot-missed").count() == 2
     assert page.locator(".next a").is_visible()
-    reports += check_both_sizes(page, f"conversation-ending-js{int(javascript)}", lang)
+    reports += check(page, "conversation-ending", lang, javascript)
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
     page.context.close()

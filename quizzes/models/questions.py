@@ -174,6 +174,15 @@ class Question(Publishable):
         return self.sender_name or self.sender_number
 
     @property
+    def counterpart(self):
+        """Who speaks to the learner in a call or chat: the first speaker of the body who
+        is not the learner, else the sender shown."""
+        speaker = next(
+            (line.speaker for line in self.screen() if line.speaker and not line.mine), ""
+        )
+        return speaker or self.sender_name or self.sender_number
+
+    @property
     def avatar_initial(self):
         return (self.sender_name or self.sender_number or "?")[:1].upper()
 
