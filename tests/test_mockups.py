@@ -1,12 +1,18 @@
 """The scenario mockups: each channel drawn as a phone shows it, from the body markup."""
 
 import re
+import shutil
+import subprocess
+from io import StringIO
 
 import pytest
 import segno
+from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
-from quizzes.models import QuizRun, Status
+from quizzes.models import Question, QuizRun, Status
 from quizzes.scenes import address_parts, parse
 from quizzes.templatetags.quizzes import qr_svg
 
@@ -194,3 +200,33 @@ def test_screen_share_and_app_install_are_system_dialogs(visitor):
     assert "App installation prompt: SafeGuard" in html
     assert 'class="system-dialog"' in html
     assert html.count("disabled>") == 2
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg"), reason="needs Debian's zbar-tools")
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_published_scenario_qr_code_decodes_to_our_training_page(
+    language, settings, tmp_path
+):
+    """Each QR question of the shipped curriculum, as its page draws it, scanned."""
+    settings.SITE_URL = "https://fangzha.example.gov.cn"
+    call_command("load_curriculum", stdout=StringIO())
+    questions = Question.objects.published().filter(channel="qr")
+    assert questions.exists()
+    with translation.override(language):
+        for question in questions:
+            html = render_to_string("includes/scenario.html", question.scene_context())
+            drawn = re.search(r"<svg[^>]*qr-code.*?</svg>", html, re.S).group()
+            training = question.qr_training_url()
+            # The drawn code is segno's code for the training address, byte for byte...
+            assert drawn == str(qr_svg(training))
+            # ...and that code, scanned, opens our training page and nothing else.
+            image = tmp_path / f"{question.pk}.png"
+            segno.make(training, error="m").save(image, scale=5, border=4)
+            scanned = subprocess.run(
+                ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True
+            ).stdout.strip()
+            assert scanned == training
+            assert scanned.startswith(
+                f"https://fangzha.example.gov.cn/{language}/qr-training/{question.pk}/"
+            )
+            assert question.qr_payload not in scanned
