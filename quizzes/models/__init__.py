@@ -3,6 +3,7 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
+- ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers.
 
 Files import one way (workflow <- content <- questions <- runs); a foreign key to a
@@ -13,9 +14,9 @@ from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag,
 from .kinds import (
     Conversation,
     Ending,
-    Kind,
     MarksConflict,
     Outcome,
+    QuestionKind,
     Reply,
     Spot,
     Step,
@@ -26,6 +27,7 @@ from .kinds import (
     spot_score,
 )
 from .questions import Choice, Question
+from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
@@ -63,6 +65,7 @@ __all__ = [
     "Choice",
     "Conversation",
     "Ending",
+    "Import",
     "Kind",
     "Learner",
     "LegalReference",
@@ -74,11 +77,14 @@ __all__ = [
     "Outcome",
     "Publishable",
     "Question",
+    "QuestionKind",
     "QuestionSlot",
     "QuizRun",
     "RedFlag",
     "Reminder",
     "Reply",
+    "Revision",
+    "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Kind(models.TextChoices):
+class QuestionKind(models.TextChoices):
     CHOICE = "choice", _("Choose an answer")
     SPOT = "spot", _("Tap the red flags")
     CONVERSATION = "conversation", _("Branching conversation")

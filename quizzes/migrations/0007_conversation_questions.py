@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0004_spot_questions'),
+        ('quizzes', '0006_spot_questions'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0003_scenario_direction_time_subject'),
+        ('quizzes', '0005_scenario_direction_time_subject'),
     ]
 
     operations = [
