@@ -178,3 +178,34 @@ def test_reply_queries(client, conversation_lesson, django_assert_num_queries):
         response = client.post(url, {"turn": r.turn_id, "reply": r.pk})
 
     assert response.status_code == 302
+
+
+def test_my_data_names_the_ending_reached(visitor, conversation_lesson):
+    _, url = start(visitor, conversation_lesson)
+    post(visitor, url, "I will call 110.")
+
+    data = visitor.get(reverse("quizzes:my-data")).json()
+
+    assert data["runs"][0]["answers"][0]["answer"] == "You hung up."
+
+
+def test_staff_preview_plays_a_conversation_without_storing(client, conversation_lesson):
+    from .conftest import sign_in_officer
+    from .test_workflow import officer
+
+    question = conversation_lesson.questions.get()
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("quizzes:preview-question", args=[question.pk])
+    first = reply("What case?")
+
+    page = client.get(url).content.decode()
+    turn2 = client.post(url, {"turn": first.turn_id, "reply": first.pk}).content.decode()
+    paid = reply("I'll pay.")
+    ending = client.post(
+        url, {"path": str(first.pk), "turn": paid.turn_id, "reply": paid.pk}
+    ).content.decode()
+
+    assert "Your account is involved in a case." in page
+    assert "Move your savings to our safe account." in turn2
+    assert "You lost money." in ending
+    assert not Step.objects.exists() and not Answer.objects.exists()

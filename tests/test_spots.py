@@ -197,3 +197,28 @@ def test_spot_page_in_chinese_marks_the_chinese_words(visitor, spot_lesson):
     content = visitor.get(zh_url).content.decode()
 
     assert '<span class="spot-text">24小时内</span>' in content
+
+
+def test_my_data_lists_the_parts_i_marked(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+    visitor.post(url, {"spot": [spots(spot_lesson)[2].pk]})
+
+    data = visitor.get(reverse("quizzes:my-data")).json()
+
+    assert data["runs"][0]["answers"][0]["answer"] == ["within 24 hours"]
+
+
+def test_staff_preview_shows_spot_feedback_without_storing(client, spot_lesson):
+    from .conftest import sign_in_officer
+    from .test_workflow import officer
+
+    question = spot_lesson.questions.get()
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("quizzes:preview-question", args=[question.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(url, {"spot": [spots(spot_lesson)[2].pk]})
+
+    assert 'name="spot"' in page and "A deadline is there to hurry you." not in page
+    assert "You found 1 of 2 warning signs." in response.content.decode()
+    assert not Answer.objects.exists()

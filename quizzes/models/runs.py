@@ -70,12 +70,15 @@ class Learner(models.Model):
         Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
 
     def export_data(self):
-        """Every run and answer of this learner, as plain data (2 queries)."""
+        """Every run and answer of this learner, as plain data (3 queries): a chosen
+        answer's text, the parts a tap-the-red-flag answer marked, a conversation's ending."""
         from .revisions import restore_published_texts
 
         answers = defaultdict(list)
         stored = list(
-            self.answers.select_related("question__lesson", "choice").order_by("answered_at", "id")
+            self.answers.select_related("question__lesson", "choice", "ending")
+            .prefetch_related("spots")
+            .order_by("answered_at", "id")
         )
         # What the learner read when answering, not a later revision.
         restore_published_texts([(answer, answer.question) for answer in stored])
@@ -84,7 +87,11 @@ class Learner(models.Model):
                 {
                     "lesson": answer.question.lesson.slug,
                     "question": answer.question.slug,
-                    "answer": answer.choice.text if answer.choice else "",
+                    "answer": answer.choice.text
+                    if answer.choice
+                    else answer.ending.text
+                    if answer.ending
+                    else [spot.text for spot in answer.spots.all()],
                     "correct": answer.is_correct,
                     "answered_at": answer.answered_at.isoformat(),
                 }

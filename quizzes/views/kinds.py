@@ -2,6 +2,7 @@
 conversation. Same URL as a choice question; ``quiz.run_question`` hands over."""
 
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -238,3 +239,44 @@ def conversation_context(question, conversation, walked, error, cache=True):
 def is_safe(conversation, reply):
     ending = conversation.endings.get(reply.next_ending_id)
     return ending is not None and ending.is_safe
+
+
+# --- Staff preview: answering shows the feedback and stores nothing --------------------
+
+
+def preview(request, question):
+    """A spot or conversation question in any status, for staff. The conversation's path
+    so far travels in the form (staff only: nothing is stored, nothing is secret)."""
+    error, status = None, 200
+    if question.kind == "spot":
+        spots = list(question.spots.all())
+        marked = None
+        if request.method == "POST":
+            values = request.POST.getlist("spot")
+            ids = {spot.pk for spot in spots}
+            marked = {int(v) for v in values if v.isdigit() and len(v) <= 18}
+            if not values or not marked or not marked <= ids:
+                marked, error, status = None, _("Tap at least one part of the message."), 400
+        context = spot_context(question, spots, marked, error, cache=False)
+    else:
+        conversation = Conversation(question)
+        if conversation.first is None:
+            raise Http404
+        replies = []
+        if request.method == "POST":
+            raw = [*request.POST.get("path", "").split(","), request.POST.get("reply", "")]
+            replies = [int(v) for v in raw if v.isdigit() and len(v) <= 18]
+        walked = conversation.walk(replies)
+        if walked is None:
+            walked, error, status = (
+                conversation.walk([]),
+                _("Please choose one of the replies."),
+                400,
+            )
+        context = conversation_context(question, conversation, walked, error, cache=False)
+        context["path_ids"] = ",".join(str(reply.pk) for _, reply in walked[0])
+    context.update(preview=True, action=request.path)
+    template = "quizzes/question.html"
+    if request.htmx:
+        template += "#answer-area"
+    return render(request, template, context, status=status)

@@ -234,6 +234,10 @@ def preview_question(request, pk):
     question = get_object_or_404(
         Question.objects.select_related("lesson", "reminder").prefetch_related("choices"), pk=pk
     )
+    if question.kind != "choice":
+        from . import kinds  # imports this module
+
+        return kinds.preview(request, caching.question(pk))
     choices = list(question.choices.all())
     answer, error, status = None, None, 200
     if request.method == "POST":
