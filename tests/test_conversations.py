@@ -209,3 +209,14 @@ def test_staff_preview_plays_a_conversation_without_storing(client, conversation
     assert "Move your savings to our safe account." in turn2
     assert "You lost money." in ending
     assert not Step.objects.exists() and not Answer.objects.exists()
+
+
+def test_results_name_the_ending(visitor, conversation_lesson):
+    run, url = start(visitor, conversation_lesson)
+    post(visitor, url, "What case?")
+    post(visitor, url, "I'll pay.")
+
+    content = visitor.get(reverse("quizzes:run-results", args=[run.public_id])).content.decode()
+
+    assert "You got 0 of 1 right." in content
+    assert "Money lost" in content

@@ -403,7 +403,7 @@ class QuizRun(models.Model):
         questions' red flags and spots and the answers' marks prefetched (5 queries)."""
         answers = {
             a.question_id: a
-            for a in self.answers.select_related("choice").prefetch_related("spots")
+            for a in self.answers.select_related("choice", "ending").prefetch_related("spots")
         }
         run_questions = (
             self.run_questions.select_related("question__lesson")
