@@ -335,6 +335,11 @@ class ChoiceFormSet(BaseInlineFormSet):
             for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
         ]
+        # Answers point at their choice; the bundle loader keeps such a choice too.
+        if any(f.instance.pk and f.instance.answers.exists() for f in self.deleted_forms):
+            raise ValidationError(
+                _("Learners chose an answer you removed; keep it and change its text instead.")
+            )
         correct = sum(1 for data in kept if data.get("is_correct"))
         if correct > 1:
             raise ValidationError(_("Only one choice can be marked correct."))
