@@ -294,12 +294,15 @@ def restore_published_texts(answers, lessons=()):
 
 
 def _question(pair, data):
-    from ..curriculum.loader import translated
+    from ..curriculum.loader import TRANSLATED
 
     question, answer = pair
-    for name, text in translated(type(question), data).items():
-        setattr(question, name, text)
+    for name in TRANSLATED[type(question)]:
+        for lang, text in (data.get(name) or {}).items():
+            setattr(question, f"{name}_{lang}", text)
     choice = answer.choice
+    if choice is None:
+        return
     for item in data.get("choices") or []:
         if item.get("position") == choice.position:
             for lang, text in (item.get("text") or {}).items():
