@@ -11,10 +11,10 @@ from collections import Counter
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.db.models import Q
 
 from ..models import (
     Action,
-    Answer,
     Case,
     Choice,
     Kind,
@@ -135,8 +135,15 @@ def apply_item(kind, key, data, user, status=None):
         status = live.status if live else (status or Status.REVIEW)
     try:
         if kind == Kind.LESSON:
-            applier.lesson({**data, "slug": key, "status": status, "questions": []})
             keep = [r.get("slug") for r in data.get("reminders") or []]
+            # Reminders are matched by slug alone: another's would be rewritten unseen.
+            taken = Reminder.objects.filter(slug__in=keep).exclude(lesson__slug=key)
+            for slug in taken.values_list("slug", flat=True)[:1]:
+                raise ItemError(
+                    f"The reminder {slug} belongs to another lesson or is general: "
+                    "give this lesson's reminder a slug of its own."
+                )
+            applier.lesson({**data, "slug": key, "status": status, "questions": []})
             Reminder.objects.filter(lesson__slug=key).exclude(slug__in=keep).delete()
         elif kind == Kind.QUESTION:
             lesson_slug, _, slug = key.partition("/")
@@ -168,9 +175,14 @@ def needs_review(kind, obj):
     """Whether a change to this live row reaches citizens before a second officer sees
     it: published lessons and questions, and the shared vocabulary (always). A lesson or
     question that citizens have answered counts as published even after it is taken
-    off the site: their results and data download show its text (1 query)."""
+    off the site: their results and data download show its text. A lesson's reminders
+    also show with other lessons' questions, so a lesson whose reminder a public or
+    answered question shows counts as published too (1 query)."""
     if kind == Kind.LESSON:
-        answered = Answer.objects.filter(question__lesson=obj)
+        public = Question.objects.published().order_by().values("pk")
+        answered = Question.objects.filter(Q(lesson=obj) | Q(reminder__lesson=obj)).filter(
+            Q(answers__isnull=False) | Q(pk__in=public)
+        )
     elif kind == Kind.QUESTION:
         answered = obj.answers.all()
     else:

@@ -117,10 +117,13 @@ class Publishable(Stamped):
     def transition(self, action, user, comment=""):
         """Move along the workflow and record who did it, when and why.
 
-        Raises PermissionDenied without the role's permission and WorkflowError when the
+        Raises ValueError for an action that is not a workflow step, PermissionDenied
+        without the role's permission and WorkflowError when the
         workflow refuses: wrong status, approving one's own edit (two-person rule),
         sending back without a comment, or content not ready for review.
         """
+        if action not in WORKFLOW:  # "edited" and "imported" are records, not steps
+            raise ValueError(action)
         source, target, perm = WORKFLOW[action]
         if not user.has_perm(perm):
             raise PermissionDenied
