@@ -4,15 +4,16 @@ officer would try them: each test is one way in that must stay shut."""
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from quizzes.curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
-from quizzes.models import Lesson, Reminder, Revision, Status
+from quizzes.models import Lesson, RedFlag, Reminder, Revision, Status
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, LessonStepFactory, ReminderFactory
-from .test_revisions import edit, first_question_page
+from .factories import LessonFactory, LessonStepFactory, ReminderFactory, UserFactory
+from .test_revisions import edit, first_question_page, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,74 @@ def test_script_an_author_types_stays_text_for_citizens_and_the_reviewer(
     for html in (review, page):
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_nobody_approves_the_revision_that_first_shows_citizens_their_own_red_flag(
+    client, lesson, red_flag, author_user, reviewer_user, superuser
+):
+    """A new red flag is written at once (no page shows it); the revision linking it
+    to a published lesson is what shows its text, so its writer may not approve that."""
+    sign_in_officer(client, reviewer_user)
+    add = reverse("admin:quizzes_redflag_add")
+    data = form_data(client.get(add))
+    data.update(
+        slug="pay-to-unfreeze",
+        title_en="Asks a fee to unfreeze",
+        title_zh_hans="要求交解冻费",
+        description_en="Paying the fee is safe.",
+        description_zh_hans="交费是安全的。",
+    )
+    client.post(add, data)
+    flag = RedFlag.objects.get(slug="pay-to-unfreeze")
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", lesson.pk, red_flags=[str(red_flag.pk), str(flag.pk)])
+    revision = Revision.objects.get()
+    sign_in_officer(client, reviewer_user)
+
+    review = client.get(revision.get_absolute_url()).content.decode()
+    refused = client.post(
+        reverse("admin:quizzes_revision_decide", args=[revision.pk, "approve"]), follow=True
+    )
+
+    assert "You wrote part of this revision" in review
+    assert "Another reviewer must approve it" in refused.content.decode()
+    assert not lesson.red_flags.filter(pk=flag.pk).exists()
+    revision.approve(superuser)
+    assert lesson.red_flags.filter(pk=flag.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        ("Authors", "admin:quizzes_statistics"),
+        ("Authors", "admin:quizzes_import"),
+        ("Authors", "admin:quizzes_import_changelist"),
+        ("Analysts", "admin:quizzes_revision_changelist"),
+        ("Analysts", "admin:quizzes_import"),
+        ("Analysts", "admin:quizzes_import_changelist"),
+    ],
+)
+def test_each_role_is_kept_out_of_what_it_may_not_see(client, role, page):
+    user = UserFactory(username=f"officer-{role.lower()}", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    sign_in_officer(client, user)
+
+    assert client.get(reverse(page)).status_code == 403
+
+
+def test_an_author_or_analyst_cannot_decide_a_revision(client, lesson, author_user):
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", lesson.pk, title_en="Changed by the author")
+    revision = Revision.objects.get()
+    analyst = UserFactory(username="officer-analyst", is_staff=True)
+    analyst.groups.add(Group.objects.get(name="Analysts"))
+
+    for user in (author_user, analyst):
+        sign_in_officer(client, user)
+        for action in ("approve", "send_back"):
+            url = reverse("admin:quizzes_revision_decide", args=[revision.pk, action])
+            client.post(url, {"comment": "fine"})
+
+    revision.refresh_from_db()
+    assert (revision.status, revision.reviewer) == ("pending", None)
+    assert Lesson.objects.get(pk=lesson.pk).title_en == "Fake courier claims"

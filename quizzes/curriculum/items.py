@@ -171,6 +171,37 @@ def apply_item(kind, key, data, user, status=None):
     return find(kind, key)
 
 
+def _linked(data):
+    """{model: keys} of the shared vocabulary an item in bundle form links to."""
+    data = data or {}
+    found = {
+        RedFlag: set(data.get("red_flags") or []),
+        LegalReference: set(data.get("legal") or []),
+        Source: set(data.get("sources") or []),
+        Reminder: {data["reminder"]} if data.get("reminder") else set(),
+    }
+    for case in data.get("cases") or []:
+        found[Source].add(case.get("source"))
+    for reminder in data.get("reminders") or []:
+        found[Source].update(reminder.get("sources") or [])
+    return found
+
+
+def link_authors(before, after):
+    """Who last wrote the vocabulary rows that ``after`` links to and ``before`` does not.
+    A new red flag, source or legal reference is written at once because no page shows
+    it; the change linking it shows its text to citizens, so its writer is one of that
+    change's authors (a query per kind of row newly linked)."""
+    old, ids = _linked(before), set()
+    for model, keys in _linked(after).items():
+        new = keys - old[model]
+        if new:
+            field = "code" if model is Source else "slug"
+            rows = model.objects.filter(**{f"{field}__in": new})
+            ids |= set(rows.values_list("updated_by_id", flat=True))
+    return ids - {None}
+
+
 def needs_review(kind, obj):
     """Whether a change to this live row reaches citizens before a second officer sees
     it: published lessons and questions, and the shared vocabulary (always). A lesson or
