@@ -164,6 +164,7 @@ def test_nobody_approves_the_revision_that_first_shows_citizens_their_own_red_fl
     )
 
     assert "You wrote part of this revision" in review
+    assert "Paying the fee is safe." in review and "交费是安全的。" in review
     assert "Another reviewer must approve it" in refused.content.decode()
     assert not lesson.red_flags.filter(pk=flag.pk).exists()
     revision.approve(superuser)

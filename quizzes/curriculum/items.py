@@ -202,6 +202,21 @@ def link_authors(before, after):
     return ids - {None}
 
 
+def linked_texts(before, after):
+    """Rows as ``differences`` gives them for every vocabulary row that ``after`` links to
+    and ``before`` does not, so the reviewer reads what the new link shows citizens (a
+    few queries per row newly linked)."""
+    old, rows = _linked(before), []
+    kinds = {RedFlag: Kind.RED_FLAG, LegalReference: Kind.LEGAL_REFERENCE}
+    kinds |= {Source: Kind.SOURCE, Reminder: Kind.REMINDER}
+    for model, keys in _linked(after).items():
+        for key in sorted(keys - old[model]):
+            name = f"{model._meta.verbose_name} {key}"
+            for field, language, was, now in differences(None, export_item(kinds[model], key)):
+                rows.append((f"{name} › {field}", language, was, now))
+    return rows
+
+
 def needs_review(kind, obj):
     """Whether a change to this live row reaches citizens before a second officer sees
     it: published lessons and questions, and the shared vocabulary (always). A lesson or

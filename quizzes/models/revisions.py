@@ -137,11 +137,12 @@ class Revision(models.Model):
         return export_item(self.kind, self.key)
 
     def changes(self):
-        """Field-by-field differences between the live item and this revision."""
-        from ..curriculum.items import differences
+        """Field-by-field differences between the live item and this revision, then the
+        texts of the vocabulary it links to for the first time (citizens read those too)."""
+        from ..curriculum.items import differences, linked_texts
 
         before = self.before if self.status == RevisionStatus.APPROVED else self.live()
-        return differences(before, self.data)
+        return differences(before, self.data) + linked_texts(before, self.data)
 
     def author_ids(self):
         """Everyone who wrote part of what approving this shows citizens: its authors and
