@@ -9,10 +9,25 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes.curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
-from quizzes.models import Lesson, RedFlag, Reminder, Revision, Status
+from quizzes.models import (
+    Action,
+    Lesson,
+    Question,
+    RedFlag,
+    Reminder,
+    Revision,
+    Status,
+    WorkflowError,
+)
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, LessonStepFactory, ReminderFactory, UserFactory
+from .factories import (
+    LessonFactory,
+    LessonStepFactory,
+    RedFlagFactory,
+    ReminderFactory,
+    UserFactory,
+)
 from .test_revisions import edit, first_question_page, form_data
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +221,19 @@ def test_an_author_or_analyst_cannot_decide_a_revision(client, lesson, author_us
     revision.refresh_from_db()
     assert (revision.status, revision.reviewer) == ("pending", None)
     assert Lesson.objects.get(pk=lesson.pk).title_en == "Fake courier claims"
+
+
+def test_nobody_publishes_an_item_that_first_shows_citizens_their_own_red_flag(
+    lesson, author_user, reviewer_user
+):
+    flag = RedFlagFactory(slug="pay-to-unfreeze", updated_by=reviewer_user)
+    question = lesson.questions.get(position=1)
+    question.status, question.updated_by = Status.REVIEW, author_user
+    question.save()
+    question.red_flags.add(flag)
+
+    with pytest.raises(WorkflowError, match="Another reviewer must approve it"):
+        question.transition(Action.APPROVE, reviewer_user)
+
+    assert question.author_ids() == {author_user.pk, reviewer_user.pk}
+    assert Question.objects.get(pk=question.pk).status == Status.REVIEW

@@ -202,6 +202,33 @@ def link_authors(before, after):
     return ids - {None}
 
 
+def unseen_link_authors(data):
+    """Who last wrote the vocabulary rows that ``data`` (an item in bundle form) links to
+    and no public page shows yet: publishing the item shows them to citizens first, so
+    their writers are among its authors (a query per kind of row linked)."""
+    lessons = Lesson.objects.published().order_by().values("pk")
+    questions = Question.objects.published().order_by()
+    shown = {
+        RedFlag: Q(lessons__in=lessons) | Q(questions__in=questions.values("pk")),
+        LegalReference: Q(lessons__in=lessons),
+        Source: Q(lessons__in=lessons)
+        | Q(cases__lesson__in=lessons)
+        | Q(reminders__lesson__in=lessons)
+        | Q(reminders__isnull=False, reminders__lesson__isnull=True),
+        Reminder: Q(lesson__in=lessons)
+        | Q(lesson__isnull=True)
+        | Q(pk__in=questions.values("reminder")),
+    }
+    ids = set()
+    for model, keys in _linked(data).items():
+        if keys:
+            field = "code" if model is Source else "slug"
+            rows = model.objects.filter(**{f"{field}__in": keys})
+            rows = rows.exclude(pk__in=model.objects.filter(shown[model]).values("pk"))
+            ids |= set(rows.values_list("updated_by_id", flat=True))
+    return ids - {None}
+
+
 def linked_texts(before, after):
     """Rows as ``differences`` gives them for every vocabulary row that ``after`` links to
     and ``before`` does not, so the reviewer reads what the new link shows citizens (a
