@@ -11,6 +11,21 @@ model in a later file is a string.
 """
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
+from .kinds import (
+    Conversation,
+    Ending,
+    MarksConflict,
+    Outcome,
+    QuestionKind,
+    Reply,
+    Spot,
+    Step,
+    StepConflict,
+    Turn,
+    record_marks,
+    record_step,
+    spot_score,
+)
 from .questions import Choice, Question
 from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
@@ -48,6 +63,8 @@ __all__ = [
     "Case",
     "Channel",
     "Choice",
+    "Conversation",
+    "Ending",
     "Import",
     "Kind",
     "Learner",
@@ -56,19 +73,30 @@ __all__ = [
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
+    "MarksConflict",
+    "Outcome",
     "Publishable",
     "Question",
+    "QuestionKind",
     "QuestionSlot",
     "QuizRun",
     "RedFlag",
     "Reminder",
+    "Reply",
     "Revision",
     "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",
+    "Spot",
     "Status",
+    "Step",
+    "StepConflict",
     "Transition",
+    "Turn",
     "WorkflowError",
     "missing_translations",
+    "record_marks",
+    "record_step",
+    "spot_score",
 ]
