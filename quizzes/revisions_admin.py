@@ -79,7 +79,7 @@ class RevisionAdmin(admin.ModelAdmin):
             extra_context.update(
                 changes=revision.changes(),
                 authors=", ".join(map(str, authors)),
-                is_author=request.user in authors,
+                is_author=request.user.pk in revision.author_ids(),
                 item_url=self.item_url(revision),
                 may_withdraw=revision.is_open and request.user in authors,
                 may_decide=revision.status == RevisionStatus.PENDING

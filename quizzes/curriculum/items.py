@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 
 from ..models import (
     Action,
-    Answer,
     Case,
     Choice,
     Kind,
@@ -136,8 +136,15 @@ def apply_item(kind, key, data, user, status=None):
         status = live.status if live else (status or Status.REVIEW)
     try:
         if kind == Kind.LESSON:
-            applier.lesson({**data, "slug": key, "status": status, "questions": []})
             keep = [r.get("slug") for r in data.get("reminders") or []]
+            # Reminders are matched by slug alone: another's would be rewritten unseen.
+            taken = Reminder.objects.filter(slug__in=keep).exclude(lesson__slug=key)
+            for slug in taken.values_list("slug", flat=True)[:1]:
+                raise ItemError(
+                    f"The reminder {slug} belongs to another lesson or is general: "
+                    "give this lesson's reminder a slug of its own."
+                )
+            applier.lesson({**data, "slug": key, "status": status, "questions": []})
             Reminder.objects.filter(lesson__slug=key).exclude(slug__in=keep).delete()
         elif kind == Kind.QUESTION:
             lesson_slug, _, slug = key.partition("/")
@@ -165,13 +172,91 @@ def apply_item(kind, key, data, user, status=None):
     return find(kind, key)
 
 
+def _linked(data):
+    """{model: keys} of the shared vocabulary an item in bundle form links to."""
+    data = data or {}
+    found = {
+        RedFlag: set(data.get("red_flags") or []),
+        LegalReference: set(data.get("legal") or []),
+        Source: set(data.get("sources") or []),
+        Reminder: {data["reminder"]} if data.get("reminder") else set(),
+    }
+    for case in data.get("cases") or []:
+        found[Source].add(case.get("source"))
+    for reminder in data.get("reminders") or []:
+        found[Source].update(reminder.get("sources") or [])
+    return found
+
+
+def link_authors(before, after):
+    """Who last wrote the vocabulary rows that ``after`` links to and ``before`` does not.
+    A new red flag, source or legal reference is written at once because no page shows
+    it; the change linking it shows its text to citizens, so its writer is one of that
+    change's authors (a query per kind of row newly linked)."""
+    old, ids = _linked(before), set()
+    for model, keys in _linked(after).items():
+        new = keys - old[model]
+        if new:
+            field = "code" if model is Source else "slug"
+            rows = model.objects.filter(**{f"{field}__in": new})
+            ids |= set(rows.values_list("updated_by_id", flat=True))
+    return ids - {None}
+
+
+def unseen_link_authors(data):
+    """Who last wrote the vocabulary rows that ``data`` (an item in bundle form) links to
+    and no public page shows yet: publishing the item shows them to citizens first, so
+    their writers are among its authors (a query per kind of row linked)."""
+    lessons = Lesson.objects.published().order_by().values("pk")
+    questions = Question.objects.published().order_by()
+    shown = {
+        RedFlag: Q(lessons__in=lessons) | Q(questions__in=questions.values("pk")),
+        LegalReference: Q(lessons__in=lessons),
+        Source: Q(lessons__in=lessons)
+        | Q(cases__lesson__in=lessons)
+        | Q(reminders__lesson__in=lessons)
+        | Q(reminders__isnull=False, reminders__lesson__isnull=True),
+        Reminder: Q(lesson__in=lessons)
+        | Q(lesson__isnull=True)
+        | Q(pk__in=questions.values("reminder")),
+    }
+    ids = set()
+    for model, keys in _linked(data).items():
+        if keys:
+            field = "code" if model is Source else "slug"
+            rows = model.objects.filter(**{f"{field}__in": keys})
+            rows = rows.exclude(pk__in=model.objects.filter(shown[model]).values("pk"))
+            ids |= set(rows.values_list("updated_by_id", flat=True))
+    return ids - {None}
+
+
+def linked_texts(before, after):
+    """Rows as ``differences`` gives them for every vocabulary row that ``after`` links to
+    and ``before`` does not, so the reviewer reads what the new link shows citizens (a
+    few queries per row newly linked)."""
+    old, rows = _linked(before), []
+    kinds = {RedFlag: Kind.RED_FLAG, LegalReference: Kind.LEGAL_REFERENCE}
+    kinds |= {Source: Kind.SOURCE, Reminder: Kind.REMINDER}
+    for model, keys in _linked(after).items():
+        for key in sorted(keys - old[model]):
+            name = f"{model._meta.verbose_name} {key}"
+            for field, language, was, now in differences(None, export_item(kinds[model], key)):
+                rows.append((f"{name} › {field}", language, was, now))
+    return rows
+
+
 def needs_review(kind, obj):
     """Whether a change to this live row reaches citizens before a second officer sees
     it: published lessons and questions, and the shared vocabulary (always). A lesson or
     question that citizens have answered counts as published even after it is taken
-    off the site: their results and data download show its text (1 query)."""
+    off the site: their results and data download show its text. A lesson's reminders
+    also show with other lessons' questions, so a lesson whose reminder a public or
+    answered question shows counts as published too (1 query)."""
     if kind == Kind.LESSON:
-        answered = Answer.objects.filter(question__lesson=obj)
+        public = Question.objects.published().order_by().values("pk")
+        answered = Question.objects.filter(Q(lesson=obj) | Q(reminder__lesson=obj)).filter(
+            Q(answers__isnull=False) | Q(pk__in=public)
+        )
     elif kind == Kind.QUESTION:
         answered = obj.answers.all()
     else:

@@ -167,11 +167,20 @@ class Revision(models.Model):
         return merged, bool(conflicts)
 
     def changes(self):
-        """Field-by-field differences between the live item and this revision."""
-        from ..curriculum.items import differences
+        """Field-by-field differences between the live item and this revision, then the
+        texts of the vocabulary it links to for the first time (citizens read those too)."""
+        from ..curriculum.items import differences, linked_texts
 
         before = self.before if self.status == RevisionStatus.APPROVED else self.live()
-        return differences(before, self.data)
+        return differences(before, self.data) + linked_texts(before, self.data)
+
+    def author_ids(self):
+        """Everyone who wrote part of what approving this shows citizens: its authors and
+        the writers of vocabulary it links to for the first time (a few queries)."""
+        from ..curriculum.items import link_authors
+
+        authors = set(self.authors.values_list("pk", flat=True))
+        return authors | link_authors(self.live(), self.data)
 
     def check_reviewer(self, user):
         if not user.has_perm("quizzes.review_content"):
@@ -186,7 +195,7 @@ class Revision(models.Model):
         from ..curriculum.items import ItemError, apply_item
 
         self.check_reviewer(user)
-        if self.authors.filter(pk=user.pk).exists():
+        if user.pk in self.author_ids():
             raise WorkflowError(
                 _("You wrote part of this revision. Another reviewer must approve it.")
             )

@@ -118,10 +118,13 @@ class Publishable(Stamped):
     def transition(self, action, user, comment=""):
         """Move along the workflow and record who did it, when and why.
 
-        Raises PermissionDenied without the role's permission and WorkflowError when the
+        Raises ValueError for an action that is not a workflow step, PermissionDenied
+        without the role's permission and WorkflowError when the
         workflow refuses: wrong status, approving one's own edit (two-person rule),
         sending back without a comment, or content not ready for review.
         """
+        if action not in WORKFLOW:  # "edited" and "imported" are records, not steps
+            raise ValueError(action)
         source, target, perm = WORKFLOW[action]
         if not user.has_perm(perm):
             raise PermissionDenied
@@ -152,12 +155,16 @@ class Publishable(Stamped):
         )
 
     def author_ids(self):
-        """Everyone who changed this item since it was last approved (2 queries)."""
+        """Everyone who changed this item since it was last approved, and whoever wrote
+        the vocabulary it links to that no public page shows yet (a dozen queries)."""
+        from ..curriculum.items import export_item, key_of, unseen_link_authors
+
         steps = self.transitions.filter(action__in=[Action.EDITED, Action.IMPORTED])
         approved = self.transitions.filter(action=Action.APPROVE).values("at")[:1]
         if approved:
             steps = steps.filter(at__gt=approved[0]["at"])
-        return {self.updated_by_id, *steps.values_list("user_id", flat=True)} - {None}
+        linked = unseen_link_authors(export_item(*key_of(self)))
+        return {self.updated_by_id, *steps.values_list("user_id", flat=True), *linked} - {None}
 
     @transaction.atomic
     def _move(self, action, target, user, comment):
