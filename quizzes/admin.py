@@ -1,7 +1,9 @@
 """Authoring in the Django admin. Both languages sit side by side in every form."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +16,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from .languages import translated_label
 from .models import (
     Action,
     Case,
@@ -35,7 +38,45 @@ admin.site.site_title = _("Police workspace")
 admin.site.index_title = _("Curriculum")
 
 
-class StampedAdmin(TranslationAdmin):
+def side_by_side(fields):
+    """Each field's languages on one row: ``title_en, title_zh_hans`` become a pair."""
+    grouped, fields = [], list(fields)
+    while fields:
+        name = fields.pop(0)
+        if isinstance(name, str) and name.endswith("_en") and fields:
+            twin = f"{name[:-3]}_zh_hans"
+            if fields[0] == twin:
+                grouped.append((name, fields.pop(0)))
+                continue
+        grouped.append(name)
+    return grouped
+
+
+class Bilingual:
+    """Forms of translated models as officers read them: each field labelled with its
+    language ("标题（中文）"), both languages side by side, both required where review
+    requires them (``both_required``), and tick boxes instead of multiple-selection lists."""
+
+    both_required = ()
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        label = translated_label(db_field)
+        if field is not None and label is not None:
+            field.label = label
+            if db_field.translated_field.name in self.both_required:
+                field.required = True
+        return field
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (name, {**options, "fields": side_by_side(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+
+class StampedAdmin(Bilingual, TranslationAdmin):
     """Records who changed a row last; the curriculum loader then leaves it alone."""
 
     readonly_fields = ("updated_at", "updated_by")
@@ -141,19 +182,20 @@ class WorkflowAdmin(StampedAdmin):
         )
 
 
-class StepInline(TranslationTabularInline):
+class StepInline(Bilingual, TranslationTabularInline):
     model = LessonStep
     extra = 0
+    both_required = ("text",)
 
 
-class ReminderInline(TranslationStackedInline):
+class ReminderInline(Bilingual, TranslationStackedInline):
     model = Reminder
     extra = 0
     fields = ("slug", "position", "authority", "text", "sources")
-    filter_horizontal = ("sources",)
+    both_required = ("text", "authority")
 
 
-class CaseInline(TranslationStackedInline):
+class CaseInline(Bilingual, TranslationStackedInline):
     model = Case
     extra = 0
 
@@ -166,8 +208,8 @@ class LessonAdmin(WorkflowAdmin):
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("slug", "title_en", "title_zh_hans", "summary_en", "summary_zh_hans")
     prepopulated_fields = {"slug": ("title_en",)}
-    filter_horizontal = ("red_flags", "legal_references", "sources")
     inlines = (StepInline, ReminderInline, CaseInline)
+    both_required = ("title", "summary")
 
     def preview_url(self, obj):
         return reverse("quizzes:preview-lesson", args=[obj.pk])
@@ -205,23 +247,29 @@ class ChoiceFormSet(BaseInlineFormSet):
                 raise ValidationError(_("Mark exactly one choice as correct."))
 
 
-class ChoiceInline(TranslationStackedInline):
+class ChoiceInline(Bilingual, TranslationStackedInline):
     model = Choice
     formset = ChoiceFormSet
     extra = 0
+    both_required = ("text", "feedback")
     fields = ("position", "text", "is_correct", "feedback")
 
 
 @admin.register(Question)
 class QuestionAdmin(WorkflowAdmin):
-    list_display = ("__str__", "channel", "is_scam", "status", "updated_at", "updated_by")
+    list_display = ("__str__", "channel", "scam_or_genuine", "status", "updated_at", "updated_by")
     list_filter = (NeedsReviewFilter, "status", "channel", "is_scam", "lesson")
     list_select_related = ("lesson", "updated_by")
     search_fields = ("slug", "body_en", "body_zh_hans", "lesson__title_en")
     prepopulated_fields = {"slug": ("prompt_en",)}
-    filter_horizontal = ("red_flags",)
     autocomplete_fields = ("lesson", "reminder")
     inlines = (ChoiceInline,)
+    both_required = ("body", "prompt", "explanation")
+
+    @admin.display(description=_("scam or genuine"), ordering="is_scam")
+    def scam_or_genuine(self, obj):
+        # Words rather than the admin's tick icon, whose alternative text is English.
+        return _("Scam") if obj.is_scam else _("Genuine")
 
     def preview_url(self, obj):
         return reverse("quizzes:preview-question", args=[obj.pk])
@@ -252,6 +300,7 @@ class RedFlagAdmin(StampedAdmin):
     list_display = ("title", "slug", "updated_at")
     search_fields = ("slug", "title_en", "title_zh_hans")
     prepopulated_fields = {"slug": ("title_en",)}
+    both_required = ("title", "description")
 
 
 @admin.register(Reminder)
@@ -259,7 +308,7 @@ class ReminderAdmin(StampedAdmin):
     list_display = ("__str__", "authority", "lesson", "position")
     list_filter = (("lesson", admin.EmptyFieldListFilter),)
     search_fields = ("slug", "text_en", "text_zh_hans", "authority_en")
-    filter_horizontal = ("sources",)
+    both_required = ("text", "authority")
 
 
 @admin.register(LegalReference)

@@ -20,7 +20,9 @@ def po_entries(po=PO):
             continue
         if not line.strip():
             if "msgid" in current:
-                entries.append((current["msgid"], current.get("msgstr", "")))
+                # A message with a context is keyed "context\x04msgid", as gettext does.
+                context = f"{current['msgctxt']}\x04" if "msgctxt" in current else ""
+                entries.append((context + current["msgid"], current.get("msgstr", "")))
             current, key = {}, None
             continue
         if line.startswith('"'):

@@ -185,7 +185,7 @@ def test_an_incomplete_lesson_cannot_go_to_review():
         lesson.transition(Action.SUBMIT, officer("Authors"))
 
     message = str(error.value)
-    assert "Fill in every language: title [zh-hans]." in message
+    assert "Fill in every language: Title (Chinese)." in message
     assert "A lesson needs at least one step." in message
     assert "A lesson needs at least one police reminder." in message
     assert lesson.status == Status.DRAFT

@@ -3,13 +3,15 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
-- ``runs``: learners, quiz runs and answers.
+- ``runs``: learners, quiz runs and answers;
+- ``officers``: what the workspace remembers about each officer.
 
 Files import one way (workflow <- content <- questions <- runs); a foreign key to a
 model in a later file is a string.
 """
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
+from .officers import OfficerSettings
 from .questions import Choice, Question
 from .runs import (
     MASTERY_THRESHOLD,
@@ -52,6 +54,7 @@ __all__ = [
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
+    "OfficerSettings",
     "Publishable",
     "Question",
     "QuestionSlot",

@@ -22,7 +22,9 @@ class QuestionQuerySet(PublishableQuerySet):
 class Question(Publishable):
     """A scenario: what the learner sees, and what they should do."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="questions"
+    )
     slug = models.SlugField(_("slug"), max_length=80)
     position = models.PositiveSmallIntegerField(_("position in the lesson"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -46,7 +48,9 @@ class Question(Publishable):
     qr_payload = models.CharField(_("QR code content"), max_length=500, blank=True)
     prompt = models.CharField(_("prompt"), max_length=200)
     is_scam = models.BooleanField(_("is a scam"), default=True)
-    red_flags = models.ManyToManyField(RedFlag, blank=True, related_name="questions")
+    red_flags = models.ManyToManyField(
+        RedFlag, blank=True, related_name="questions", verbose_name=_("red flags")
+    )
     explanation = models.TextField(_("explanation"))
     reminder = models.ForeignKey(
         Reminder,
@@ -62,6 +66,7 @@ class Question(Publishable):
     class Meta:
         ordering = ["lesson__position", "position"]
         verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             models.UniqueConstraint(fields=["lesson", "slug"], name="question_slug_unique"),
             models.UniqueConstraint(
@@ -116,7 +121,9 @@ class Question(Publishable):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("text"), max_length=300)
     is_correct = models.BooleanField(_("correct"), default=False)
@@ -125,6 +132,7 @@ class Choice(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("choice")
+        verbose_name_plural = _("choices")
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "position"], name="choice_position_unique"

@@ -16,15 +16,18 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import stats
+from .. import stats, workspace_language
 from ..curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
 from ..curriculum.schema import SLUG
+from ..curriculum_messages import translate_finding
 from ..models import Answer, Lesson
+from ..redirects import safe_next
 
 BUNDLE_SALT = "quizzes.import-bundle"
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024
@@ -289,7 +292,7 @@ def import_curriculum(request):
             try:
                 summary, counts = import_bundle(read_bundle(raw), dry_run=True)
             except BundleError as error:
-                context["problems"] = error.problems
+                context["problems"] = [translate_finding(p) for p in error.problems]
             else:
                 context.update(
                     summary=summary,
@@ -301,6 +304,16 @@ def import_curriculum(request):
     context["form"] = form
     status = 400 if context.get("problems") else 200
     return render(request, "admin/quizzes/import.html", context, status=status)
+
+
+@require_POST
+def choose_language(request):
+    """The language switch in the workspace header: remembered for this officer."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."), content_type="text/plain")
+    workspace_language.choose(request, language)
+    return redirect(safe_next(request, reverse("admin:index")))
 
 
 def urls(admin_site):
@@ -315,4 +328,5 @@ def urls(admin_site):
         path("statistics/answers.csv", view(answers_csv), name="quizzes_answers_csv"),
         path("export/", view(export_curriculum), name="quizzes_export"),
         path("import/", view(import_curriculum), name="quizzes_import"),
+        path("language/", view(choose_language), name="quizzes_workspace_language"),
     ]
