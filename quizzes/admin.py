@@ -33,10 +33,6 @@ from .models import (
 )
 from .views import workspace
 
-admin.site.site_header = _("Anti-fraud curriculum: police workspace")
-admin.site.site_title = _("Police workspace")
-admin.site.index_title = _("Curriculum")
-
 
 def side_by_side(fields):
     """Each field's languages on one row: ``title_en, title_zh_hans`` become a pair."""

@@ -11,7 +11,7 @@ model in a later file is a string.
 """
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
-from .officers import OfficerSettings
+from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
 from .runs import (
     MASTERY_THRESHOLD,
@@ -54,6 +54,7 @@ __all__ = [
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
+    "Notice",
     "OfficerSettings",
     "Publishable",
     "Question",

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .content import Channel, Lesson, RedFlag, Reminder
@@ -75,7 +76,9 @@ class Question(Publishable):
         ]
 
     def __str__(self):
-        return f"{self.lesson.slug}/{self.slug}" if self.lesson_id else self.slug
+        """Its lesson and the start of what the learner reads: how officers know it."""
+        text = Truncator(" ".join(self.body.split())).chars(48)
+        return f"{self.lesson.title} · {text}" if self.lesson_id else text
 
     def publication_problems(self, choices=None):
         """What stops this question from going to review or being published."""
