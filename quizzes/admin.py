@@ -1,14 +1,15 @@
 """Authoring in the Django admin. Both languages sit side by side in every form."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TranslationAdmin,
@@ -16,10 +17,12 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from .admin_forms import HELP, AutoPositions, LessonForm, QuestionForm, for_channel
 from .languages import translated_label
 from .models import (
     Action,
     Case,
+    Channel,
     Choice,
     LegalReference,
     Lesson,
@@ -54,15 +57,29 @@ class Bilingual:
     requires them (``both_required``), and tick boxes instead of multiple-selection lists."""
 
     both_required = ()
+    optional = ()  # fields filled in when left empty (positions, slugs)
+    help_texts = {}  # field name -> key in admin_forms.HELP
+    textareas = ()  # short texts that still deserve more than one line
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        label = translated_label(db_field)
-        if field is not None and label is not None:
-            field.label = label
-            if db_field.translated_field.name in self.both_required:
-                field.required = True
+        if field is None:
+            return field
+        original = getattr(db_field, "translated_field", None)
+        name = db_field.name if original is None else original.name
+        if original is not None:
+            field.label = translated_label(db_field)
+            field.required = field.required or name in self.both_required
+        if name in self.optional:
+            field.required = False
+        # Help once per pair of languages, under the first.
+        if name in self.help_texts and getattr(db_field, "language", "en") == "en":
+            field.help_text = HELP[self.help_texts[name]]
+        if name in self.textareas:
+            field.widget = forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})
+        elif isinstance(field.widget, forms.Textarea):
+            field.widget.attrs["rows"] = 3
         return field
 
     def get_fieldsets(self, request, obj=None):
@@ -155,7 +172,10 @@ class WorkflowAdmin(StampedAdmin):
                 preview_url=self.preview_url(obj),
                 publication_problems=obj.publication_problems(),
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The phone preview beside the form is a frame of this site's own preview page.
+        response._csp_config = {**settings.SECURE_CSP, "frame-src": [CSP.SELF]}
+        return response
 
     def workflow_view(self, request, object_id, action):
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -178,22 +198,40 @@ class WorkflowAdmin(StampedAdmin):
         )
 
 
-class StepInline(Bilingual, TranslationTabularInline):
+class NewRows:
+    """A new lesson or question opens with empty rows to fill (``extra_when_new``)."""
+
+    extra_when_new = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.extra_when_new if obj is None else 0
+
+
+class StepInline(NewRows, Bilingual, TranslationTabularInline):
     model = LessonStep
-    extra = 0
+    formset = AutoPositions
+    extra_when_new = 3
     both_required = ("text",)
+    optional = ("position",)
+    help_texts = {"position": "position"}
 
 
-class ReminderInline(Bilingual, TranslationStackedInline):
+class ReminderInline(NewRows, Bilingual, TranslationStackedInline):
     model = Reminder
-    extra = 0
+    formset = AutoPositions
+    extra_when_new = 1
+    optional = ("position",)
     fields = ("slug", "position", "authority", "text", "sources")
     both_required = ("text", "authority")
+    help_texts = {"authority": "authority", "position": "position"}
 
 
 class CaseInline(Bilingual, TranslationStackedInline):
     model = Case
+    formset = AutoPositions
     extra = 0
+    optional = ("position",)
+    help_texts = {"position": "position"}
 
 
 @admin.register(Lesson)
@@ -205,7 +243,16 @@ class LessonAdmin(WorkflowAdmin):
     search_fields = ("slug", "title_en", "title_zh_hans", "summary_en", "summary_zh_hans")
     prepopulated_fields = {"slug": ("title_en",)}
     inlines = (StepInline, ReminderInline, CaseInline)
+    form = LessonForm
     both_required = ("title", "summary")
+    optional = ("slug", "position")
+    textareas = ("summary",)
+    help_texts = {
+        "title": "title",
+        "summary": "summary",
+        "slug": "lesson_slug",
+        "position": "lesson_position",
+    }
 
     def preview_url(self, obj):
         return reverse("quizzes:preview-lesson", args=[obj.pk])
@@ -221,7 +268,7 @@ class LessonAdmin(WorkflowAdmin):
     )
 
 
-class ChoiceFormSet(BaseInlineFormSet):
+class ChoiceFormSet(AutoPositions):
     """A question going to review or published needs >= 2 choices, exactly one correct."""
 
     def clean(self):
@@ -243,11 +290,14 @@ class ChoiceFormSet(BaseInlineFormSet):
                 raise ValidationError(_("Mark exactly one choice as correct."))
 
 
-class ChoiceInline(Bilingual, TranslationStackedInline):
+class ChoiceInline(NewRows, Bilingual, TranslationStackedInline):
     model = Choice
     formset = ChoiceFormSet
-    extra = 0
+    extra_when_new = 3
     both_required = ("text", "feedback")
+    optional = ("position",)
+    textareas = ("text",)
+    help_texts = {"position": "position", "feedback": "feedback"}
     fields = ("position", "text", "is_correct", "feedback")
 
 
@@ -257,10 +307,39 @@ class QuestionAdmin(WorkflowAdmin):
     list_filter = (NeedsReviewFilter, "status", "channel", "is_scam", "lesson")
     list_select_related = ("lesson", "updated_by")
     search_fields = ("slug", "body_en", "body_zh_hans", "lesson__title_en")
-    prepopulated_fields = {"slug": ("prompt_en",)}
     autocomplete_fields = ("lesson", "reminder")
     inlines = (ChoiceInline,)
+    form = QuestionForm
     both_required = ("body", "prompt", "explanation")
+    optional = ("slug", "position")
+    help_texts = {
+        "slug": "question_slug",
+        "position": "question_position",
+        "channel": "channel",
+        "link": "link",
+        "qr_payload": "qr_payload",
+        "prompt": "prompt",
+        "explanation": "explanation",
+    }
+
+    def channel(self, request, obj):
+        """The channel the form is for: the saved one, or the one being chosen."""
+        return request.POST.get("channel") or request.GET.get("channel") or (obj and obj.channel)
+
+    def get_fieldsets(self, request, obj=None):
+        channel = self.channel(request, obj)
+        return [
+            (name, {**options, "fields": for_channel(options["fields"], channel)})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "channels": Channel.choices,
+            "chosen_channel": self.channel(request, None),
+        }
+        return super().add_view(request, form_url, extra_context)
 
     @admin.display(description=_("scam or genuine"), ordering="is_scam")
     def scam_or_genuine(self, obj):
