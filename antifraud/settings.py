@@ -311,8 +311,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
 }
 
-# The statistics dashboard serves a snapshot at most this old (refresh_statistics renews it).
-STATISTICS_CACHE_SECONDS = envint("STATISTICS_CACHE_SECONDS", 600)
+# Statistics figures are at most this old: computed on demand, kept this long in the cache
+# (refresh_statistics from cron keeps them warm).
+STATISTICS_CACHE_SECONDS = envint("STATISTICS_CACHE_SECONDS", 60)
 
 # Abuse limits, counted in the cache (Redis when configured).
 # Per learner (a person reads before answering), and per address (a class behind one NAT).
