@@ -11,13 +11,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationAdmin,
-    TranslationStackedInline,
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
-from .admin_forms import HELP, AutoPositions, LessonForm, QuestionForm, for_channel
+from .admin_forms import (
+    HELP,
+    AutoPositions,
+    LessonForm,
+    QuestionForm,
+    ReminderFormSet,
+    for_channel,
+)
 from .languages import translated_label
 from .models import (
     Action,
@@ -60,7 +63,12 @@ class Bilingual:
     optional = ()  # fields filled in when left empty (positions, slugs)
     help_texts = {}  # field name -> key in admin_forms.HELP
     textareas = ()  # short texts that still deserve more than one line
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+        # The browser's own date picker speaks the officer's language; the admin's
+        # calendar leaves some of its labels in English.
+        models.DateField: {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})},
+    }
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -207,8 +215,15 @@ class NewRows:
         return self.extra_when_new if obj is None else 0
 
 
-class StepInline(NewRows, Bilingual, TranslationTabularInline):
+class StepInline(NewRows, Bilingual, TranslationStackedInline):
+    # Stacked rather than a table: every field keeps its own label (axe, screen readers).
     model = LessonStep
+    fields = ("position", "text")
+
+    def get_fieldsets(self, request, obj=None):
+        # One row per step: its number, then the text in both languages.
+        return [(None, {"fields": [("position", "text_en", "text_zh_hans")]})]
+
     formset = AutoPositions
     extra_when_new = 3
     both_required = ("text",)
@@ -218,12 +233,12 @@ class StepInline(NewRows, Bilingual, TranslationTabularInline):
 
 class ReminderInline(NewRows, Bilingual, TranslationStackedInline):
     model = Reminder
-    formset = AutoPositions
+    formset = ReminderFormSet
     extra_when_new = 1
-    optional = ("position",)
+    optional = ("position", "slug")
     fields = ("slug", "position", "authority", "text", "sources")
     both_required = ("text", "authority")
-    help_texts = {"authority": "authority", "position": "position"}
+    help_texts = {"authority": "authority", "position": "position", "slug": "reminder_slug"}
 
 
 class CaseInline(Bilingual, TranslationStackedInline):
@@ -307,7 +322,8 @@ class QuestionAdmin(WorkflowAdmin):
     list_filter = (NeedsReviewFilter, "status", "channel", "is_scam", "lesson")
     list_select_related = ("lesson", "updated_by")
     search_fields = ("slug", "body_en", "body_zh_hans", "lesson__title_en")
-    autocomplete_fields = ("lesson", "reminder")
+    # Lesson and reminder are plain lists rather than the admin's search boxes: a few
+    # dozen rows, no JavaScript needed, and the control keeps its label.
     inlines = (ChoiceInline,)
     form = QuestionForm
     both_required = ("body", "prompt", "explanation")

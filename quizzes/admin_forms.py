@@ -31,6 +31,7 @@ HELP = {
         "A short name used in exports, e.g. parcel-refund-sms. Leave empty: it is made "
         "from the English message."
     ),
+    "reminder_slug": _("Leave empty: it is made from the lesson's, e.g. fake-courier-1."),
     "question_position": _("Order of the question in its lesson. Leave empty to put it last."),
     "position": _("Leave empty: rows are numbered in the order shown."),
     "authority": _(
@@ -98,7 +99,8 @@ class AutoPositions(BaseInlineFormSet):
         taken = [f.cleaned_data["position"] for f in kept if f.cleaned_data.get("position")]
         following = max(taken, default=0) + 1
         for form in kept:
-            if form.cleaned_data.get("position") in (None, ""):
+            # 0 is the default a new row shows for choices, reminders and cases.
+            if not form.cleaned_data.get("position"):
                 form.cleaned_data["position"] = form.instance.position = following
                 following += 1
         super().clean()
@@ -113,3 +115,25 @@ def for_channel(fields, channel):
         for name in fields
         if not (isinstance(name, str) and channel not in CHANNEL_ONLY.get(name, {channel}))
     ]
+
+
+class ReminderFormSet(AutoPositions):
+    """A lesson's reminders left without a slug get the lesson's: fake-courier-1, -2..."""
+
+    def clean(self):
+        super().clean()
+        from .models import Reminder
+
+        taken = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("slug"):
+                continue
+            others = Reminder.objects.exclude(pk=form.instance.pk)
+            base = slugify(f"{self.instance.slug or 'reminder'}-{data.get('position') or 1}")
+            slug, n = base, 1
+            while slug in taken or others.filter(slug=slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            taken.add(slug)
+            data["slug"] = form.instance.slug = slug
