@@ -3,11 +3,13 @@ empty, help with an example on the fields people had to guess, and only the fiel
 chosen channel uses."""
 
 from django import forms
+from django.db import models
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .languages import translated_label
 from .models import Channel, Lesson
 
 # Fields only some channels use; every other field is shown for every channel.
@@ -137,3 +139,69 @@ class ReminderFormSet(AutoPositions):
                 slug = f"{base}-{n}"
             taken.add(slug)
             data["slug"] = form.instance.slug = slug
+
+
+def side_by_side(fields):
+    """Each field's languages on one row: ``title_en, title_zh_hans`` become a pair."""
+    grouped, fields = [], list(fields)
+    while fields:
+        name = fields.pop(0)
+        if isinstance(name, str) and name.endswith("_en") and fields:
+            twin = f"{name[:-3]}_zh_hans"
+            if fields[0] == twin:
+                grouped.append((name, fields.pop(0)))
+                continue
+        grouped.append(name)
+    return grouped
+
+
+class Bilingual:
+    """Forms of translated models as officers read them: each field labelled with its
+    language ("标题（中文）"), both languages side by side, both required where review
+    requires them (``both_required``), and tick boxes instead of multiple-selection lists."""
+
+    both_required = ()
+    optional = ()  # fields filled in when left empty (positions, slugs)
+    help_texts = {}  # field name -> key in admin_forms.HELP
+    textareas = ()  # short texts that still deserve more than one line
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+        # The browser's own date picker speaks the officer's language; the admin's
+        # calendar leaves some of its labels in English.
+        models.DateField: {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})},
+    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return field
+        original = getattr(db_field, "translated_field", None)
+        name = db_field.name if original is None else original.name
+        if original is not None:
+            field.label = translated_label(db_field)
+            field.required = field.required or name in self.both_required
+        if name in self.optional:
+            field.required = False
+        # Help once per pair of languages, under the first.
+        if name in self.help_texts and getattr(db_field, "language", "en") == "en":
+            field.help_text = HELP[self.help_texts[name]]
+        if name in self.textareas:
+            field.widget = forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})
+        elif isinstance(field.widget, forms.Textarea):
+            field.widget.attrs["rows"] = 3
+        return field
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (name, {**options, "fields": side_by_side(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+
+class NewRows:
+    """A new lesson or question opens with empty rows to fill (``extra_when_new``)."""
+
+    extra_when_new = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.extra_when_new if obj is None else 0

@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Action, Notice, Status
+from quizzes.models import Action, Notice, Question, Status
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, QuestionFactory
+from .factories import LessonFactory
+from .test_workflow import ready_question
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +26,24 @@ def section(page, heading_id):
     return page[start : page.index("</section>", start)]
 
 
+def draft_question(lesson, red_flag, author, slug="ready"):
+    """A complete draft question by ``author``, ready to submit (item-writing rules met)."""
+    question = ready_question(lesson, red_flag, slug)
+    question.status = Status.DRAFT
+    question.updated_by = author
+    question.save()
+    return question
+
+
 @pytest.fixture
 def submitted(author_user, red_flag):
     """A question the author wrote and submitted for review."""
-    question = QuestionFactory(
-        status=Status.DRAFT,
-        body_en="Pay the customs fee by gift card.",
-        red_flags=[red_flag],
-        lesson=LessonFactory(title_en="Fake customs"),
+    lesson = LessonFactory(title_en="Fake customs")
+    question = draft_question(lesson, red_flag, author_user)
+    Question.objects.filter(pk=question.pk).update(
+        body_en="Pay the customs fee by gift card.", updated_by=author_user
     )
-    question.updated_by = author_user
-    question.save()
+    question.refresh_from_db()
     question.transition(Action.SUBMIT, author_user)
     return question
 
@@ -90,7 +98,7 @@ def test_the_author_is_told_when_their_work_is_published(
 
 
 def test_no_notice_for_one_s_own_action(reviewer_user, red_flag):
-    question = QuestionFactory(status=Status.DRAFT, red_flags=[red_flag])
+    question = draft_question(LessonFactory(), red_flag, reviewer_user)
     question.transition(Action.SUBMIT, reviewer_user)
 
     assert not Notice.objects.exists()
@@ -145,10 +153,8 @@ def test_a_citizen_cannot_open_the_workspace(citizen):
 def test_my_work_query_count_does_not_grow_with_items(
     client, reviewer_user, author_user, red_flag, django_assert_num_queries, items
 ):
-    for _ in range(items):
-        question = QuestionFactory(status=Status.DRAFT, red_flags=[red_flag])
-        question.updated_by = author_user
-        question.save()
+    for n in range(items):
+        question = draft_question(LessonFactory(), red_flag, author_user, f"q{n}")
         question.transition(Action.SUBMIT, author_user)
         draft = LessonFactory(status=Status.DRAFT)
         draft.updated_by = reviewer_user

@@ -93,9 +93,10 @@ class Officer:
             self.axe_reports.append(f"--- {where}\n{results.generate_report()}")
 
     def typed_latin(self):
-        return [text for text in LESSON.values() if text.isascii()] + [
-            text for text in QUESTION.values() if text.isascii()
-        ]
+        """What the officer typed in Latin letters, and the slugs made from it."""
+        slugs = [*Lesson.objects.values_list("slug", flat=True)]
+        slugs += Question.objects.values_list("slug", flat=True)
+        return [t for t in [*LESSON.values(), *QUESTION.values()] if t.isascii()] + slugs
 
     def height(self):
         return self.page.evaluate("document.documentElement.scrollHeight")
@@ -122,19 +123,19 @@ QUESTION = {
     "body_en": "Congratulations! You won 50,000 yuan. Pay the 800 yuan tax today.",
     "body_zh_hans": "恭喜！你中了5万元大奖。请今天先交800元税款。",
     "prompt_en": "What do you do?",
-    "prompt_zh_hans": "你会怎么做？",
+    "prompt_zh_hans": "您会怎么做？",
     "explanation_en": "Prizes that cost money first are scams.",
     "explanation_zh_hans": "要先交钱的奖都是骗局。",
-    "choices-0-text_en": "Pay the tax",
-    "choices-0-text_zh_hans": "交税",
+    "choices-0-text_en": "Pay the 800 yuan tax",
+    "choices-0-text_zh_hans": "先交800元税款",
     "choices-0-feedback_en": "That money is gone.",
     "choices-0-feedback_zh_hans": "这笔钱就没了。",
-    "choices-1-text_en": "Hang up and call 110",
-    "choices-1-text_zh_hans": "挂断并拨打110",
+    "choices-1-text_en": "Hang up, call 110",
+    "choices-1-text_zh_hans": "挂断拨打110",
     "choices-1-feedback_en": "Right: real prizes cost nothing.",
     "choices-1-feedback_zh_hans": "对：真正的奖不用先交钱。",
     "choices-2-text_en": "Ask for the prize in cash",
-    "choices-2-text_zh_hans": "要求现金领奖",
+    "choices-2-text_zh_hans": "要求对方现金发奖",
     "choices-2-feedback_en": "They will invent another fee.",
     "choices-2-feedback_zh_hans": "他们会再编出别的费用。",
 }
@@ -142,7 +143,7 @@ SAVE_AND_CONTINUE = 'input[name="_continue"]'
 
 
 def workflow(action):
-    return f'form[action$="/workflow/{action}/"] button'
+    return f'button[name="_workflow"][value="{action}"]'
 
 
 def test_a_new_officer_authors_and_a_second_approves_in_chinese(
@@ -182,14 +183,20 @@ def test_a_new_officer_authors_and_a_second_approves_in_chinese(
     preview = author.page.locator(".phone-preview iframe")
     assert preview.is_visible()
     preview.content_frame.locator("h1").wait_for()
-    assert "交税" in preview.content_frame.locator("main").inner_text()
+    assert "先交800元税款" in preview.content_frame.locator("main").inner_text()
     screenshot(author.page, "workspace-question-form-preview-zh")
 
     # Submit the question, then the lesson from "my drafts".
     author.click(workflow("submit"))
+    question.refresh_from_db()
+    assert question.status == Status.REVIEW, author.page.locator(".messagelist").all_inner_texts()
     author.click('.workspace-nav a[href$="/admin/"]')
     author.click(f'#content-main a[href$="/admin/quizzes/lesson/{lesson.pk}/change/"]')
     author.click(workflow("submit"))
+    messages = author.page.locator(".messagelist").all_inner_texts()
+    lesson.refresh_from_db()
+    question.refresh_from_db()
+    assert (lesson.status, question.status) == (Status.REVIEW, Status.REVIEW), messages
 
     # A second officer approves both from their own "my work".
     reviewer = Officer(browser, live_server, reviewer_user)

@@ -3,6 +3,7 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
+- ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers;
 - ``officers``: what the workspace remembers about each officer.
 
@@ -13,6 +14,7 @@ model in a later file is a string.
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
 from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
+from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
@@ -48,6 +50,8 @@ __all__ = [
     "Case",
     "Channel",
     "Choice",
+    "Import",
+    "Kind",
     "Learner",
     "LegalReference",
     "Lesson",
@@ -62,6 +66,8 @@ __all__ = [
     "QuizRun",
     "RedFlag",
     "Reminder",
+    "Revision",
+    "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",
