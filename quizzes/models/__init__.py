@@ -12,6 +12,21 @@ model in a later file is a string.
 """
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
+from .kinds import (
+    Conversation,
+    Ending,
+    MarksConflict,
+    Outcome,
+    QuestionKind,
+    Reply,
+    Spot,
+    Step,
+    StepConflict,
+    Turn,
+    record_marks,
+    record_step,
+    spot_score,
+)
 from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
 from .revisions import Import, Kind, Revision, RevisionStatus
@@ -50,6 +65,8 @@ __all__ = [
     "Case",
     "Channel",
     "Choice",
+    "Conversation",
+    "Ending",
     "Import",
     "Kind",
     "Learner",
@@ -58,21 +75,32 @@ __all__ = [
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
+    "MarksConflict",
     "Notice",
     "OfficerSettings",
+    "Outcome",
     "Publishable",
     "Question",
+    "QuestionKind",
     "QuestionSlot",
     "QuizRun",
     "RedFlag",
     "Reminder",
+    "Reply",
     "Revision",
     "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",
+    "Spot",
     "Status",
+    "Step",
+    "StepConflict",
     "Transition",
+    "Turn",
     "WorkflowError",
     "missing_translations",
+    "record_marks",
+    "record_step",
+    "spot_score",
 ]

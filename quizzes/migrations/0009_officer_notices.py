@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0005_workspace_labels_and_officer_language'),
+        ('quizzes', '0008_workspace_labels_and_officer_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0006_officer_notices'),
+        ('quizzes', '0009_officer_notices'),
     ]
 
     operations = [
