@@ -62,7 +62,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before it.
     "modeltranslation",
-    "django.contrib.admin",
+    "quizzes.admin_site.WorkspaceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The workspace in the language each officer chose there (quizzes/workspace_language.py).
+    "quizzes.workspace_language.WorkspaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -312,8 +314,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
 }
 
-# The statistics dashboard serves a snapshot at most this old (refresh_statistics renews it).
-STATISTICS_CACHE_SECONDS = envint("STATISTICS_CACHE_SECONDS", 600)
+# Statistics figures are at most this old: computed on demand, kept this long in the cache
+# (refresh_statistics from cron keeps them warm).
+STATISTICS_CACHE_SECONDS = envint("STATISTICS_CACHE_SECONDS", 60)
 
 # Abuse limits, counted in the cache (Redis when configured).
 # Per learner (a person reads before answering), and per address (a class behind one NAT).

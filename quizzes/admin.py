@@ -1,26 +1,33 @@
 """Authoring in the Django admin. Both languages sit side by side in every form."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationAdmin,
-    TranslationStackedInline,
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
+from .admin_forms import (
+    AutoPositions,
+    Bilingual,
+    LessonForm,
+    NewRows,
+    QuestionForm,
+    ReminderFormSet,
+    for_channel,
+)
 from .curriculum.items import apply_item, export_item, key_of, needs_review
 from .models import (
     Action,
     Case,
+    Channel,
     Choice,
     LegalReference,
     Lesson,
@@ -35,12 +42,8 @@ from .models import (
 )
 from .views import workspace
 
-admin.site.site_header = _("Anti-fraud curriculum: police workspace")
-admin.site.site_title = _("Police workspace")
-admin.site.index_title = _("Curriculum")
 
-
-class StampedAdmin(TranslationAdmin):
+class StampedAdmin(Bilingual, TranslationAdmin):
     """Records who changed a row last; the curriculum loader then leaves it alone.
 
     A change to anything citizens can already read is not written to the live row: the
@@ -269,7 +272,10 @@ class WorkflowAdmin(StampedAdmin):
                 if isinstance(obj, Lesson) and obj.status == Status.REVIEW
                 else [],
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The phone preview beside the form is a frame of this site's own preview page.
+        response._csp_config = {**settings.SECURE_CSP, "frame-src": [CSP.SELF]}
+        return response
 
     def workflow_view(self, request, object_id, action):
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -301,21 +307,38 @@ class WorkflowAdmin(StampedAdmin):
         )
 
 
-class StepInline(TranslationTabularInline):
+class StepInline(NewRows, Bilingual, TranslationStackedInline):
+    # Stacked rather than a table: every field keeps its own label (axe, screen readers).
     model = LessonStep
-    extra = 0
+    fields = ("position", "text")
+
+    def get_fieldsets(self, request, obj=None):
+        # One row per step: its number, then the text in both languages.
+        return [(None, {"fields": [("position", "text_en", "text_zh_hans")]})]
+
+    formset = AutoPositions
+    extra_when_new = 3
+    both_required = ("text",)
+    optional = ("position",)
+    help_texts = {"position": "position"}
 
 
-class ReminderInline(TranslationStackedInline):
+class ReminderInline(NewRows, Bilingual, TranslationStackedInline):
     model = Reminder
-    extra = 0
+    formset = ReminderFormSet
+    extra_when_new = 1
+    optional = ("position", "slug")
     fields = ("slug", "position", "authority", "text", "sources")
-    filter_horizontal = ("sources",)
+    both_required = ("text", "authority")
+    help_texts = {"authority": "authority", "position": "position", "slug": "reminder_slug"}
 
 
-class CaseInline(TranslationStackedInline):
+class CaseInline(Bilingual, TranslationStackedInline):
     model = Case
+    formset = AutoPositions
     extra = 0
+    optional = ("position",)
+    help_texts = {"position": "position"}
 
 
 @admin.register(Lesson)
@@ -326,8 +349,17 @@ class LessonAdmin(WorkflowAdmin):
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("slug", "title_en", "title_zh_hans", "summary_en", "summary_zh_hans")
     prepopulated_fields = {"slug": ("title_en",)}
-    filter_horizontal = ("red_flags", "legal_references", "sources")
     inlines = (StepInline, ReminderInline, CaseInline)
+    form = LessonForm
+    both_required = ("title", "summary")
+    optional = ("slug", "position")
+    textareas = ("summary",)
+    help_texts = {
+        "title": "title",
+        "summary": "summary",
+        "slug": "lesson_slug",
+        "position": "lesson_position",
+    }
 
     def preview_url(self, obj):
         return reverse("quizzes:preview-lesson", args=[obj.pk])
@@ -343,7 +375,7 @@ class LessonAdmin(WorkflowAdmin):
     )
 
 
-class ChoiceFormSet(BaseInlineFormSet):
+class ChoiceFormSet(AutoPositions):
     """A question going to review or published needs >= 2 choices, exactly one correct."""
 
     def clean(self):
@@ -373,24 +405,71 @@ class ChoiceFormSet(BaseInlineFormSet):
                 raise ValidationError(_("Mark exactly one choice as correct."))
 
 
-class ChoiceInline(TranslationStackedInline):
+class ChoiceInline(NewRows, Bilingual, TranslationStackedInline):
     model = Choice
     formset = ChoiceFormSet
-    extra = 0
+    extra_when_new = 3
+    both_required = ("text", "feedback")
+    optional = ("position",)
+    textareas = ("text",)
+    help_texts = {"position": "position", "feedback": "feedback"}
     fields = ("position", "text", "is_correct", "feedback")
 
 
 @admin.register(Question)
 class QuestionAdmin(WorkflowAdmin):
     key_fields = ("lesson", "slug")
-    list_display = ("__str__", "kind", "channel", "is_scam", "status", "updated_at", "updated_by")
+    list_display = (
+        "__str__",
+        "kind",
+        "channel",
+        "scam_or_genuine",
+        "status",
+        "updated_at",
+        "updated_by",
+    )
     list_filter = (NeedsReviewFilter, "status", "kind", "channel", "is_scam", "lesson")
     list_select_related = ("lesson", "updated_by")
     search_fields = ("slug", "body_en", "body_zh_hans", "lesson__title_en")
-    prepopulated_fields = {"slug": ("prompt_en",)}
-    filter_horizontal = ("red_flags",)
-    autocomplete_fields = ("lesson", "reminder")
+    # Lesson and reminder are plain lists rather than the admin's search boxes: a few
+    # dozen rows, no JavaScript needed, and the control keeps its label.
     inlines = (ChoiceInline,)
+    form = QuestionForm
+    both_required = ("body", "prompt", "explanation")
+    optional = ("slug", "position")
+    help_texts = {
+        "slug": "question_slug",
+        "position": "question_position",
+        "channel": "channel",
+        "link": "link",
+        "qr_payload": "qr_payload",
+        "prompt": "prompt",
+        "explanation": "explanation",
+    }
+
+    def channel(self, request, obj):
+        """The channel the form is for: the saved one, or the one being chosen."""
+        return request.POST.get("channel") or request.GET.get("channel") or (obj and obj.channel)
+
+    def get_fieldsets(self, request, obj=None):
+        channel = self.channel(request, obj)
+        return [
+            (name, {**options, "fields": for_channel(options["fields"], channel)})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "channels": Channel.choices,
+            "chosen_channel": self.channel(request, None),
+        }
+        return super().add_view(request, form_url, extra_context)
+
+    @admin.display(description=_("scam or genuine"), ordering="is_scam")
+    def scam_or_genuine(self, obj):
+        # Words rather than the admin's tick icon, whose alternative text is English.
+        return _("Scam") if obj.is_scam else _("Genuine")
 
     def preview_url(self, obj):
         return reverse("quizzes:preview-question", args=[obj.pk])
@@ -421,6 +500,7 @@ class RedFlagAdmin(StampedAdmin):
     list_display = ("title", "slug", "updated_at")
     search_fields = ("slug", "title_en", "title_zh_hans")
     prepopulated_fields = {"slug": ("title_en",)}
+    both_required = ("title", "description")
 
 
 @admin.register(Reminder)
@@ -429,7 +509,7 @@ class ReminderAdmin(StampedAdmin):
     list_display = ("__str__", "authority", "lesson", "position")
     list_filter = (("lesson", admin.EmptyFieldListFilter),)
     search_fields = ("slug", "text_en", "text_zh_hans", "authority_en")
-    filter_horizontal = ("sources",)
+    both_required = ("text", "authority")
 
 
 @admin.register(LegalReference)

@@ -27,7 +27,7 @@ class OpenFilter(admin.SimpleListFilter):
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     change_form_template = "admin/quizzes/revision_change_form.html"
-    list_display = ("__str__", "status", "changed_by", "updated_at", "imported")
+    list_display = ("__str__", "status", "changed_by", "updated_at", "imported_or_typed")
     list_filter = (OpenFilter, "status", "kind", "imported")
     list_select_related = ("changed_by",)
     search_fields = ("key",)
@@ -36,7 +36,7 @@ class RevisionAdmin(admin.ModelAdmin):
         "key",
         "status",
         "changed_by",
-        "imported",
+        "imported_or_typed",
         "created_at",
         "updated_at",
         "reviewer",
@@ -44,6 +44,11 @@ class RevisionAdmin(admin.ModelAdmin):
         "decided_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("imported"), ordering="imported")
+    def imported_or_typed(self, obj):
+        # Words rather than the admin's tick icon, whose alternative text is English.
+        return _("Imported") if obj.imported else _("Typed in the workspace")
 
     def has_view_permission(self, request, obj=None):
         user = request.user

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import MASTERY_THRESHOLD, Answer, Lesson, Question, QuizRun, RedFlag
 
@@ -151,11 +152,11 @@ class QuestionStats:
         """Why this question needs checking, if it does."""
         found = []
         if self.discrimination is not None and self.discrimination < 0:
-            found.append("negative discrimination")
+            found.append(_("negative discrimination"))
         if self.upper[0] >= MIN_GROUP_ANSWERS:
             keyed = max((c.upper for c in self.choices if c.choice.is_correct), default=0)
             if any(c.upper > keyed for c in self.choices if not c.choice.is_correct):
-                found.append("strong learners prefer a wrong choice")
+                found.append(_("strong learners prefer a wrong choice"))
         return found
 
     @property
@@ -270,11 +271,13 @@ def red_flag_stats(questions):
 
 
 def dashboard(start=None, end=None, fresh=False):
-    """Everything the statistics page shows, cached for STATISTICS_CACHE_SECONDS.
+    """Everything the statistics page shows, cached for STATISTICS_CACHE_SECONDS (a
+    minute by default), so figures are never older than that and nobody has to ask for
+    a recount.
 
     Computing it reads every answer in the range (about a second per million answers on
-    PostgreSQL), so the page serves a snapshot that the cache (Redis when configured)
-    shares between app servers; ``refresh_statistics`` renews the usual ranges from cron.
+    PostgreSQL); the cache (Redis when configured) shares the result between app servers
+    and ``refresh_statistics`` from cron keeps the usual ranges warm.
     """
     key = f"stats:v1:{start}:{end}"
     if not fresh:

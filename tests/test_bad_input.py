@@ -209,7 +209,7 @@ def test_the_import_page_answers_400_for_deep_nesting(client, superuser):
     response = client.post(reverse("admin:quizzes_import"), {"bundle": upload})
 
     assert response.status_code == 400
-    assert "nested deeper than a bundle ever is" in response.content.decode()
+    assert "The file is nested deeper than a bundle." in response.content.decode()
 
 
 # --- Statistics and exports -------------------------------------------------------------

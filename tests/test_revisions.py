@@ -387,11 +387,11 @@ def test_the_reviewer_sees_both_languages_before_and_after(
 
     assert response.context["changes"] == [
         ("title", "English", "Fake courier claims", "Fake courier claims"),
-        ("title", "Simplified Chinese", "冒充快递理赔", "冒充快递理赔（新）"),
+        ("title", "Chinese", "冒充快递理赔", "冒充快递理赔（新）"),
     ]
     assert response.content.decode().count("<h1>") == 1
     with translation.override("zh-hans"):
-        assert Revision.objects.get().changes()[1][:2] == ("标题", "简体中文")
+        assert Revision.objects.get().changes()[1][:2] == ("标题", "中文")
 
 
 def test_load_curriculum_says_it_is_for_a_fresh_installation():

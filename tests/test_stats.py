@@ -8,10 +8,13 @@ Then learner 1 retries Q1 (wrong, run left unfinished) and learner 20 retakes th
 with everything right. The lower 27% are learners 1-5, the upper 27% learners 16-20.
 """
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from quizzes import stats
 from quizzes.models import Learner
@@ -137,7 +140,8 @@ def test_dashboard_shows_the_tables(client, dataset, superuser):
     content = client.get(reverse("admin:quizzes_statistics")).content.decode()
 
     assert "Questions that need checking" in content
-    assert "stats-lesson/q1</a>: negative discrimination" in content
+    q1 = dataset.questions.get(slug="q1")
+    assert f"{escape(q1)}</a>: negative discrimination" in content
     assert "-1.00" in content and "75%" in content
     assert '<svg class="bar-chart" role="img"' in content
 
@@ -150,14 +154,68 @@ def test_dashboard_rejects_a_backwards_date_range(client, superuser):
     assert "The start date must come before the end date." in response.content.decode()
 
 
+def csv_lines(response):
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel and WPS read Chinese
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
 def test_question_csv(client, dataset, superuser):
     sign_in_officer(client, superuser)
 
-    lines = client.get(reverse("admin:quizzes_statistics_csv")).content.decode().splitlines()
+    lines = csv_lines(client.get(reverse("admin:quizzes_statistics_csv")))
 
-    assert lines[0].startswith("lesson,question,channel,is_scam,attempts,learners")
-    assert lines[1].startswith("stats-lesson,q1,sms,1,22,20,20,75.0,-1.000,")
-    assert "1: 0.0 | 2*: 75.0 | 3: 25.0" in lines[1]
+    assert lines[0] == [
+        "Lesson",
+        "Question",
+        "Short name",
+        "Channel",
+        "Scam or genuine",
+        "Attempts",
+        "Learners",
+        "First attempts",
+        "Facility (%)",
+        "Discrimination",
+        "Needs checking",
+        "Choice 1",
+        "Choice 1: share of first attempts (%)",
+        "Choice 2",
+        "Choice 2: share of first attempts (%)",
+        "Choice 3",
+        "Choice 3: share of first attempts (%)",
+    ]
+    assert lines[1] == [
+        dataset.title,
+        "Your parcel is lost. Add our claims account to get 300 yuan back.",
+        "q1",
+        "Text message",
+        "Scam",
+        "22",
+        "20",
+        "20",
+        "75.0",
+        "-1.000",
+        "negative discrimination; strong learners prefer a wrong choice",
+        "A",
+        "0.0",
+        "B (right)",
+        "75.0",
+        "C",
+        "25.0",
+    ]
+    assert lines[2][-2:] == ["", ""]  # two choices: the third pair stays empty
+
+
+def test_question_csv_speaks_the_officer_s_language(client, dataset, superuser):
+    sign_in_officer(client, superuser)
+    client.cookies["django_language"] = "zh-hans"
+
+    lines = csv_lines(client.get(reverse("admin:quizzes_statistics_csv")))
+
+    assert lines[0][:3] == ["课程", "题目", "简称"]
+    assert lines[1][0] == dataset.title_zh_hans
+    assert lines[1][1] == "您的包裹丢失。添加理赔账号即可获赔300元。"
+    assert lines[1][3:5] == ["短信", "诈骗"]
 
 
 def test_answers_csv_is_anonymised(client, dataset, superuser):
@@ -166,13 +224,38 @@ def test_answers_csv_is_anonymised(client, dataset, superuser):
     sign_in_officer(client, superuser)
 
     response = client.get(reverse("admin:quizzes_answers_csv"))
-    body = b"".join(response.streaming_content).decode()
+    lines = csv_lines(response)
+    body = str(lines)
 
-    lines = body.splitlines()
-    assert lines[0] == (
-        "answer,learner,run,lesson,question,choice_position,correct,first_attempt,answered_at"
-    )
+    assert lines[0] == [
+        "Answer",
+        "Learner (pseudonym)",
+        "Quiz (pseudonym)",
+        "Lesson",
+        "Question short name",
+        "Question",
+        "Choice",
+        "Right",
+        "First attempt",
+        "Answered at (Asia/Shanghai)",
+    ]
     assert len(lines) == 1 + 22 + 21 * 3
     assert superuser.username not in body
-    learners = {line.split(",")[1] for line in lines[1:]}
+    learners = {line[1] for line in lines[1:]}
     assert len(learners) == 20 and all(len(code) == 16 for code in learners)
+
+
+def test_answers_csv_gives_local_times(client, lesson, superuser):
+    from quizzes.models import Answer
+
+    from .factories import AnswerFactory
+
+    answer = AnswerFactory(question=lesson.questions.first())
+    utc = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)
+    Answer.objects.filter(pk=answer.pk).update(answered_at=utc)
+    sign_in_officer(client, superuser)
+
+    lines = csv_lines(client.get(reverse("admin:quizzes_answers_csv")))
+
+    assert lines[1][-1] == "2026-03-02 07:30:00"  # Beijing time, the next morning
+    assert lines[1][6] == answer.choice.text_en

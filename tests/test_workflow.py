@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.html import escape
 
 from quizzes.models import Action, Lesson, Status, Transition, WorkflowError
 
@@ -214,7 +215,7 @@ def test_an_incomplete_lesson_cannot_go_to_review():
         lesson.transition(Action.SUBMIT, officer("Authors"))
 
     message = str(error.value)
-    assert "Fill in every language: title [zh-hans]." in message
+    assert "Fill in every language: Title (Chinese)." in message
     assert "A lesson needs at least one step." in message
     assert "A lesson needs at least one police reminder." in message
     assert lesson.status == Status.DRAFT
@@ -263,7 +264,8 @@ def test_approving_a_lesson_publishes_its_ready_questions_and_says_so(client, dr
         reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "approve"]), follow=True
     )
 
-    assert f"Published with it: {draft.slug}/ready." in response.content.decode()
+    ready = draft.questions.get(slug="ready")
+    assert f"Published with it: {escape(ready)}." in response.content.decode()
     statuses = dict(draft.questions.values_list("slug", "status"))
     assert statuses == {"ready": Status.PUBLISHED, "half": Status.REVIEW}
 

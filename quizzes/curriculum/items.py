@@ -9,7 +9,6 @@ choices keep their primary keys (answers and statistics keep pointing at them);
 import json
 from collections import Counter
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -379,7 +378,8 @@ def label(name):
 def differences(before, after):
     """Rows (field, language, before, after) for every changed field, each translated
     field shown in every language; ``before`` None (a new item) shows every field."""
-    languages = dict(settings.LANGUAGES)
+    from ..languages import LANGUAGE_NAMES
+
     old, new = _flatten(before or {}), _flatten(after or {})
     rows = []
     for path in [*new, *(p for p in old if p not in new)]:
@@ -390,7 +390,7 @@ def differences(before, after):
         if isinstance(was, dict) or isinstance(now, dict):
             was, now = was or {}, now or {}
             for lang in LANGS:
-                language = languages.get(lang.replace("_", "-"), lang)
+                language = str(LANGUAGE_NAMES.get(lang.replace("_", "-"), lang))
                 rows.append((field, language, was.get(lang) or "", now.get(lang) or ""))
         else:
             rows.append((field, "", was, now))

@@ -4,7 +4,8 @@
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
 - ``revisions``: the next version of a published item, under review;
-- ``runs``: learners, quiz runs and answers.
+- ``runs``: learners, quiz runs and answers;
+- ``officers``: what the workspace remembers about each officer.
 
 Files import one way (workflow <- content <- questions <- runs); a foreign key to a
 model in a later file is a string.
@@ -26,6 +27,7 @@ from .kinds import (
     record_step,
     spot_score,
 )
+from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
 from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
@@ -74,6 +76,8 @@ __all__ = [
     "LessonStatus",
     "LessonStep",
     "MarksConflict",
+    "Notice",
+    "OfficerSettings",
     "Outcome",
     "Publishable",
     "Question",

@@ -41,6 +41,7 @@ class Source(Stamped):
     class Meta:
         ordering = ["code"]
         verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self):
         return f"{self.code}: {self.title}"
@@ -56,6 +57,7 @@ class RedFlag(Stamped):
     class Meta:
         ordering = ["title"]
         verbose_name = _("red flag")
+        verbose_name_plural = _("red flags")
 
     def __str__(self):
         return self.title
@@ -69,6 +71,7 @@ class LegalReference(Stamped):
     class Meta:
         ordering = ["slug"]
         verbose_name = _("legal reference")
+        verbose_name_plural = _("legal references")
 
     def __str__(self):
         return self.title
@@ -121,17 +124,22 @@ class Lesson(Publishable):
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position on the home page"))
-    red_flags = models.ManyToManyField(RedFlag, blank=True, related_name="lessons")
+    red_flags = models.ManyToManyField(
+        RedFlag, blank=True, related_name="lessons", verbose_name=_("red flags")
+    )
     legal_references = models.ManyToManyField(
         LegalReference, blank=True, related_name="lessons", verbose_name=_("legal basis")
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="lessons")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="lessons", verbose_name=_("sources")
+    )
 
     objects = LessonQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
         verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
         constraints = [
             models.UniqueConstraint(fields=["position"], name="lesson_position_unique"),
         ]
@@ -214,13 +222,16 @@ class Lesson(Publishable):
 
 
 class LessonStep(models.Model):
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="steps")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="steps"
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.TextField(_("text"))
 
     class Meta:
         ordering = ["position"]
         verbose_name = _("step")
+        verbose_name_plural = _("steps")
         constraints = [
             models.UniqueConstraint(fields=["lesson", "position"], name="step_position_unique"),
         ]
@@ -240,6 +251,7 @@ class Reminder(Stamped):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     lesson = models.ForeignKey(
         Lesson,
+        verbose_name=_("lesson"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -249,13 +261,16 @@ class Reminder(Stamped):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.TextField(_("text"))
     authority = models.CharField(_("issuing authority"), max_length=200)
-    sources = models.ManyToManyField(Source, blank=True, related_name="reminders")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="reminders", verbose_name=_("sources")
+    )
 
     objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("police reminder")
+        verbose_name_plural = _("police reminders")
 
     def __str__(self):
         return self.text[:80]
@@ -264,7 +279,9 @@ class Reminder(Stamped):
 class Case(models.Model):
     """A real case reported in one of the sources."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="cases")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="cases"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=200)
     story = models.TextField(_("what happened"))
@@ -273,11 +290,14 @@ class Case(models.Model):
     occurred = models.CharField(
         _("when"), max_length=10, blank=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD")
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cases")
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="cases"
+    )
 
     class Meta:
         ordering = ["position"]
         verbose_name = _("case")
+        verbose_name_plural = _("cases")
         constraints = [
             models.UniqueConstraint(fields=["lesson", "position"], name="case_position_unique"),
         ]

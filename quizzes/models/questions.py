@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,9 @@ CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 class Question(Publishable):
     """A scenario: what the learner sees, and what they should do."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="questions"
+    )
     slug = models.SlugField(_("slug"), max_length=80)
     position = models.PositiveSmallIntegerField(_("position in the lesson"))
     kind = models.CharField(
@@ -79,7 +82,9 @@ class Question(Publishable):
     qr_payload = models.CharField(_("QR code content"), max_length=500, blank=True)
     prompt = models.CharField(_("prompt"), max_length=200)
     is_scam = models.BooleanField(_("is a scam"), default=True)
-    red_flags = models.ManyToManyField(RedFlag, blank=True, related_name="questions")
+    red_flags = models.ManyToManyField(
+        RedFlag, blank=True, related_name="questions", verbose_name=_("red flags")
+    )
     explanation = models.TextField(_("explanation"))
     reminder = models.ForeignKey(
         Reminder,
@@ -95,6 +100,7 @@ class Question(Publishable):
     class Meta:
         ordering = ["lesson__position", "position"]
         verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             models.UniqueConstraint(fields=["lesson", "slug"], name="question_slug_unique"),
             models.UniqueConstraint(
@@ -103,7 +109,9 @@ class Question(Publishable):
         ]
 
     def __str__(self):
-        return f"{self.lesson.slug}/{self.slug}" if self.lesson_id else self.slug
+        """Its lesson and the start of what the learner reads: how officers know it."""
+        text = Truncator(" ".join(self.body.split())).chars(48)
+        return f"{self.lesson.title} · {text}" if self.lesson_id else text
 
     def publication_problems(self, choices=None):
         """What stops this question from going to review or being published."""
@@ -276,7 +284,9 @@ class Question(Publishable):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("text"), max_length=300)
     is_correct = models.BooleanField(_("correct"), default=False)
@@ -285,6 +295,7 @@ class Choice(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("choice")
+        verbose_name_plural = _("choices")
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "position"], name="choice_position_unique"

@@ -90,6 +90,7 @@ class Revision(models.Model):
     class Meta:
         ordering = ["-updated_at", "-id"]
         verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "key"],
@@ -337,6 +338,7 @@ class Import(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = _("import")
+        verbose_name_plural = _("imports")
 
     def __str__(self):
         return f"{self.user} {self.at:%Y-%m-%d %H:%M}"

@@ -73,12 +73,13 @@ def missing_translations(obj, fields):
     """Names of translated fields left empty in a language."""
     from django.conf import settings as conf
 
-    langs = [code.replace("-", "_") for code in conf.MODELTRANSLATION_LANGUAGES]
+    from ..languages import language_label
+
     return [
-        f"{obj._meta.get_field(f'{name}_{lang}').verbose_name}"
+        str(language_label(obj._meta.get_field(name).verbose_name, code))
         for name in fields
-        for lang in langs
-        if not (getattr(obj, f"{name}_{lang}") or "").strip()
+        for code in conf.MODELTRANSLATION_LANGUAGES
+        if not (getattr(obj, f"{name}_{code.replace('-', '_')}") or "").strip()
     ]
 
 
@@ -213,6 +214,7 @@ class Transition(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
         constraints = [
             models.CheckConstraint(
                 condition=Q(lesson__isnull=False, question__isnull=True)

@@ -1,6 +1,7 @@
 """Taking a quiz: starting a run, a question and its answer, the results; and the staff
 preview of a lesson or question as citizens would see it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import (
     Http404,
@@ -9,8 +10,11 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,6 +30,12 @@ from ..models import (
     RunQuestion,
 )
 from .pages import lesson_page
+
+
+def framed_by_the_workspace(view):
+    """Previews show beside the workspace's forms, in a frame of this site only."""
+    csp = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+    return xframe_options_sameorigin(csp_override(csp)(view))
 
 
 def own_runs(request):
@@ -217,6 +227,7 @@ def can_preview(user):
 
 
 @require_safe
+@framed_by_the_workspace
 def preview_lesson(request, pk):
     """A lesson in any status, as citizens would see it, for staff only."""
     if not can_preview(request.user):
@@ -227,6 +238,7 @@ def preview_lesson(request, pk):
 
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
+@framed_by_the_workspace
 def preview_question(request, pk):
     """A question in any status, for staff; answering shows the feedback, stores nothing."""
     if not can_preview(request.user):

@@ -18,15 +18,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import stats
+from .. import stats, workspace_language
 from ..curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
 from ..curriculum.schema import SLUG
-from ..models import Answer, Import, Lesson
+from ..curriculum_messages import translate_finding
+from ..models import Answer, Choice, Import, Lesson, Question
+from ..redirects import safe_next
 
 BUNDLE_SALT = "quizzes.import-bundle"
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024
@@ -79,6 +82,7 @@ def statistics(request):
     need(request, "view_statistics")
     form = DateRangeForm(request.GET or None)
     start, end = form.range()
+    # ?refresh=1 skips the cache: bench/stats_dashboard.py times a cold count with it.
     data = stats.dashboard(start, end, fresh="refresh" in request.GET)
     questions, lessons, flags = data["questions"], data["lessons"], data["flags"]
     context = {
@@ -109,56 +113,86 @@ def percent(value):
     return "" if value is None else f"{value * 100:.1f}"
 
 
+def csv_response(rows, name):
+    """A CSV that Excel and WPS open cleanly in Chinese: UTF-8 with a byte-order mark,
+    streamed row by row."""
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff"
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def local_time(moment):
+    """A time as officers read it: in the site's time zone, to the second."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def one_line(text):
+    return " ".join((text or "").split())
+
+
 @require_GET
 def statistics_csv(request):
+    """One row per question, named by its lesson and text, with one column per choice."""
     need(request, "export_content")
     form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return bad_range(form)
     start, end = form.range()
     questions = stats.dashboard(start, end)["questions"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="question-statistics.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "lesson",
-            "question",
-            "channel",
-            "is_scam",
-            "attempts",
-            "learners",
-            "first_attempts",
-            "facility_percent",
-            "discrimination",
-            "needs_checking",
-            "choice_shares_percent",
+    most = max((len(item.choices) for item in questions), default=0)
+    header = [
+        _("Lesson"),
+        _("Question"),
+        _("Short name"),
+        _("Channel"),
+        _("Scam or genuine"),
+        _("Attempts"),
+        _("Learners"),
+        _("First attempts"),
+        _("Facility (%)"),
+        _("Discrimination"),
+        _("Needs checking"),
+    ]
+    for n in range(1, most + 1):
+        header += [
+            _("Choice %(n)s") % {"n": n},
+            _("Choice %(n)s: share of first attempts (%%)") % {"n": n},
         ]
-    )
-    for item in questions:
-        q = item.question
-        shares = " | ".join(
-            f"{c.choice.position}{'*' if c.choice.is_correct else ''}: "
-            f"{percent(c.share_of(item.first_attempts))}"
-            for c in item.choices
-        )
-        d = item.discrimination
-        writer.writerow(
-            [
-                q.lesson.slug,
+    right = _("(right)")
+
+    def rows():
+        yield header
+        for item in questions:
+            q, d = item.question, item.discrimination
+            row = [
+                q.lesson.title,
+                one_line(q.body),
                 q.slug,
-                q.channel,
-                int(q.is_scam),
+                q.get_channel_display(),
+                _("Scam") if q.is_scam else _("Genuine"),
                 item.attempts,
                 item.learners,
                 item.first_attempts,
                 percent(item.facility),
                 "" if d is None else f"{d:.3f}",
-                "; ".join(item.problems),
-                shares,
+                "; ".join(str(p) for p in item.problems),
             ]
-        )
-    return response
+            for c in item.choices:
+                text = one_line(c.choice.text)
+                row += [
+                    f"{text} {right}" if c.choice.is_correct else text,
+                    percent(c.share_of(item.first_attempts)),
+                ]
+            yield row + [""] * (len(header) - len(row))
+
+    return csv_response(rows(), "question-statistics.csv")
 
 
 def pseudonym(learner_id):
@@ -174,63 +208,66 @@ class Echo:
 
 @require_GET
 def answers_csv(request):
-    """Every answer in the date range, one row each, with pseudonymous learners (streamed)."""
+    """Every answer in the date range, one row each, with pseudonymous learners (streamed);
+    questions and choices by their text, times local."""
     need(request, "export_content")
     form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return bad_range(form)
     low, high = stats.date_range(*form.range())
-    rows = (
+    questions = {
+        q.pk: (q.lesson.title, q.slug, one_line(q.body))
+        for q in Question.objects.select_related("lesson")
+    }
+    choices = {c.pk: c.text for c in Choice.objects.all()}
+    answers = (
         Answer.objects.filter(answered_at__gte=low, answered_at__lt=high)
         .order_by("id")
         .values_list(
             "id",
             "learner_id",
             "run__public_id",
-            "question__lesson__slug",
-            "question__slug",
-            "choice__position",
+            "question_id",
+            "choice_id",
             "is_correct",
             "first_attempt",
             "answered_at",
         )
     )
-    writer = csv.writer(Echo())
     header = [
-        "answer",
-        "learner",
-        "run",
-        "lesson",
-        "question",
-        "choice_position",
-        "correct",
-        "first_attempt",
-        "answered_at",
+        _("Answer"),
+        _("Learner (pseudonym)"),
+        _("Quiz (pseudonym)"),
+        _("Lesson"),
+        _("Question short name"),
+        _("Question"),
+        _("Choice"),
+        _("Right"),
+        _("First attempt"),
+        _("Answered at (%(zone)s)") % {"zone": timezone.get_current_timezone_name()},
     ]
 
-    def lines():
-        yield writer.writerow(header)
-        for answer, learner, run, lesson, question, choice, right, first, at in rows.iterator(
+    def rows():
+        yield header
+        for answer, learner, run, question, choice, right, first, at in answers.iterator(
             chunk_size=5000
         ):
             run_code = hashlib.sha256(f"{settings.SECRET_KEY}:{run}".encode()).hexdigest()[:16]
-            yield writer.writerow(
-                [
-                    answer,
-                    pseudonym(learner),
-                    run_code,
-                    lesson,
-                    question,
-                    choice,
-                    int(right),
-                    int(first),
-                    at.isoformat(),
-                ]
-            )
+            lesson, slug, text = questions.get(question, ("", "", ""))
+            yield [
+                answer,
+                pseudonym(learner),
+                run_code,
+                lesson,
+                slug,
+                text,
+                one_line(choices.get(choice, "")),
+                int(right),
+                int(first),
+                local_time(at),
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="answers-anonymised.csv"'
-    return response
+    return csv_response(rows(), "answers-anonymised.csv")
 
 
 def bundle_response(lessons, name):
@@ -311,7 +348,7 @@ def import_curriculum(request):
             try:
                 summary, counts = import_bundle(read_bundle(raw), request.user, dry_run=True)
             except BundleError as error:
-                context["problems"] = error.problems
+                context["problems"] = [translate_finding(p) for p in error.problems]
             else:
                 token = {
                     "user": request.user.pk,
@@ -330,6 +367,16 @@ def import_curriculum(request):
     return render(request, "admin/quizzes/import.html", context, status=status)
 
 
+@require_POST
+def choose_language(request):
+    """The language switch in the workspace header: remembered for this officer."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."), content_type="text/plain")
+    workspace_language.choose(request, language)
+    return redirect(safe_next(request, reverse("admin:index")))
+
+
 def urls(admin_site):
     from django.urls import path
 
@@ -342,4 +389,5 @@ def urls(admin_site):
         path("statistics/answers.csv", view(answers_csv), name="quizzes_answers_csv"),
         path("export/", view(export_curriculum), name="quizzes_export"),
         path("import/", view(import_curriculum), name="quizzes_import"),
+        path("language/", view(choose_language), name="quizzes_workspace_language"),
     ]

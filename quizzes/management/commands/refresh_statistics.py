@@ -10,7 +10,7 @@ from quizzes import stats
 class Command(BaseCommand):
     help = (
         "Recompute the statistics dashboard for the usual ranges (all time, last 30 and "
-        "90 days) so officers never wait for it. Run it from cron every few minutes."
+        "90 days) so officers never wait for it. Run it from cron every minute."
     )
 
     def handle(self, *args, **options):

@@ -1,0 +1,139 @@
+"""An officer's "my work": what waits for them across lessons and questions, the notices
+the workflow leaves them, and a line of today's citizen activity.
+
+The rules span lessons, questions, the workflow's record and the statistics, so they
+live here rather than on one model.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from . import stats
+from .models import (
+    Action,
+    Answer,
+    Lesson,
+    Notice,
+    Question,
+    QuizRun,
+    Status,
+    Transition,
+)
+
+# Published items whose "valid until" date falls within this many days are listed.
+EXPIRY_WARNING_DAYS = 14
+
+
+@dataclass
+class MyWork:
+    waiting: list = field(default_factory=list)
+    sent_back: list = field(default_factory=list)
+    drafts: list = field(default_factory=list)
+    expiring: list = field(default_factory=list)
+    needs_checking: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    activity: dict = field(default_factory=dict)
+
+
+def _with_last_step(queryset):
+    """Annotates the latest workflow step (action, comment) and who last submitted."""
+    subject = queryset.model._meta.model_name
+    steps = Transition.objects.filter(**{subject: OuterRef("pk")}).order_by("-at", "-id")
+    return queryset.annotate(
+        last_action=Subquery(steps.values("action")[:1]),
+        last_comment=Subquery(steps.values("comment")[:1]),
+        submitted_by=Subquery(steps.filter(action=Action.SUBMIT).values("user")[:1]),
+    )
+
+
+def _candidates(queryset, user, soon):
+    """Rows that may belong in one of the lists: one query per model."""
+    mine = Q(updated_by=user) | Q(submitted_by=user.pk)
+    return _with_last_step(queryset).filter(
+        Q(status=Status.REVIEW)
+        | (Q(status=Status.DRAFT) & mine)
+        | Q(status=Status.PUBLISHED, valid_until__lte=soon)
+    )
+
+
+def my_work(user):
+    """Everything the "my work" page lists for this officer (5 queries, plus the
+    statistics snapshot)."""
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    reviewer = user.has_perm("quizzes.review_content")
+    work = MyWork()
+    for queryset in (
+        Lesson.objects.select_related("updated_by"),
+        Question.objects.select_related("lesson", "updated_by"),
+    ):
+        for item in _candidates(queryset, user, soon):
+            name = item._meta.model_name
+            item.admin_url = reverse(f"admin:quizzes_{name}_change", args=[item.pk])
+            item.kind = item._meta.verbose_name
+            if item.status == Status.REVIEW:
+                if reviewer and item.updated_by_id != user.pk:
+                    work.waiting.append(item)
+            elif item.status == Status.DRAFT:
+                sent_back = item.last_action == Action.SEND_BACK
+                if sent_back and item.submitted_by in (user.pk, None):
+                    work.sent_back.append(item)
+                elif item.updated_by_id == user.pk:
+                    work.drafts.append(item)
+            else:
+                work.expiring.append(item)
+    work.expiring.sort(key=lambda item: item.valid_until)
+    if user.has_perm("quizzes.view_statistics"):
+        work.needs_checking = [q for q in stats.dashboard()["questions"] if q.needs_checking]
+    work.notices = list(
+        Notice.objects.filter(user=user)
+        .select_related("transition__lesson", "transition__question__lesson", "transition__user")
+        .order_by("read_at", "-created_at")[:10]
+    )
+    work.activity = today_activity()
+    return work
+
+
+def today_activity():
+    """Citizens' answers, learners and finished quizzes since local midnight (2 queries)."""
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    answers = Answer.objects.filter(answered_at__gte=start).aggregate(
+        answers=Count("id"), learners=Count("learner", distinct=True)
+    )
+    finished = QuizRun.objects.filter(finished_at__gte=start).count()
+    return {**answers, "finished": finished}
+
+
+def counts(user):
+    """The numbers beside "my work" in the navigation: items waiting for this reviewer
+    and unread notices (3 queries)."""
+    waiting = 0
+    if user.has_perm("quizzes.review_content"):
+        for model in (Lesson, Question):
+            waiting += model.objects.filter(status=Status.REVIEW).exclude(updated_by=user).count()
+    return {"waiting": waiting, "notices": Notice.objects.filter(user=user).unread().count()}
+
+
+def notify_author(sender, instance, created, raw=False, **kwargs):
+    """``post_save`` of a workflow step: when an item is sent back or published, leave a
+    notice for whoever submitted it (or last changed it), unless they did it themselves."""
+    if not created or raw or instance.action not in (Action.SEND_BACK, Action.APPROVE):
+        return
+    subject = instance.lesson or instance.question
+    submitted = (
+        subject.transitions.filter(action=Action.SUBMIT)
+        .exclude(pk=instance.pk)
+        .values_list("user", flat=True)
+        .first()
+    )
+    author = submitted or subject.updated_by_id
+    if author and author != instance.user_id:
+        Notice.objects.create(user_id=author, transition=instance)
+
+
+def mark_read(user):
+    Notice.objects.filter(user=user).unread().update(read_at=timezone.now())

@@ -1,0 +1,45 @@
+"""The workspace speaks the language each officer chose there, on every device they sign
+in from, whatever language the citizen pages were last read in.
+
+The choice is stored in ``OfficerSettings``; signing in copies it into the session, so
+applying it costs no query per request.
+"""
+
+from django.urls import reverse
+from django.utils import translation
+
+SESSION_KEY = "workspace_language"
+
+
+def remember_on_login(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver: bring an officer's workspace language into the session."""
+    if request is None or not user.is_staff or not hasattr(request, "session"):
+        return
+    from .models import OfficerSettings
+
+    language = OfficerSettings.language_of(user)
+    if language:
+        request.session[SESSION_KEY] = language
+
+
+def choose(request, language):
+    """Store an officer's choice and apply it from the next request on."""
+    from .models import OfficerSettings
+
+    OfficerSettings.choose_language(request.user, language)
+    request.session[SESSION_KEY] = language
+
+
+class WorkspaceLanguageMiddleware:
+    """Activates the officer's workspace language on the workspace's pages (after
+    LocaleMiddleware, which picked the citizen pages' language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        if language and request.path.startswith(reverse("admin:index")):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -1,0 +1,136 @@
+"""Forms an officer can fill: positions and slugs filled in, only the fields the channel
+uses, multi-line texts, tick boxes, and the phone preview beside the form."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Lesson, Question
+
+from .conftest import sign_in_officer
+from .test_admin import lesson_form, management, question_form
+
+pytestmark = pytest.mark.django_db
+
+
+def without(data, *prefixes):
+    return {k: v for k, v in data.items() if not k.startswith(prefixes)}
+
+
+def test_a_lesson_needs_no_slug_and_no_positions(client, author_user, red_flag, lesson):
+    sign_in_officer(client, author_user)
+    data = without(lesson_form(red_flag), "slug", "position", "steps-")
+    data.update(management("steps", 3))
+    for i, (en, zh) in enumerate([("One.", "一。"), ("Two.", "二。"), ("Three.", "三。")]):
+        data.update({f"steps-{i}-text_en": en, f"steps-{i}-text_zh_hans": zh})
+    data["reminders-0-position"] = ""
+
+    response = client.post(reverse("admin:quizzes_lesson_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    new = Lesson.objects.get(title_en="Fake lottery calls")
+    assert new.slug == "fake-lottery-calls"
+    assert new.position == lesson.position + 1
+    assert list(new.steps.values_list("position", "text_en")) == [
+        (1, "One."),
+        (2, "Two."),
+        (3, "Three."),
+    ]
+
+
+def test_typed_positions_are_kept_and_empty_ones_follow(client, author_user, red_flag):
+    sign_in_officer(client, author_user)
+    data = without(lesson_form(red_flag), "steps-")
+    data.update(management("steps", 2))
+    data.update(
+        {
+            "steps-0-position": "",
+            "steps-0-text_en": "Later.",
+            "steps-0-text_zh_hans": "后。",
+            "steps-1-position": "5",
+            "steps-1-text_en": "First.",
+            "steps-1-text_zh_hans": "先。",
+        }
+    )
+
+    response = client.post(reverse("admin:quizzes_lesson_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    steps = Lesson.objects.get(slug="fake-lottery").steps.values_list("position", "text_en")
+    assert list(steps) == [(5, "First."), (6, "Later.")]
+
+
+def test_a_question_needs_no_slug_and_no_positions(client, author_user, lesson):
+    sign_in_officer(client, author_user)
+    data = without(question_form(lesson, [("Pay", False), ("Hang up", True)]), "slug")
+    data.update(position="", **{"choices-0-position": "", "choices-1-position": ""})
+
+    response = client.post(reverse("admin:quizzes_question_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    question = Question.objects.get(lesson=lesson, slug="caller-you-won-a-car-pay")
+    assert question.position == 4
+    assert list(question.choices.values_list("position", "text_en")) == [
+        (1, "Pay"),
+        (2, "Hang up"),
+    ]
+
+
+def test_a_new_question_starts_by_choosing_its_channel(client, author_user):
+    sign_in_officer(client, author_user)
+
+    page = client.get(reverse("admin:quizzes_question_add")).content.decode()
+
+    assert "First choose how the scam reaches the citizen" in page
+    assert 'href="?channel=qr"' in page
+
+
+@pytest.mark.parametrize(
+    ("channel", "shown", "hidden"),
+    [
+        ("sms", ["id_sender_number", "id_body_en"], ["id_link", "id_qr_payload"]),
+        ("call", ["id_sender_name_en"], ["id_link", "id_qr_payload"]),
+        ("web", ["id_link"], ["id_qr_payload"]),
+        ("qr", ["id_qr_payload"], ["id_link"]),
+    ],
+)
+def test_only_the_channel_s_fields_are_shown(client, author_user, channel, shown, hidden):
+    sign_in_officer(client, author_user)
+
+    page = client.get(reverse("admin:quizzes_question_add") + f"?channel={channel}")
+    content = page.content.decode()
+
+    assert "First choose how" not in content
+    assert all(f'id="{name}"' in content for name in shown)
+    assert not any(f'id="{name}"' in content for name in hidden)
+
+
+def test_texts_are_multi_line_and_lists_are_tick_boxes(client, author_user, red_flag):
+    sign_in_officer(client, author_user)
+
+    content = client.get(reverse("admin:quizzes_lesson_add")).content.decode()
+
+    assert '<textarea name="summary_zh_hans"' in content
+    assert 'type="checkbox" name="red_flags"' in content
+    assert 'name="steps-2-text_en"' in content  # three empty steps to fill
+    assert "Where the lesson appears in the list on the citizens' home page" in content
+
+
+def test_the_phone_preview_sits_beside_the_form(client, author_user, lesson):
+    question = lesson.questions.first()
+    sign_in_officer(client, author_user)
+
+    response = client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    preview = client.get(reverse("quizzes:preview-question", args=[question.pk]))
+
+    url = reverse("quizzes:preview-question", args=[question.pk])
+    assert f'<iframe src="{url}"' in response.content.decode()
+    assert "frame-src 'self'" in response["Content-Security-Policy"]
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+
+
+def test_other_pages_still_refuse_frames(client):
+    response = client.get("/en/")
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]

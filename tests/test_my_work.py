@@ -1,0 +1,166 @@
+"""The workspace's home is the officer's "my work": what waits for them, what was sent
+back to them, their drafts, what expires soon, and notices from the workflow."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Action, Notice, Question, Status
+
+from .conftest import sign_in_officer
+from .factories import LessonFactory
+from .test_workflow import ready_question
+
+pytestmark = pytest.mark.django_db
+
+
+def home(client):
+    return client.get(reverse("admin:index")).content.decode()
+
+
+def section(page, heading_id):
+    """The HTML of one section of the page, by its heading's id."""
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def draft_question(lesson, red_flag, author, slug="ready"):
+    """A complete draft question by ``author``, ready to submit (item-writing rules met)."""
+    question = ready_question(lesson, red_flag, slug)
+    question.status = Status.DRAFT
+    question.updated_by = author
+    question.save()
+    return question
+
+
+@pytest.fixture
+def submitted(author_user, red_flag):
+    """A question the author wrote and submitted for review."""
+    lesson = LessonFactory(title_en="Fake customs")
+    question = draft_question(lesson, red_flag, author_user)
+    Question.objects.filter(pk=question.pk).update(
+        body_en="Pay the customs fee by gift card.", updated_by=author_user
+    )
+    question.refresh_from_db()
+    question.transition(Action.SUBMIT, author_user)
+    return question
+
+
+def test_a_reviewer_sees_what_waits_for_them(client, reviewer_user, submitted):
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    waiting = section(page, "waiting-heading")
+    assert "Waiting for my review (1)" in waiting
+    assert "Fake customs · Pay the customs fee by gift card." in waiting
+    assert "1 to review" in page
+
+
+def test_an_author_is_not_asked_to_review_their_own_work(client, author_user, submitted):
+    sign_in_officer(client, author_user)
+
+    page = home(client)
+
+    assert 'id="waiting-heading"' not in page
+    assert "to review" not in page
+
+
+def test_sent_back_work_reaches_its_author_with_the_comment(
+    client, author_user, reviewer_user, submitted
+):
+    submitted.transition(Action.SEND_BACK, reviewer_user, "Say which customs office.")
+    sign_in_officer(client, author_user)
+
+    page = home(client)
+
+    sent_back = section(page, "sent-back-heading")
+    assert "Sent back to me (1)" in sent_back
+    assert "Fake customs · Pay the customs fee by gift card." in sent_back
+    assert "Say which customs office." in sent_back
+    assert "officer-reviewer sent back:" in section(page, "notices-heading")
+    assert "1 new notice" in page
+    assert "My drafts (0)" in page
+
+
+def test_the_author_is_told_when_their_work_is_published(
+    client, author_user, reviewer_user, submitted
+):
+    submitted.transition(Action.APPROVE, reviewer_user)
+    sign_in_officer(client, author_user)
+
+    page = home(client)
+
+    assert "officer-reviewer published:" in section(page, "notices-heading")
+    assert [n.user for n in Notice.objects.all()] == [author_user]
+
+
+def test_no_notice_for_one_s_own_action(reviewer_user, red_flag):
+    question = draft_question(LessonFactory(), red_flag, reviewer_user)
+    question.transition(Action.SUBMIT, reviewer_user)
+
+    assert not Notice.objects.exists()
+
+
+def test_marking_notices_read(client, author_user, reviewer_user, submitted):
+    submitted.transition(Action.SEND_BACK, reviewer_user, "Again.")
+    sign_in_officer(client, author_user)
+
+    response = client.post(reverse("admin:notices-read"))
+
+    assert response.status_code == 302
+    assert Notice.objects.unread().count() == 0
+    assert "new notice" not in home(client)
+
+
+def test_drafts_and_items_about_to_expire(client, author_user):
+    draft = LessonFactory(title_en="My unfinished lesson", status=Status.DRAFT)
+    draft.updated_by = author_user
+    draft.save()
+    today = timezone.localdate()
+    LessonFactory(title_en="Expires soon", valid_until=today + datetime.timedelta(days=10))
+    LessonFactory(title_en="Expires later", valid_until=today + datetime.timedelta(days=20))
+    sign_in_officer(client, author_user)
+
+    page = home(client)
+
+    assert "My unfinished lesson" in section(page, "drafts-heading")
+    expiring = section(page, "expiring-heading")
+    assert "Expires soon" in expiring
+    assert "Expires later" not in expiring
+
+
+def test_today_s_citizen_activity(client, reviewer_user, lesson):
+    from .factories import AnswerFactory
+
+    AnswerFactory(question=lesson.questions.first())
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    assert "citizens answered 1 questions (1 learners) and finished 0 quizzes" in page
+
+
+def test_a_citizen_cannot_open_the_workspace(citizen):
+    response = citizen.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("items", [1, 3])
+def test_my_work_query_count_does_not_grow_with_items(
+    client, reviewer_user, author_user, red_flag, django_assert_num_queries, items
+):
+    for n in range(items):
+        question = draft_question(LessonFactory(), red_flag, author_user, f"q{n}")
+        question.transition(Action.SUBMIT, author_user)
+        draft = LessonFactory(status=Status.DRAFT)
+        draft.updated_by = reviewer_user
+        draft.save()
+    sign_in_officer(client, reviewer_user)
+    home(client)  # warms the statistics snapshot and the session
+
+    with django_assert_num_queries(15):
+        home(client)
