@@ -3,14 +3,24 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
-- ``runs``: learners, quiz runs and answers.
+- ``runs``: learners, quiz runs and answers;
+- ``review``: review scheduling (FSRS) and mastery per red flag;
+- ``summaries``: per-learner summaries of each lesson, kept as answers arrive.
 
-Files import one way (workflow <- content <- questions <- runs); a foreign key to a
-model in a later file is a string.
+Files import one way (workflow <- content <- questions <- runs <- review, summaries); a
+foreign key to a model in a later file is a string.
 """
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
 from .questions import Choice, Question
+from .review import (
+    DRILL_SIZE,
+    REVIEW_SIZE,
+    MasteryLevel,
+    ReviewItem,
+    ReviewKind,
+    ReviewRun,
+)
 from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
@@ -25,6 +35,7 @@ from .runs import (
     RunQuestion,
     RunSummary,
 )
+from .summaries import LessonMemory
 from .workflow import (
     WORKFLOW,
     Action,
@@ -36,9 +47,11 @@ from .workflow import (
 )
 
 __all__ = [
+    "DRILL_SIZE",
     "MASTERY_THRESHOLD",
     "MAX_RUN_SIZE",
     "MIXED_PRACTICE_SIZE",
+    "REVIEW_SIZE",
     "WORKFLOW",
     "Action",
     "Answer",
@@ -49,15 +62,20 @@ __all__ = [
     "Learner",
     "LegalReference",
     "Lesson",
+    "LessonMemory",
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
+    "MasteryLevel",
     "Publishable",
     "Question",
     "QuestionSlot",
     "QuizRun",
     "RedFlag",
     "Reminder",
+    "ReviewItem",
+    "ReviewKind",
+    "ReviewRun",
     "RunQuestion",
     "RunSummary",
     "Source",
