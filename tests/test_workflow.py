@@ -34,7 +34,36 @@ def draft(red_flag):
     lesson = LessonFactory(status=Status.DRAFT, updated_by=author, red_flags=[red_flag])
     LessonStepFactory(lesson=lesson)
     ReminderFactory(lesson=lesson)
+    ready_question(lesson, red_flag, "ready")
     return lesson
+
+
+def ready_question(lesson, red_flag, slug):
+    """A question in review that passes every check, item-writing rules included."""
+    from .factories import ChoiceFactory
+
+    question = QuestionFactory(
+        lesson=lesson,
+        status=Status.REVIEW,
+        red_flags=[red_flag],
+        slug=slug,
+        prompt_zh_hans="您怎么做？",
+        choices=False,
+    )
+    texts = [
+        ("Send the code he asks for.", "把验证码发给他。"),
+        ("Call the number in the text.", "拨打短信里的号码。"),
+        ("Open the bank app yourself.", "自己打开手机银行查看。"),
+    ]
+    for position, (en, zh) in enumerate(texts, 1):
+        ChoiceFactory(
+            question=question,
+            position=position,
+            text_en=en,
+            text_zh_hans=zh,
+            is_correct=position == 1,
+        )
+    return question
 
 
 def test_groups_exist_with_their_roles():
@@ -225,29 +254,40 @@ def test_workflow_urls_refuse_get(client, draft, superuser):
     assert response.status_code == 405
 
 
-def test_editing_a_published_lesson_sends_it_back_to_review(client, lesson, red_flag):
-    author = officer("Authors")
-    sign_in_officer(client, author)
-    url = reverse("admin:quizzes_lesson_change", args=[lesson.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        title_en="Fake courier claims (updated)",
-        title_zh_hans=lesson.title_zh_hans,
-        red_flags=[red_flag.pk],
-        **{f"{p}-{k}": "0" for p in ("steps", "cases") for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
-        **{"reminders-TOTAL_FORMS": "0", "reminders-INITIAL_FORMS": "0"},
+def test_approving_a_lesson_publishes_its_ready_questions_and_says_so(client, draft):
+    QuestionFactory(lesson=draft, status=Status.REVIEW, slug="half", choices=False)
+    draft.transition(Action.SUBMIT, draft.updated_by)
+    sign_in_officer(client, officer("Reviewers"))
+
+    response = client.post(
+        reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "approve"]), follow=True
     )
-    data.pop("legal_references", None)
-    data.pop("sources", None)
 
-    client.post(url, data)
+    assert f"Published with it: {draft.slug}/ready." in response.content.decode()
+    statuses = dict(draft.questions.values_list("slug", "status"))
+    assert statuses == {"ready": Status.PUBLISHED, "half": Status.REVIEW}
 
-    lesson.refresh_from_db()
-    assert lesson.status == Status.REVIEW
-    assert lesson.updated_by == author
-    assert lesson.transitions.get().action == Action.EDITED
-    assert client.get(lesson.get_absolute_url()).status_code == 404  # off the public site
+
+def test_a_lesson_without_a_public_question_cannot_be_approved(draft):
+    draft.questions.update(status=Status.DRAFT)
+    draft.transition(Action.SUBMIT, draft.updated_by)
+
+    with pytest.raises(WorkflowError, match="at least one public question"):
+        draft.transition(Action.APPROVE, officer("Reviewers"))
+    assert Lesson.objects.get(pk=draft.pk).status == Status.REVIEW
+
+
+def test_every_author_of_a_draft_is_kept_not_only_the_last(client, draft):
+    """A reviewer who edits a draft, then lets an author save last, still cannot approve."""
+    reviewer, author = officer("Reviewers"), draft.updated_by
+    draft.note_edit(reviewer)
+    draft.note_edit(author)
+    draft.updated_by = author
+    draft.save()
+    draft.transition(Action.SUBMIT, author)
+
+    with pytest.raises(WorkflowError, match="Another reviewer must approve it"):
+        draft.transition(Action.APPROVE, reviewer)
 
 
 def test_past_valid_until_leaves_the_site_and_needs_review(client, lesson, superuser):
@@ -309,3 +349,45 @@ def test_create_police_user_command(monkeypatch):
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Reviewers"]
     assert user.check_password("a long and strong passphrase")
+
+
+def test_an_officers_question_is_held_to_the_item_writing_rules(lesson):
+    """The rules the shipped files pass (quizzes/curriculum/README.md) hold for a question an
+    officer writes: it cannot go to review while the learner could guess it by length."""
+    from .factories import ChoiceFactory
+
+    question = QuestionFactory(lesson=lesson, status=Status.DRAFT, choices=False)
+    question.prompt_zh_hans = "你会怎么做？"
+    question.save()
+    ChoiceFactory(question=question, position=1, text_en="Pay.", text_zh_hans="付钱。")
+    ChoiceFactory(question=question, position=2, text_en="Reply.", text_zh_hans="回复。")
+    ChoiceFactory(
+        question=question,
+        position=3,
+        is_correct=True,
+        text_en="Hang up and call the bank yourself.",
+        text_zh_hans="挂断电话，自己打银行客服核实。",
+    )
+
+    with pytest.raises(WorkflowError) as error:
+        question.transition(Action.SUBMIT, officer("Authors"))
+
+    message = str(error.value)
+    assert f"question {question.slug}/prompt: address the learner as 您, not 你" in message
+    assert "in en the longest choice is more than 2 times the shortest" in message
+    assert "this lesson: in en the correct choice is the longest in" in message
+    assert question.status == Status.DRAFT
+
+
+def test_the_item_writing_rules_speak_the_officers_language(lesson):
+    from django.utils import translation
+
+    question = QuestionFactory(lesson=lesson, status=Status.DRAFT, choices=False)
+    question.prompt_zh_hans = "你会怎么做？"
+    question.save()
+
+    with translation.override("zh-hans"), pytest.raises(WorkflowError) as error:
+        question.transition(Action.SUBMIT, officer("Authors"))
+
+    assert "称呼学习者为“您”，不用“你”" in str(error.value)
+    assert "需要 3 或 4 个选项" in str(error.value)

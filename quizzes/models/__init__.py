@@ -3,6 +3,7 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
+- ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers;
 - ``review``: review scheduling (FSRS) and mastery per red flag;
 - ``summaries``: per-learner summaries of each lesson, kept as answers arrive.
@@ -21,6 +22,7 @@ from .review import (
     ReviewKind,
     ReviewRun,
 )
+from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
@@ -59,6 +61,8 @@ __all__ = [
     "Case",
     "Channel",
     "Choice",
+    "Import",
+    "Kind",
     "Learner",
     "LegalReference",
     "Lesson",
@@ -76,6 +80,8 @@ __all__ = [
     "ReviewItem",
     "ReviewKind",
     "ReviewRun",
+    "Revision",
+    "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0004_lesson_memories'),
+        ('quizzes', '0006_lesson_memories'),
     ]
 
     operations = [
