@@ -16,6 +16,7 @@ runs, never from the full answer history, so the page stays fast at a million an
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -64,6 +65,11 @@ GROUP BY l.redflag_id, rr.day
 """
 
 
+def number(value):
+    """PostgreSQL's AVG gives a Decimal, SQLite's a float: floats here."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
 @dataclass
 class LessonRetention:
     lesson: Lesson
@@ -92,7 +98,11 @@ def lesson_retention():
         cursor.execute(LESSON_SQL, [ReviewKind.RECHECK.value])
         rows = cursor.fetchall()
     lessons = Lesson.objects.in_bulk([row[0] for row in rows])
-    result = [LessonRetention(lessons[row[0]], *row[1:]) for row in rows if row[0] in lessons]
+    result = [
+        LessonRetention(lessons[row[0]], *map(number, row[1:]))
+        for row in rows
+        if row[0] in lessons
+    ]
     return sorted(result, key=lambda item: item.lesson.position)
 
 
@@ -108,9 +118,9 @@ def flag_retention():
             continue
         item = result.setdefault(flag_id, FlagRetention(flags[flag_id]))
         if day == 7:
-            item.week_learners, item.week = learners, share
+            item.week_learners, item.week = learners, number(share)
         elif day == 30:
-            item.month_learners, item.month = learners, share
+            item.month_learners, item.month = learners, number(share)
     return sorted(result.values(), key=lambda item: item.flag.title)
 
 
