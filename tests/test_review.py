@@ -384,3 +384,16 @@ def test_review_question_page_queries_do_not_grow(
         response = visitor.get(url)
 
     assert response.status_code == 200
+
+
+def test_a_review_sessions_results_say_what_it_was(visitor, two_scam_types):
+    run = start_quiz_as(visitor, two_scam_types["courier"])
+    answer_through_pages(visitor, run, right=False)
+    make_due(run.learner)
+    review = QuizRun.objects.get(
+        public_id=visitor.post(reverse("quizzes:review")).url.split("/")[-3]
+    )
+
+    page = visitor.get(reverse("quizzes:run-results", args=[review.public_id])).text
+
+    assert '<p class="quiz-context">Today&#x27;s review</p>' in page
