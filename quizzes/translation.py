@@ -5,13 +5,17 @@ from modeltranslation.translator import TranslationOptions, register
 from .models import (
     Case,
     Choice,
+    Ending,
     LegalReference,
     Lesson,
     LessonStep,
     Question,
     RedFlag,
     Reminder,
+    Reply,
     Source,
+    Spot,
+    Turn,
 )
 
 
@@ -52,9 +56,29 @@ class CaseTranslation(TranslationOptions):
 
 @register(Question)
 class QuestionTranslation(TranslationOptions):
-    fields = ("setup", "sender_name", "body", "prompt", "explanation")
+    fields = ("setup", "sender_name", "subject", "body", "prompt", "explanation")
 
 
 @register(Choice)
 class ChoiceTranslation(TranslationOptions):
     fields = ("text", "feedback")
+
+
+@register(Spot)
+class SpotTranslation(TranslationOptions):
+    fields = ("text", "explanation")
+
+
+@register(Turn)
+class TurnTranslation(TranslationOptions):
+    fields = ("says", "note")
+
+
+@register(Reply)
+class ReplyTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(Ending)
+class EndingTranslation(TranslationOptions):
+    fields = ("text",)

@@ -34,4 +34,5 @@ urlpatterns = [
     path("accounts/recovery-codes/", twofactor.recovery_codes, name="recovery-codes"),
     path("accounts/recover/", twofactor.recover, name="recover"),
     path("genuine/", pages.genuine, name="genuine"),
+    path("qr-training/<int:pk>/", pages.qr_training, name="qr-training"),
 ]

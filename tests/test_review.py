@@ -397,3 +397,28 @@ def test_a_review_sessions_results_say_what_it_was(visitor, two_scam_types):
     page = visitor.get(reverse("quizzes:run-results", args=[review.public_id])).text
 
     assert '<p class="quiz-context">Today&#x27;s review</p>' in page
+
+
+def test_a_tap_the_red_flag_answer_counts_each_flag_found_or_missed(db):
+    """The evidence per red flag comes from ``Answer.flag_outcomes``: a spot answer
+    recognises the flags of the spots it marked and misses the others."""
+    from quizzes.models.kinds import record_marks
+
+    from .factories import SpotFactory
+
+    found, missed = RedFlagFactory(slug="found"), RedFlagFactory(slug="missed")
+    question = QuestionFactory(kind="spot", red_flags=[found, missed], choices=False)
+    hit = SpotFactory(question=question, red_flag=found)
+    SpotFactory(question=question, red_flag=missed)
+    learner = LearnerFactory()
+    run = QuizRun.objects.create(learner=learner, lesson=question.lesson, size=1)
+    run.run_questions.create(question=question, position=1)
+
+    record_marks(run, question.pk, list(question.spots.all()), {hit.pk})
+
+    outcomes = dict(
+        ReviewItem.objects.filter(learner=learner, red_flag__isnull=False).values_list(
+            "red_flag__slug", "recognised"
+        )
+    )
+    assert outcomes == {"found": 1, "missed": 0}

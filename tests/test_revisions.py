@@ -585,3 +585,19 @@ def test_enter_in_a_field_saves_rather_than_moving_the_item(client, published, r
     content = page.content.decode()
     assert content.index('name="_save"') < content.index('name="_workflow"')
     assert content.count("<h1>") == 1
+
+
+def test_an_answered_choice_cannot_be_removed(client, published, author_user):
+    citizen = Client()
+    citizen.post(reverse("quizzes:start-quiz", args=[published.slug]))
+    run = QuizRun.objects.get()
+    rq = run.run_questions.get(position=1)
+    chosen = rq.question.choices.get(position=1)
+    citizen.post(reverse("quizzes:run-question", args=[run.public_id, 1]), {"choice": chosen.pk})
+    sign_in_officer(client, author_user)
+
+    response = edit(client, "question", rq.question_id, **{"choices-0-DELETE": "on"})
+
+    assert response.status_code == 200
+    assert "Learners chose an answer you removed" in response.content.decode()
+    assert not Revision.objects.exists()

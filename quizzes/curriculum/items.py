@@ -101,9 +101,8 @@ def split(bundle):
     for lesson in bundle["lessons"]:
         items[(Kind.LESSON, lesson["slug"])] = _content(lesson)
         for question in lesson.get("questions") or []:
-            if question.get("kind", "choice") == "choice":
-                key = f"{lesson['slug']}/{question['slug']}"
-                items[(Kind.QUESTION, key)] = {**_content(question), "lesson": lesson["slug"]}
+            key = f"{lesson['slug']}/{question['slug']}"
+            items[(Kind.QUESTION, key)] = {**_content(question), "lesson": lesson["slug"]}
     return items
 
 
@@ -193,7 +192,8 @@ def import_items(data, user):
     loader.load(data["vocabulary"], data["lessons"])
     slugs = [lesson["slug"] for lesson in data["lessons"]]
     after = split(export_bundle(Lesson.objects.filter(slug__in=slugs)))
-    wanted = set(split(data))
+    # A question of a kind the loader cannot store yet ("deferred") is not read back.
+    wanted = set(split(data)) & set(after)
     transaction.savepoint_rollback(savepoint)
     counts = Counter({k: n for k, n in loader.counts.items() if k[1] == "deferred"})
     for kind, key in sorted(wanted, key=lambda item: (ORDER.index(item[0]), item[1])):

@@ -121,7 +121,14 @@ class Revision(models.Model):
         if revision is None:
             if export_item(kind, key) == data:
                 return None
-            revision = cls(kind=kind, key=key)
+            try:
+                with transaction.atomic():
+                    revision = cls.objects.create(
+                        kind=kind, key=key, data=data, changed_by=user, imported=imported
+                    )
+            except IntegrityError:
+                # Another officer opened the item's revision at the same moment: continue it.
+                revision = cls.objects.select_for_update().open_for(kind, key)
         revision.data = data
         revision.status = RevisionStatus.PENDING
         revision.changed_by = user

@@ -41,7 +41,7 @@ def fill_from_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0005_review_items'),
+        ('quizzes', '0008_review_items'),
     ]
 
     operations = [

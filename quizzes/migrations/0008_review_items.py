@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0004_lesson_question_revised_at'),
+        ('quizzes', '0007_conversation_questions'),
     ]
 
     operations = [

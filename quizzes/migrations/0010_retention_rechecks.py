@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0006_lesson_memories'),
+        ('quizzes', '0009_lesson_memories'),
     ]
 
     operations = [
