@@ -185,6 +185,16 @@ def op_progress(user):
     return response.seconds
 
 
+def op_review(user):
+    """Today's review and the mastery page: both read the learner's summaries (the due
+    count, the red flags), whatever the history the answer phases left."""
+    review = user.learner.get("/en/review/")
+    if b"<h1>" not in review.body:
+        raise HTTPError("review page without its heading")
+    mastery = user.learner.get("/en/what-you-spot/")
+    return review.seconds + mastery.seconds
+
+
 ENDPOINTS = {
     # name: (operation, needs a learner session, what it is)
     "bare": (op_bare, False, "GET /bare/ (1 KB, no middleware)"),
@@ -199,6 +209,7 @@ ENDPOINTS = {
     "question": (op_question, True, "GET /en/runs/<uuid>/<n>/, unanswered, own session"),
     "answer": (op_answer, True, "GET question + POST choice + GET feedback"),
     "progress": (op_progress, True, "GET /en/progress/ with the learner's session"),
+    "review": (op_review, True, "GET /en/review/ + GET /en/what-you-spot/, same session"),
 }
 
 

@@ -94,7 +94,7 @@ class Target:
         return env
 
 
-APP_ENDPOINTS = ["home", "lesson", "question", "answer", "progress"]
+APP_ENDPOINTS = ["home", "lesson", "question", "answer", "progress", "review"]
 SQLITE_PATH = DATA / "bench.sqlite3"
 PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DATABASE
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, pages, quiz, twofactor
+from .views import accounts, pages, quiz, review, twofactor
 
 app_name = "quizzes"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("practice/", quiz.practice, name="practice"),
     path("runs/<uuid:public_id>/results/", quiz.run_results, name="run-results"),
     path("progress/", pages.progress, name="progress"),
+    path("review/", review.review, name="review"),
+    path("what-you-spot/", review.mastery, name="mastery"),
+    path("drills/<slug:slug>/", review.drill, name="drill"),
+    path("rechecks/<slug:slug>/<int:day>/", review.recheck, name="recheck"),
+    path("manifest.webmanifest", review.manifest, name="manifest"),
     path("reminders/", pages.reminders, name="reminders"),
     path("display/", pages.display, name="display"),
     path("preview/lessons/<int:pk>/", quiz.preview_lesson, name="preview-lesson"),

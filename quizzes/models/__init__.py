@@ -6,9 +6,11 @@
 - ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers;
 - ``officers``: what the workspace remembers about each officer.
+- ``review``: review scheduling (FSRS) and mastery per red flag;
+- ``summaries``: per-learner summaries of each lesson, kept as answers arrive.
 
-Files import one way (workflow <- content <- questions <- runs); a foreign key to a
-model in a later file is a string.
+Files import one way (workflow <- content <- questions <- runs <- review, summaries); a
+foreign key to a model in a later file is a string.
 """
 
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
@@ -29,6 +31,14 @@ from .kinds import (
 )
 from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
+from .review import (
+    DRILL_SIZE,
+    REVIEW_SIZE,
+    MasteryLevel,
+    ReviewItem,
+    ReviewKind,
+    ReviewRun,
+)
 from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
@@ -44,6 +54,7 @@ from .runs import (
     RunQuestion,
     RunSummary,
 )
+from .summaries import LessonMemory
 from .workflow import (
     WORKFLOW,
     Action,
@@ -55,9 +66,11 @@ from .workflow import (
 )
 
 __all__ = [
+    "DRILL_SIZE",
     "MASTERY_THRESHOLD",
     "MAX_RUN_SIZE",
     "MIXED_PRACTICE_SIZE",
+    "REVIEW_SIZE",
     "WORKFLOW",
     "Action",
     "Answer",
@@ -72,12 +85,14 @@ __all__ = [
     "Learner",
     "LegalReference",
     "Lesson",
+    "LessonMemory",
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
     "MarksConflict",
     "Notice",
     "OfficerSettings",
+    "MasteryLevel",
     "Outcome",
     "Publishable",
     "Question",
@@ -87,6 +102,9 @@ __all__ = [
     "RedFlag",
     "Reminder",
     "Reply",
+    "ReviewItem",
+    "ReviewKind",
+    "ReviewRun",
     "Revision",
     "RevisionStatus",
     "RunQuestion",

@@ -277,6 +277,9 @@ def record_marks(run, question_id, spots, marked):
         Answer.spots.through(answer_id=answer.pk, spot_id=pk) for pk in sorted(marked)
     )
     answer.marked = set(marked)
+    from .review import remember  # what the learner remembers (review.py)
+
+    remember(answer, run=run)
     run.finish_if_complete()
     return answer
 
@@ -326,5 +329,9 @@ def finish_conversation(run, question_id, ending):
             answer.pk, answer.first_attempt = Answer.objects.insert_first(answer)
     except IntegrityError:
         pass  # stored by a parallel request
+    else:
+        from .review import remember  # what the learner remembers (review.py)
+
+        remember(answer, run=run)
     run.finish_if_complete()
     return answer

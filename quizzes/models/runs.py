@@ -61,6 +61,10 @@ class Learner(models.Model):
             return
         other.runs.update(learner=self)
         Answer.objects.filter(learner=other).update(learner=self)
+        from .review import ReviewItem  # what each learner remembers (review.py)
+        from .summaries import LessonMemory
+
+        ReviewItem.objects.merge(into=self, other=other)
         other.delete()
         # Both may have answered the same question: only the earliest stays a first attempt.
         earlier = Answer.objects.filter(learner=self, question=OuterRef("question")).filter(
@@ -68,6 +72,7 @@ class Learner(models.Model):
             | Q(answered_at=OuterRef("answered_at"), id__lt=OuterRef("id"))
         )
         Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
+        LessonMemory.objects.rebuild(self)
 
     def export_data(self):
         """Every run and answer of this learner, as plain data (3 queries): a chosen
@@ -383,6 +388,9 @@ class QuizRun(models.Model):
             self.finish_if_complete()
             return stored
         answer._state.adding = False
+        from .review import remember  # what the learner remembers (review.py)
+
+        remember(answer, run=self)
         self.finish_if_complete()
         return answer
 

@@ -22,9 +22,12 @@ from ..learners import session_learner
 from ..models import (
     MASTERY_THRESHOLD,
     Lesson,
+    LessonMemory,
     LessonStatus,
     Reminder,
+    ReviewItem,
 )
+from ..models.summaries import recent_runs, rechecks_due
 from ..redirects import safe_next
 
 # A learner's progress page is kept this long after it was rendered, unless it changed.
@@ -54,8 +57,18 @@ def home(request):
             },
         )
     lessons = caching.home_lessons()
-    statuses = {p.lesson.pk: p for p in learner.progress_by_lesson(lessons)}
-    return render(request, "quizzes/home.html", {"cards_html": render_cards(lessons, statuses)})
+    memories = list(LessonMemory.objects.of(learner.pk))
+    progress = LessonMemory.objects.progress(learner.pk, lessons, memories)
+    statuses = {p.lesson.pk: p for p in progress}
+    return render(
+        request,
+        "quizzes/home.html",
+        {
+            "cards_html": render_cards(lessons, statuses),
+            "due": ReviewItem.objects.today(learner.pk),
+            "recheck": next(iter(rechecks_due(memories, lessons)), None),
+        },
+    )
 
 
 def lesson_page(lesson):
@@ -106,7 +119,8 @@ def reminders(request):
 @require_safe
 def progress(request):
     """Queries: the session and the learner's activity; when that changed since the page
-    was last rendered, also the runs with their scores and the red flags."""
+    was last rendered, also the summaries kept as answers arrive (lessons, red flags,
+    today's review) and the five latest runs: the same at 10 and 500 quizzes."""
     learner = session_learner(request)
     threshold = round(MASTERY_THRESHOLD * 100)
     if learner is None:
@@ -115,19 +129,21 @@ def progress(request):
 
     def context():
         published = caching.home_lessons()
-        runs = learner.runs_with_scores(published)
-        lessons = learner.progress_by_lesson(published, runs)
-        flags = list(learner.red_flag_recognition())
+        lessons = LessonMemory.objects.progress(learner.pk, published)
+        flags = list(ReviewItem.objects.flags(learner.pk))
         return {
             "learner": learner,
+            "due": ReviewItem.objects.today(learner.pk),
             "threshold": threshold,
             "lessons": lessons,
             "done": sum(
                 1 for p in lessons if p.status in (LessonStatus.COMPLETED, LessonStatus.MASTERED)
             ),
-            "missed_flags": [f for f in flags if f.recognised < f.seen],
             "flags": flags,
-            "recent_runs": runs[::-1][:5],
+            "mastered": sum(1 for item in flags if item.is_mastered),
+            "strongest": [item for item in flags if item.strength >= 0.5][:3],
+            "weakest": [item for item in reversed(flags) if item.strength < 0.5][:3],
+            "recent_runs": recent_runs(learner.pk, published),
         }
 
     # One learner's page: cached briefly, and not among the process's own copies.

@@ -274,7 +274,9 @@ def preview_question(request, pk):
 def run_results(request, public_id):
     """The score, what was missed, and one next step. Queries: the run, its answers, its
     questions and their red flags."""
-    run = get_object_or_404(own_runs(request).select_related("lesson"), public_id=public_id)
+    run = get_object_or_404(
+        own_runs(request).select_related("lesson", "review"), public_id=public_id
+    )
     run.finish_if_complete()  # heals a run whose last answer was stored but not counted
     results = run.results()
     answered = [a for _, a in results if a is not None]

@@ -380,11 +380,14 @@ def choose_language(request):
 def urls(admin_site):
     from django.urls import path
 
+    from .retention import retention_page  # issue 14: retention re-checks
+
     def view(func):
         return admin_site.admin_view(func)
 
     return [
         path("statistics/", view(statistics), name="quizzes_statistics"),
+        path("statistics/retention/", view(retention_page), name="quizzes_retention"),
         path("statistics/questions.csv", view(statistics_csv), name="quizzes_statistics_csv"),
         path("statistics/answers.csv", view(answers_csv), name="quizzes_answers_csv"),
         path("export/", view(export_curriculum), name="quizzes_export"),

@@ -1,0 +1,485 @@
+"""Review scheduling and mastery: what each learner remembers, per question and per red
+flag, kept up to date as answers arrive.
+
+Every answered question and every red flag met becomes a ``ReviewItem`` with an FSRS
+memory state (the ``fsrs`` package's card, stored as JSON) and its due date. A wrong
+answer brings the item back the next day, a right one days to months later.
+
+The daily review is driven by the tactics: a red flag's item falls due, and the review
+shows a question carrying that red flag, one the learner has not seen where there is
+one, so that they recognise the tactic and not the remembered text. Questions without
+red flags (genuine messages) are reviewed themselves. Question items keep their own
+memory too: among seen questions, the one remembered least comes back first.
+
+The same rows are the per-learner summary of mastery (``seen``, ``recognised``, a
+recency-weighted ``strength``, and whether right answers came from two scam types), so
+the progress and mastery pages read a handful of rows however long the history is.
+"""
+
+import math
+from datetime import UTC, datetime, time, timedelta
+
+from django.db import connections, models, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from fsrs import Card, Rating, Scheduler
+
+REVIEW_SIZE = 10  # questions in one daily review session, at most
+DRILL_SIZE = 5  # questions in a drill on one red flag, at most
+SECONDS_PER_QUESTION = 30  # for "about M minutes"
+# In a red flag's strength, each answer counts this much of the one after it.
+FADE = 0.6
+STRONG = 0.8  # strength from which a red flag counts as spotted
+
+# No same-day learning steps: a quiz is not a flashcard deck, and an answer seen a
+# minute ago proves nothing. Wrong comes back tomorrow, right in a few days, then
+# further apart. No fuzzing: the same answers give the same schedule.
+SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+
+
+def end_of_today(now=None):
+    """The start of tomorrow in the site's time zone: what is due before it is due today."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    return timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+
+
+class MasteryLevel(models.TextChoices):
+    MASTERED = "mastered", _("You spot it")
+    ONE_STORY = "one_story", _("You spot it in one kind of scam")
+    LEARNING = "learning", _("Getting there")
+    MISSED = "missed", _("You often miss it")
+
+
+class ReviewItemQuerySet(models.QuerySet):
+    def of(self, learner_id):
+        return self.filter(learner_id=learner_id)
+
+    def driving(self):
+        """Items that make up the daily review: red flags, and questions without any."""
+        return self.filter(Q(red_flag__isnull=False) | Q(flagless=True))
+
+    def due(self, now=None):
+        return self.driving().filter(due__lt=end_of_today(now))
+
+    def due_count(self, learner_id, now=None):
+        """How many questions today's review holds (1 query, on the learner's index)."""
+        if learner_id is None:
+            return 0
+        return min(self.of(learner_id).due(now).count(), REVIEW_SIZE)
+
+    def today(self, learner_id, now=None):
+        """{"count", "minutes"} of today's review, or None when nothing is due (1 query;
+        none without a learner)."""
+        count = self.due_count(learner_id, now)
+        return {"count": count, "minutes": minutes_for(count)} if count else None
+
+    def flags(self, learner_id):
+        """The learner's red-flag items with their red flags, strongest first (1 query)."""
+        return (
+            self.of(learner_id)
+            .filter(red_flag__isnull=False)
+            .select_related("red_flag")
+            .order_by("-strength", "red_flag__title")
+        )
+
+    def merge(self, into, other):
+        """Move ``other`` learner's items to ``into``; where both have one for the same
+        question or red flag, the one answered more often stays (2 queries + 1 per clash)."""
+        mine = {
+            (item.question_id, item.red_flag_id): item
+            for item in self.of(into.pk).only("question", "red_flag", "seen")
+        }
+        for item in self.of(other.pk).only("question", "red_flag", "seen"):
+            clash = mine.get((item.question_id, item.red_flag_id))
+            if clash is not None:
+                (item if clash.seen >= item.seen else clash).delete()
+        self.of(other.pk).update(learner=into)
+
+
+class ReviewItem(models.Model):
+    """One learner's memory of one question or one red flag."""
+
+    learner = models.ForeignKey(
+        "quizzes.Learner", on_delete=models.CASCADE, related_name="review_items"
+    )
+    question = models.ForeignKey(
+        "quizzes.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    red_flag = models.ForeignKey(
+        "quizzes.RedFlag", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A question item for a question without red flags: reviewed itself.
+    flagless = models.BooleanField(default=False)
+    card = models.JSONField(help_text="The fsrs package's Card.to_dict().")
+    due = models.DateTimeField()
+    seen = models.PositiveIntegerField(default=0)
+    recognised = models.PositiveIntegerField(default=0)
+    # Share of right answers, recent ones weighing more (see ``reviewed``), and the sum
+    # of the answers' weights it was computed with.
+    strength = models.FloatField(default=0)
+    weight = models.FloatField(default=0)
+    # The first scam type (lesson) in which the red flag was recognised, and whether it
+    # has been recognised in another one since: mastery needs two.
+    first_lesson = models.ForeignKey(
+        "quizzes.Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    two_lessons = models.BooleanField(default=False)
+    answered_at = models.DateTimeField()
+
+    objects = ReviewItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review item")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=True, red_flag__isnull=False)
+                | Q(question__isnull=False, red_flag__isnull=True),
+                name="review_item_question_or_flag",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "question"],
+                condition=Q(question__isnull=False),
+                name="review_item_question_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "red_flag"],
+                condition=Q(red_flag__isnull=False),
+                name="review_item_flag_unique",
+            ),
+        ]
+        indexes = [
+            # The due count on the home page, and picking a review session.
+            models.Index(fields=["learner", "due"], name="review_item_due_idx"),
+        ]
+
+    def __str__(self):
+        what = f"q{self.question_id}" if self.question_id else f"f{self.red_flag_id}"
+        return f"learner {self.learner_id}: {what} due {self.due:%Y-%m-%d}"
+
+    @property
+    def strength_percent(self):
+        return round(self.strength * 100)
+
+    @property
+    def level(self):
+        if self.strength >= STRONG:
+            return MasteryLevel.MASTERED if self.two_lessons else MasteryLevel.ONE_STORY
+        return MasteryLevel.LEARNING if self.strength >= 0.5 else MasteryLevel.MISSED
+
+    @property
+    def level_label(self):
+        return MasteryLevel(self.level).label
+
+    @property
+    def is_mastered(self):
+        return self.level == MasteryLevel.MASTERED
+
+    def reviewed(self, recognised, lesson_id, now):
+        """This item after one more answer: the FSRS step and the mastery summary (no
+        query; the caller saves)."""
+        card = Card.from_dict(self.card) if self.card else Card(card_id=1, due=now)
+        rating = Rating.Good if recognised else Rating.Again
+        card, _log = SCHEDULER.review_card(card, rating, now.astimezone(UTC))
+        self.card, self.due, self.answered_at = card.to_dict(), card.due, now
+        # A weighted mean in which each older answer counts FADE times the next one.
+        weighted = self.strength * self.weight * FADE + recognised
+        self.weight = self.weight * FADE + 1
+        self.strength = weighted / self.weight
+        self.seen += 1
+        self.recognised += int(recognised)
+        if recognised and lesson_id is not None:
+            if self.first_lesson_id is None:
+                self.first_lesson_id = lesson_id
+            elif self.first_lesson_id != lesson_id:
+                self.two_lessons = True
+        return self
+
+
+# Columns the upsert writes, in order.
+_COLUMNS = (
+    "learner_id",
+    "question_id",
+    "red_flag_id",
+    "flagless",
+    "card",
+    "due",
+    "seen",
+    "recognised",
+    "strength",
+    "weight",
+    "first_lesson_id",
+    "two_lessons",
+    "answered_at",
+)
+
+
+def remember(answer, question=None, now=None, run=None):
+    """Update the learner's memory of the answer's question and of each red flag it
+    carries, and of the lesson when ``run`` is a lesson's quiz. ``question`` defaults to
+    the content cache's copy, red flags prefetched.
+
+    One query reads the items, one upsert per kind (question, red flags, lesson) writes.
+    """
+    if run is not None and run.lesson_id is not None:
+        from .summaries import LessonMemory
+
+        LessonMemory.objects.count_answer(run, answer)
+    if question is None:
+        from ..caching import question as cached_question
+
+        question = cached_question(answer.question_id)
+        if question is None:
+            return
+    now = now or answer.answered_at or timezone.now()
+    outcomes = answer.flag_outcomes(question)
+    flag_ids = [pk for pk, _ in outcomes]
+    found = {
+        (item.question_id, item.red_flag_id): item
+        for item in ReviewItem.objects.filter(
+            Q(question_id=question.pk) | Q(red_flag_id__in=flag_ids), learner_id=answer.learner_id
+        )
+    }
+
+    def item(question_id=None, red_flag_id=None):
+        return found.get((question_id, red_flag_id)) or ReviewItem(
+            learner_id=answer.learner_id, question_id=question_id, red_flag_id=red_flag_id
+        )
+
+    lesson_id = question.lesson_id
+    own = item(question_id=question.pk).reviewed(answer.is_correct, lesson_id, now)
+    own.flagless = not flag_ids
+    flags = [item(red_flag_id=pk).reviewed(ok, lesson_id, now) for pk, ok in outcomes]
+    _upsert([own], "question_id")
+    if flags:
+        _upsert(flags, "red_flag_id")
+
+
+def _upsert(items, key):
+    """INSERT the items, or UPDATE the learner's existing ones (1 query).
+
+    Hand-written: the conflict target is a partial unique index, which Django's
+    ``bulk_create(update_conflicts=True)`` cannot name; SQLite and PostgreSQL both can.
+    """
+    db = connections[router.db_for_write(ReviewItem)]
+    quote = db.ops.quote_name
+    fields = {f.attname: f for f in ReviewItem._meta.concrete_fields}
+    rows, params = [], []
+    for item in items:
+        rows.append("(" + ", ".join(["%s"] * len(_COLUMNS)) + ")")
+        params += [
+            fields[column].get_db_prep_save(getattr(item, column), db) for column in _COLUMNS
+        ]
+    columns = ", ".join(quote(c) for c in _COLUMNS)
+    updates = ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}"
+        for c in _COLUMNS
+        if c not in ("learner_id", "question_id", "red_flag_id")
+    )
+    sql = (
+        f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
+        f" ON CONFLICT (learner_id, {key}) WHERE {key} IS NOT NULL DO UPDATE SET {updates}"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def minutes_for(count):
+    """About how long ``count`` questions take, in whole minutes (at least 1)."""
+    return max(1, math.ceil(count * SECONDS_PER_QUESTION / 60))
+
+
+class ReviewKind(models.TextChoices):
+    REVIEW = "review", _("Today's review")
+    DRILL = "drill", _("Drill on one warning sign")
+    RECHECK = "recheck", _("Re-check")
+
+
+class ReviewRun(models.Model):
+    """Marks a quiz run as a review, a drill on one red flag, or a lesson's re-check;
+    the run itself, its questions and answers are ordinary runs."""
+
+    run = models.OneToOneField(
+        "quizzes.QuizRun", primary_key=True, on_delete=models.CASCADE, related_name="review"
+    )
+    kind = models.CharField(max_length=10, choices=ReviewKind.choices)
+    red_flag = models.ForeignKey(
+        "quizzes.RedFlag", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # For a re-check: the lesson, and how many days after its completion (7 or 30).
+    lesson = models.ForeignKey(
+        "quizzes.Lesson", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review run")
+
+    def __str__(self):
+        return f"{self.kind} {self.run_id}"
+
+    @property
+    def kind_label(self):
+        return ReviewKind(self.kind).label
+
+
+def start_session(learner, question_ids, kind, **marks):
+    """A run over ``question_ids`` marked as ``kind`` (3 queries), or None if empty."""
+    from .runs import QuizRun, RunQuestion
+
+    if not question_ids:
+        return None
+    with transaction.atomic():
+        run = QuizRun.objects.create(learner=learner, lesson=None, size=len(question_ids))
+        RunQuestion.objects.bulk_create(
+            RunQuestion(run=run, question_id=qid, position=i)
+            for i, qid in enumerate(question_ids, 1)
+        )
+        ReviewRun.objects.create(run=run, kind=kind, **marks)
+    return run
+
+
+# --- Choosing questions ------------------------------------------------------------
+
+
+class PoolQuestion:
+    """A published question as sessions choose among them: plain values, cached."""
+
+    __slots__ = ("channel", "flags", "id", "lesson_id")
+
+    def __init__(self, id, lesson_id, channel, flags):
+        self.id, self.lesson_id, self.channel, self.flags = id, lesson_id, channel, flags
+
+
+def question_pool():
+    """Every published question with its lesson, channel and red flags (2 queries, then
+    from the content cache until an officer changes something)."""
+    from .. import caching
+    from .questions import Question
+
+    def build():
+        return [
+            PoolQuestion(q.pk, q.lesson_id, q.channel, frozenset(f.pk for f in q.red_flags.all()))
+            for q in Question.objects.published()
+            .only("id", "lesson_id", "channel")
+            .prefetch_related("red_flags")
+        ]
+
+    return caching.cached("review-pool", build)
+
+
+def interleave(questions):
+    """Reorder so that neighbours come from different lessons (and channels) where
+    possible: one from each lesson in turn, in the order they were chosen."""
+    by_lesson = {}
+    for q in questions:
+        by_lesson.setdefault(q.lesson_id, []).append(q)
+    ordered = []
+    while any(by_lesson.values()):
+        turn = [group.pop(0) for group in by_lesson.values() if group]
+        # Within a turn, avoid repeating the channel just shown.
+        if ordered and len(turn) > 1 and turn[0].channel == ordered[-1].channel:
+            turn.append(turn.pop(0))
+        ordered += turn
+    return ordered
+
+
+def choose(candidates, seen_due, picked, rng):
+    """The best of ``candidates`` for a tactic: one not seen yet (at random), else the
+    seen one due first; lessons already picked less often come first."""
+    per_lesson = {}
+    for q in picked:
+        per_lesson[q.lesson_id] = per_lesson.get(q.lesson_id, 0) + 1
+    ids = {q.id for q in picked}
+    left = [q for q in candidates if q.id not in ids]
+    if not left:
+        return None
+    far_future = datetime.max.replace(tzinfo=UTC)
+    return min(
+        left,
+        key=lambda q: (
+            q.id in seen_due,
+            per_lesson.get(q.lesson_id, 0),
+            seen_due.get(q.id, far_future),
+            rng.random(),
+        ),
+    )
+
+
+def seen_questions(learner_id):
+    """{question id: due} for every question the learner has answered (1 query; bounded
+    by the number of questions, not by how many quizzes the learner took)."""
+    return dict(
+        ReviewItem.objects.of(learner_id)
+        .filter(question__isnull=False)
+        .values_list("question_id", "due")
+    )
+
+
+def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None):
+    """Question ids for today's review, interleaved (2 queries)."""
+    import random
+
+    rng = rng or random.Random()
+    due = list(
+        ReviewItem.objects.of(learner_id)
+        .due(now)
+        .order_by("due", "id")
+        .values_list("question_id", "red_flag_id")[: size * 3]
+    )
+    if not due:
+        return []
+    seen = seen_questions(learner_id)
+    pool = question_pool()
+    picked, covered = [], set()
+    for question_id, flag_id in due:
+        if len(picked) >= size:
+            break
+        if flag_id is not None:
+            if flag_id in covered:
+                continue
+            candidates = [q for q in pool if flag_id in q.flags]
+        else:
+            candidates = [q for q in pool if q.id == question_id]
+        best = choose(candidates, seen, picked, rng)
+        if best is not None:
+            picked.append(best)
+            covered |= best.flags
+    return [q.id for q in interleave(picked)]
+
+
+def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):
+    """Up to ``size`` questions carrying one red flag, unseen ones first, interleaved
+    across lessons (1 query)."""
+    import random
+
+    rng = rng or random.Random()
+    seen = seen_questions(learner_id)
+    candidates = [q for q in question_pool() if flag_id in q.flags]
+    picked = []
+    while len(picked) < size:
+        best = choose(candidates, seen, picked, rng)
+        if best is None:
+            break
+        picked.append(best)
+    return [q.id for q in interleave(picked)]
+
+
+def recheck_questions(learner_id, lesson_id, size=3, rng=None):
+    """Up to ``size`` questions on a lesson's tactics (its questions' red flags), from
+    any lesson, unseen ones first (1 query)."""
+    import random
+
+    rng = rng or random.Random()
+    pool = question_pool()
+    flags = frozenset().union(*(q.flags for q in pool if q.lesson_id == lesson_id))
+    candidates = [q for q in pool if q.flags & flags or q.lesson_id == lesson_id]
+    seen = seen_questions(learner_id)
+    picked = []
+    while len(picked) < size:
+        best = choose(candidates, seen, picked, rng)
+        if best is None:
+            break
+        picked.append(best)
+    return [q.id for q in interleave(picked)]

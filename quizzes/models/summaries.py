@@ -1,0 +1,260 @@
+"""Per-learner summaries kept up to date as answers arrive, so that the progress and
+mastery pages read a handful of rows however many quizzes a learner has taken.
+
+``LessonMemory`` is one learner's record of one lesson: the run being answered, the best
+and latest scores of finished runs, and when the lesson was first completed with what
+score (retention re-checks count from then). Red flags and questions are summarised by
+``ReviewItem`` (review.py).
+"""
+
+from datetime import timedelta
+
+from django.db import connections, models, router
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+WEEK, MONTH = 7, 30  # days after completing a lesson when its re-checks are offered
+RECHECK_DAYS = (WEEK, MONTH)
+RECHECK_SIZE = 3
+
+
+def rechecks_due(memories, lessons, now=None):
+    """[(lesson, day)] of the re-checks due among the learner's ``memories``, for the
+    published ``lessons`` (no query)."""
+    by_id = {lesson.pk: lesson for lesson in lessons}
+    due = []
+    for memory in memories:
+        day = memory.recheck_due(now)
+        if day is not None and memory.lesson_id in by_id:
+            due.append((by_id[memory.lesson_id], day))
+    return due
+
+
+def fold(rows):
+    """{lesson id: field values of a LessonMemory} from a learner's lesson runs, oldest
+    first, as (lesson id, run id, size, answered, right, finished_at) rows: what the
+    answers-as-they-arrive upsert would have built (no query). Rebuilds after learners
+    merge, and fills the table for history recorded before it existed."""
+    memories = {}
+    for lesson_id, run_id, size, answered, right, finished_at in rows:
+        memory = memories.setdefault(
+            lesson_id,
+            {
+                "finished_runs": 0,
+                "best": None,
+                "latest": None,
+                "completed_at": None,
+                "completion_score": None,
+                "updated_at": finished_at,
+            },
+        )
+        memory.update(run_id=run_id, size=size, answered=answered, right_answers=right)
+        if finished_at is not None and size:
+            score = right / size
+            memory["finished_runs"] += 1
+            memory["latest"] = score
+            memory["best"] = score if memory["best"] is None else max(memory["best"], score)
+            if memory["completed_at"] is None:
+                memory["completed_at"], memory["completion_score"] = finished_at, score
+            memory["updated_at"] = finished_at
+    return memories
+
+
+class LessonMemoryQuerySet(models.QuerySet):
+    def of(self, learner_id):
+        return self.filter(learner_id=learner_id)
+
+    def count_answer(self, run, answer):
+        """Count ``answer`` in its lesson run ``run`` (1 query, no read: the arithmetic
+        is in the upsert). A run finishes when its answers reach its size; the first
+        finished run of the lesson is its completion."""
+        db = connections[router.db_for_write(self.model)]
+        quote = db.ops.quote_name
+        table = quote(self.model._meta.db_table)
+
+        def old(column):
+            return f"{table}.{quote(column)}"
+
+        same_run = f"{old('run_id')} = excluded.run_id"
+        answered = f"(CASE WHEN {same_run} THEN {old('answered')} + 1 ELSE 1 END)"
+        right = (
+            f"(CASE WHEN {same_run} THEN {old('right_answers')} ELSE 0 END"
+            " + excluded.right_answers)"
+        )
+        finished = f"({answered} = excluded.size)"
+        score = f"({right} * 1.0 / excluded.size)"
+        first = f"({finished} AND {old('completed_at')} IS NULL)"
+        now = timezone.now()
+        finished_now = run.size <= 1
+        score_now = int(answer.is_correct) / run.size if finished_now and run.size else None
+        sql = (
+            f"INSERT INTO {table} (learner_id, lesson_id, run_id, size, answered,"
+            " right_answers, finished_runs, best, latest, completed_at, completion_score,"
+            " updated_at) VALUES (%s, %s, %s, %s, 1, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (learner_id, lesson_id) DO UPDATE SET"
+            f" answered = {answered}, right_answers = {right},"
+            f" finished_runs = {old('finished_runs')}"
+            f" + CASE WHEN {finished} THEN 1 ELSE 0 END,"
+            f" latest = CASE WHEN {finished} THEN {score} ELSE {old('latest')} END,"
+            f" best = CASE WHEN {finished} AND ({old('best')} IS NULL OR {old('best')} < {score})"
+            f" THEN {score} ELSE {old('best')} END,"
+            f" completed_at = CASE WHEN {first} THEN excluded.updated_at"
+            f" ELSE {old('completed_at')} END,"
+            f" completion_score = CASE WHEN {first} THEN {score}"
+            f" ELSE {old('completion_score')} END,"
+            " run_id = excluded.run_id, size = excluded.size, updated_at = excluded.updated_at"
+        )
+        at = db.ops.adapt_datetimefield_value(now)
+        params = [
+            run.learner_id,
+            run.lesson_id,
+            run.pk,
+            run.size,
+            int(answer.is_correct),
+            int(finished_now),
+            score_now,
+            score_now,
+            at if finished_now else None,
+            score_now,
+            at,
+        ]
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def rebuild(self, learner):
+        """Recompute the learner's rows from their runs (3 queries): after learners
+        merge, which is rare, so reading the history once is fine."""
+        from .runs import QuizRun
+
+        rows = (
+            QuizRun.objects.filter(learner=learner, lesson__isnull=False)
+            .annotate(
+                answered=models.Count("answers"),
+                right=models.Count("answers", filter=models.Q(answers__is_correct=True)),
+            )
+            .order_by("started_at", "id")
+            .values_list("lesson_id", "id", "size", "answered", "right", "finished_at")
+        )
+        memories = fold(rows)
+        self.of(learner.pk).delete()
+        self.bulk_create(
+            LessonMemory(learner=learner, lesson_id=lesson_id, **values)
+            for lesson_id, values in memories.items()
+        )
+
+    def progress(self, learner_id, lessons, memories=None):
+        """A LessonProgress for each of ``lessons`` (1 query without ``memories``, the
+        learner's rows)."""
+        from .runs import MASTERY_THRESHOLD, LessonProgress, LessonStatus
+
+        memories = list(self.of(learner_id)) if memories is None else memories
+        mine = {m.lesson_id: m for m in memories}
+        result = []
+        for lesson in lessons:
+            memory = mine.get(lesson.pk)
+            progress = LessonProgress(lesson=lesson)
+            if memory is not None and memory.finished_runs:
+                progress.best, progress.latest = memory.best, memory.latest
+                progress.status = (
+                    LessonStatus.MASTERED
+                    if memory.latest >= MASTERY_THRESHOLD
+                    else LessonStatus.COMPLETED
+                )
+            elif memory is not None:
+                progress.status = LessonStatus.IN_PROGRESS
+            result.append(progress)
+        return result
+
+
+class LessonMemory(models.Model):
+    """One learner's record of one lesson, updated with every answer in its quiz."""
+
+    learner = models.ForeignKey(
+        "quizzes.Learner", on_delete=models.CASCADE, related_name="lesson_memories"
+    )
+    lesson = models.ForeignKey("quizzes.Lesson", on_delete=models.CASCADE, related_name="+")
+    # The run being counted: answers to another run of the lesson start a new count.
+    run = models.ForeignKey(
+        "quizzes.QuizRun", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    size = models.PositiveSmallIntegerField(default=0)
+    answered = models.PositiveSmallIntegerField(default=0)
+    right_answers = models.PositiveSmallIntegerField(default=0)
+    finished_runs = models.PositiveIntegerField(default=0)
+    best = models.FloatField(null=True)
+    latest = models.FloatField(null=True)
+    # The first finished run: retention re-checks count their days from it.
+    completed_at = models.DateTimeField(null=True)
+    completion_score = models.FloatField(null=True)
+    updated_at = models.DateTimeField(null=True)
+    # Retention re-checks, RECHECK_DAYS after the completion: when each was taken or
+    # skipped (offered once), and its run (None when skipped).
+    week_checked_at = models.DateTimeField(null=True)
+    week_run = models.ForeignKey(
+        "quizzes.QuizRun", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    month_checked_at = models.DateTimeField(null=True)
+    month_run = models.ForeignKey(
+        "quizzes.QuizRun", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LessonMemoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lesson summary")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "lesson"], name="lesson_memory_learner_lesson_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"learner {self.learner_id}: lesson {self.lesson_id}"
+
+    def recheck_due(self, now=None):
+        """7 or 30 when that re-check is due (the latest one not yet taken or skipped),
+        else None (no query). Before day 7 nothing is due; from day 30 the month's."""
+        if self.completed_at is None:
+            return None
+        age = (now or timezone.now()) - self.completed_at
+        if age >= timedelta(days=MONTH) and self.month_checked_at is None:
+            return MONTH
+        if timedelta(days=WEEK) <= age < timedelta(days=MONTH) and self.week_checked_at is None:
+            return WEEK
+        return None
+
+    def mark_checked(self, day, run=None, now=None):
+        """Record that the ``day`` re-check was taken (with its run) or skipped (1 query)."""
+        prefix = "week" if day == WEEK else "month"
+        setattr(self, f"{prefix}_checked_at", now or timezone.now())
+        setattr(self, f"{prefix}_run", run)
+        self.save(update_fields=[f"{prefix}_checked_at", f"{prefix}_run"])
+
+
+def recent_runs(learner_id, lessons=(), limit=5):
+    """The learner's ``limit`` latest runs as RunSummary, newest first, with their right
+    answers (1 query on the learner's runs index, whatever the history)."""
+    from .runs import Answer, QuizRun, RunSummary
+
+    by_id = {lesson.pk: lesson for lesson in lessons}
+    quote = connections[router.db_for_read(QuizRun)].ops.quote_name
+    sql = (
+        "SELECT r.id, r.public_id, r.lesson_id, r.size, r.started_at, r.finished_at,"
+        " (SELECT COUNT(*)"
+        f" FROM {quote(Answer._meta.db_table)} a WHERE a.run_id = r.id AND a.is_correct)"
+        " AS right_answers"
+        f" FROM {quote(QuizRun._meta.db_table)} r"
+        " WHERE r.learner_id = %s ORDER BY r.started_at DESC, r.id DESC LIMIT %s"
+    )
+    return [
+        RunSummary(
+            run.public_id,
+            run.lesson_id,
+            run.size,
+            run.right_answers,
+            run.started_at,
+            run.finished_at,
+            lesson=by_id.get(run.lesson_id),
+        )
+        for run in QuizRun.objects.raw(sql, [learner_id, limit])
+    ]
