@@ -272,3 +272,7 @@ class LegalReferenceAdmin(StampedAdmin):
 class SourceAdmin(StampedAdmin):
     list_display = ("code", "title", "publisher", "published")
     search_fields = ("code", "title_en", "title_zh_hans")
+
+
+# Campaigns and scam alerts: their own module, registered when this one is loaded.
+from . import admin_outreach  # noqa: E402, F401

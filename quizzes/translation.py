@@ -3,6 +3,8 @@
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import (
+    Alert,
+    Campaign,
     Case,
     Choice,
     LegalReference,
@@ -58,3 +60,13 @@ class QuestionTranslation(TranslationOptions):
 @register(Choice)
 class ChoiceTranslation(TranslationOptions):
     fields = ("text", "feedback")
+
+
+@register(Campaign)
+class CampaignTranslation(TranslationOptions):
+    fields = ("title", "unit", "place", "audience_other")
+
+
+@register(Alert)
+class AlertTranslation(TranslationOptions):
+    fields = ("title", "text")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, pages, quiz, twofactor
+from .views import accounts, campaigns, pages, quiz, twofactor
 
 app_name = "quizzes"
 
@@ -29,4 +29,8 @@ urlpatterns = [
     path("accounts/recovery-codes/", twofactor.recovery_codes, name="recovery-codes"),
     path("accounts/recover/", twofactor.recover, name="recover"),
     path("genuine/", pages.genuine, name="genuine"),
+    path("c/<slug:code>/", campaigns.landing, name="campaign"),
+    path("c/<slug:code>/start/", campaigns.join, name="campaign-join"),
+    path("c/<slug:code>/quiz/", campaigns.campaign_quiz, name="campaign-quiz"),
+    path("c/<slug:code>/after/", campaigns.after_check, name="campaign-after"),
 ]

@@ -4,7 +4,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import translation
 
-from .factories import LessonFactory, QuestionFactory, RedFlagFactory, ReminderFactory, UserFactory
+from .factories import (
+    CampaignFactory,
+    LessonFactory,
+    QuestionFactory,
+    RedFlagFactory,
+    ReminderFactory,
+    UserFactory,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -118,6 +125,21 @@ def lesson(db, red_flag):
             body_en=f"Scenario number {n}: add our claims account.",
         )
     return lesson
+
+
+@pytest.fixture
+def campaign(lesson, red_flag):
+    """A published, running campaign on ``lesson``, which gets three more questions so
+    that the before and after checks have three pairs."""
+    for n in range(4, 7):
+        QuestionFactory(
+            lesson=lesson,
+            slug=f"q{n}",
+            position=n,
+            red_flags=[red_flag],
+            body_en=f"Scenario number {n}: add our claims account.",
+        )
+    return CampaignFactory(code="riverside", lessons=[lesson])
 
 
 @pytest.fixture

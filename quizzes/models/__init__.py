@@ -3,12 +3,24 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
-- ``runs``: learners, quiz runs and answers.
+- ``runs``: learners, quiz runs and answers;
+- ``campaigns``: police campaigns, their participants and the outreach workflow record;
+- ``alerts``: alerts about a scam that breaks today.
 
-Files import one way (workflow <- content <- questions <- runs); a foreign key to a
-model in a later file is a string.
+Files import one way (workflow <- content <- questions <- runs <- campaigns <- alerts); a
+foreign key to a model in a later file is a string.
 """
 
+from .alerts import Alert
+from .campaigns import (
+    CHECK_SIZE,
+    AgeBand,
+    Audience,
+    Campaign,
+    OutreachTransition,
+    Participant,
+    Phase,
+)
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
 from .questions import Choice, Question
 from .runs import (
@@ -36,13 +48,18 @@ from .workflow import (
 )
 
 __all__ = [
+    "CHECK_SIZE",
     "MASTERY_THRESHOLD",
     "MAX_RUN_SIZE",
     "MIXED_PRACTICE_SIZE",
     "WORKFLOW",
     "Action",
+    "AgeBand",
+    "Alert",
     "Answer",
     "AnswerConflict",
+    "Audience",
+    "Campaign",
     "Case",
     "Channel",
     "Choice",
@@ -52,6 +69,9 @@ __all__ = [
     "LessonProgress",
     "LessonStatus",
     "LessonStep",
+    "OutreachTransition",
+    "Participant",
+    "Phase",
     "Publishable",
     "Question",
     "QuestionSlot",

@@ -60,6 +60,10 @@ class Learner(models.Model):
         if other.pk == self.pk:
             return
         other.runs.update(learner=self)
+        # Campaign entries move too, except where this learner took part already.
+        other.campaign_entries.exclude(
+            campaign__in=self.campaign_entries.values("campaign")
+        ).update(learner=self)
         Answer.objects.filter(learner=other).update(learner=self)
         other.delete()
         # Both may have answered the same question: only the earliest stays a first attempt.

@@ -253,6 +253,8 @@ def run_results(request, public_id):
         )
         next_lesson = next(later, None)
     first_open = next((rq for rq, a in results if a is None), None)
+    # A visitor who came through a campaign's link is led back to it (no query).
+    code = request.session.get("campaign")
     return render(
         request,
         "quizzes/results.html",
@@ -266,5 +268,6 @@ def run_results(request, public_id):
             "first_open": first_open,
             "next_lesson": next_lesson,
             "mastered": run.size and score / run.size >= MASTERY_THRESHOLD,
+            "campaign_url": reverse("quizzes:campaign", args=[code]) if code else None,
         },
     )

@@ -1,0 +1,129 @@
+"""A campaign's pages for citizens: the landing page behind the short link, joining
+(with an optional age band and district), the before and after checks, and the poster."""
+
+from django import forms
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language_from_request, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import override as language_override
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import caching
+from ..learners import learner_id
+from ..models import AgeBand, Campaign, Participant, Phase
+from .quiz import can_preview, starting_learner
+
+# The campaign a visitor came through, so the results page can lead back to it.
+SESSION_KEY = "campaign"
+
+
+class JoinForm(forms.Form):
+    """What a participant may tell about themselves: nothing, or an age band and a
+    district. No names, no phone numbers."""
+
+    age_band = forms.ChoiceField(
+        label=gettext_lazy("Your age (optional)"),
+        choices=[("", gettext_lazy("I'd rather not say")), *AgeBand.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    district = forms.CharField(
+        label=gettext_lazy("The district you live in (optional)"),
+        max_length=40,
+        required=False,
+    )
+
+    def clean_district(self):
+        # One spelling per district, so that breakdowns do not split on case or spaces.
+        return " ".join(self.cleaned_data["district"].split()).casefold()
+
+
+def find_campaign(request, code):
+    """(campaign, preview): the published campaign, or for staff any campaign as a
+    preview; 404 for anyone else."""
+    campaign = caching.campaign(code) if len(code) <= 12 else None
+    if campaign is not None:
+        return campaign, False
+    if can_preview(request.user):
+        campaign = get_object_or_404(Campaign.objects.with_content(), code=code)
+        campaign.checks = campaign.check_questions()
+        return campaign, True
+    raise Http404(_("No campaign has this address."))
+
+
+@require_safe
+def short_link(request, code):
+    """The printed link, without a language: the page in the visitor's language."""
+    with language_override(get_language_from_request(request)):
+        return HttpResponseRedirect(reverse("quizzes:campaign", args=[code]))
+
+
+@require_safe
+def landing(request, code):
+    """Who runs the campaign and what it takes; for a participant, where they are.
+    Visitors who have not joined get the page from the cache (no query)."""
+    campaign, preview = find_campaign(request, code)
+    pk = learner_id(request)
+    participant = Participant.objects.of(campaign.pk, pk) if pk is not None else None
+    context = landing_context(campaign, participant, preview)
+    if participant is None and not preview:
+        return caching.page(request, f"campaign:{code}", "quizzes/campaign.html", lambda: context)
+    return render(request, "quizzes/campaign.html", context)
+
+
+def landing_context(campaign, participant, preview, form=None):
+    return {
+        "campaign": campaign,
+        "participant": participant,
+        "preview": preview,
+        "form": form or JoinForm(),
+        "open": campaign.is_running(),
+    }
+
+
+@require_POST
+def join(request, code):
+    """Count the visitor in (no account needed) and start the before check."""
+    campaign, preview = find_campaign(request, code)
+    if preview or not campaign.is_running() or not campaign.checks[0]:
+        raise Http404(_("This campaign is not open."))
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        context = landing_context(campaign, None, False, form)
+        return render(request, "quizzes/campaign.html", context, status=400)
+    learner = starting_learner(request)
+    if learner is None:
+        return render(request, "429.html", status=429)
+    participant, _created = Participant.objects.get_or_create(
+        campaign=campaign, learner=learner, defaults=form.cleaned_data
+    )
+    request.session[SESSION_KEY] = campaign.code
+    return redirect(participant.start_check(Phase.BEFORE, campaign.checks[0]))
+
+
+@require_POST
+def after_check(request, code):
+    """Start (or continue) the after check, once the before check is done."""
+    campaign, preview = find_campaign(request, code)
+    participant = Participant.objects.of(campaign.pk, learner_id(request))
+    if preview or participant is None or not campaign.checks[1]:
+        raise Http404(_("You have not joined this campaign on this device."))
+    if not participant.before_done:
+        return redirect(participant.before_run)
+    request.session[SESSION_KEY] = campaign.code
+    return redirect(participant.start_check(Phase.AFTER, campaign.checks[1]))
+
+
+@require_POST
+def campaign_quiz(request, code):
+    """A run over the campaign quiz's questions, for a participant."""
+    campaign, preview = find_campaign(request, code)
+    participant = Participant.objects.of(campaign.pk, learner_id(request))
+    questions = [question.pk for question in campaign.questions.all()]
+    if preview or participant is None or not questions:
+        raise Http404(_("You have not joined this campaign on this device."))
+    if starting_learner(request) is None:
+        return render(request, "429.html", status=429)
+    return redirect(participant.start_quiz(questions))
