@@ -29,11 +29,17 @@ class CampaignAdmin(WorkflowAdmin):
     def preview_url(self, obj):
         return obj.get_absolute_url()
 
-    @admin.display(description=_("Link"))
+    @admin.display(description=_("Link and poster"))
     def links(self, obj):
         if obj.pk is None:
             return "—"
-        return format_html('<a href="{}">{}</a>', obj.link, obj.link)
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            obj.link,
+            obj.link,
+            reverse("quizzes:campaign-poster", args=[obj.code]),
+            _("Poster"),
+        )
 
 
 @admin.register(Alert)

@@ -33,4 +33,6 @@ urlpatterns = [
     path("c/<slug:code>/start/", campaigns.join, name="campaign-join"),
     path("c/<slug:code>/quiz/", campaigns.campaign_quiz, name="campaign-quiz"),
     path("c/<slug:code>/after/", campaigns.after_check, name="campaign-after"),
+    path("c/<slug:code>/poster/", campaigns.poster, name="campaign-poster"),
+    path("c/<slug:code>/poster.svg", campaigns.poster_svg, name="campaign-poster-svg"),
 ]

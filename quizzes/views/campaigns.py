@@ -2,15 +2,16 @@
 (with an optional age band and district), the before and after checks, and the poster."""
 
 from django import forms
-from django.http import Http404, HttpResponseRedirect
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language_from_request, gettext_lazy
+from django.utils.translation import get_language, get_language_from_request, gettext_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import caching
+from .. import caching, posters
 from ..learners import learner_id
 from ..models import AgeBand, Campaign, Participant, Phase
 from .quiz import can_preview, starting_learner
@@ -127,3 +128,54 @@ def campaign_quiz(request, code):
     if starting_learner(request) is None:
         return render(request, "429.html", status=429)
     return redirect(participant.start_quiz(questions))
+
+
+@require_safe
+def poster(request, code):
+    """The printable A4 poster in the active language: print styles only, one page."""
+    campaign, preview = find_campaign(request, code)
+    language = get_language()
+    other = next(lang for lang, _name in settings.LANGUAGES if lang != language)
+    with language_override(other):
+        other_url = reverse("quizzes:campaign-poster", args=[campaign.code])
+    label = _("QR code of the campaign's link: %(link)s") % {"link": campaign.link}
+    context = {
+        "campaign": campaign,
+        "preview": preview,
+        "qr": posters.qr_svg(campaign.link, label),
+        "other_language": other,
+        "other_url": other_url,
+    }
+    return render(request, "quizzes/poster.html", context)
+
+
+@require_safe
+def poster_svg(request, code):
+    """The same poster as an SVG file to download, for a print shop."""
+    campaign, _preview = find_campaign(request, code)
+    issuer_address = settings.SITE_ADDRESS
+    texts = {
+        "kicker": _("Anti-fraud campaign"),
+        "unit": _("Run by %(unit)s") % {"unit": campaign.unit},
+        "link_hint": _("Scan with your phone's camera, or type:"),
+        "takes": _(
+            "A short check, the lessons, a final check: about 15 minutes. No account, "
+            "no name, no phone number."
+        ),
+        "hotlines": _("Police 110 · Anti-fraud hotline 96110"),
+        "genuine": (
+            _(
+                "The real site is only at %(address)s, and never asks for money, bank "
+                "details or codes."
+            )
+            % {"address": issuer_address}
+            if issuer_address
+            else _("The real site never asks for money, bank details, passwords or codes.")
+        ),
+    }
+    response = HttpResponse(
+        posters.poster_svg(campaign, texts), content_type="image/svg+xml; charset=utf-8"
+    )
+    filename = f"campaign-{campaign.code}-{get_language()}.svg"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
