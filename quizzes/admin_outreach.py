@@ -18,6 +18,8 @@ class CampaignAdmin(WorkflowAdmin):
     list_filter = (NeedsReviewFilter, "status", "audience")
     search_fields = ("code", "title_en", "title_zh_hans", "place_en", "place_zh_hans")
     readonly_fields = ("status", "links", "updated_at", "updated_by")
+    # Questions can be many: picked by search. Lessons are few: a plain list.
+    autocomplete_fields = ("questions",)
     fieldsets = (
         (None, {"fields": ("title", "code", "unit", "place", "audience", "audience_other")}),
         (_("Dates"), {"fields": ("starts_on", "ends_on")}),

@@ -305,3 +305,24 @@ def test_an_officer_creates_a_campaign_in_the_admin(client, campaign, lesson):
 def test_citizens_cannot_open_the_campaign_admin(citizen):
     response = citizen.get(reverse("admin:quizzes_campaign_changelist"))
     assert response.status_code == 302
+
+
+def test_a_hall_on_one_wifi_may_join_beyond_the_quiz_limit(campaign, client_factory, settings):
+    settings.RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE = 1
+    settings.RATE_LIMIT_CAMPAIGN_JOINS_PER_ADDRESS_PER_MINUTE = 3
+    url = reverse("quizzes:campaign-join", args=["riverside"])
+    statuses = [client_factory().post(url).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert Participant.objects.count() == Learner.objects.count() == 3
+
+
+@pytest.mark.parametrize("lessons", [1, 3])
+def test_a_participants_page_costs_two_queries(
+    visitor, campaign, lessons, django_assert_num_queries
+):
+    for n in range(lessons - 1):
+        campaign.lessons.add(LessonFactory(slug=f"extra-{n}"))
+    visitor.post(reverse("quizzes:campaign-join", args=["riverside"]))
+    visitor.get(landing())
+    with django_assert_num_queries(2):  # the session, the participant with its runs
+        assert "Continue the first check" in visitor.get(landing()).content.decode()

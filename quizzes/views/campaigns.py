@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import caching, posters
-from ..learners import learner_id
+from .. import caching, posters, ratelimit
+from ..learners import current_learner, learner_id
 from ..models import AgeBand, Campaign, Participant, Phase
 from .quiz import can_preview, starting_learner
 
@@ -94,8 +94,12 @@ def join(request, code):
     if not form.is_valid():
         context = landing_context(campaign, None, False, form)
         return render(request, "quizzes/campaign.html", context, status=400)
-    learner = starting_learner(request)
-    if learner is None:
+    # Its own limit per address, higher than for quizzes: a hall full of phones on one
+    # Wi-Fi joins from one public address within minutes.
+    if ratelimit.exceeded(request, "campaign-join-address"):
+        return render(request, "429.html", status=429)
+    learner = current_learner(request, create=True)
+    if ratelimit.exceeded(request, "run", who=learner.pk):
         return render(request, "429.html", status=429)
     participant, _created = Participant.objects.get_or_create(
         campaign=campaign, learner=learner, defaults=form.cleaned_data
