@@ -326,3 +326,19 @@ def test_a_participants_page_costs_two_queries(
     visitor.get(landing())
     with django_assert_num_queries(2):  # the session, the participant with its runs
         assert "Continue the first check" in visitor.get(landing()).content.decode()
+
+
+def test_my_data_holds_what_a_participant_told(visitor, campaign):
+    visitor.post(
+        reverse("quizzes:campaign-join", args=["riverside"]),
+        {"age_band": "40-59", "district": "Hill"},
+    )
+    data = visitor.get(reverse("quizzes:my-data")).json()
+    [entry] = data["campaigns"]
+    assert (entry["campaign"], entry["age_band"], entry["district"]) == (
+        "riverside",
+        "40-59",
+        "hill",
+    )
+    visitor.post(reverse("quizzes:delete-my-data"))
+    assert not Participant.objects.exists()

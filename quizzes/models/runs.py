@@ -74,7 +74,8 @@ class Learner(models.Model):
         Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
 
     def export_data(self):
-        """Every run and answer of this learner, as plain data (2 queries)."""
+        """Every run and answer of this learner, and the campaigns they joined with what
+        they told about themselves, as plain data (3 queries)."""
         answers = defaultdict(list)
         for answer in self.answers.select_related("question__lesson", "choice").order_by(
             "answered_at", "id"
@@ -90,6 +91,15 @@ class Learner(models.Model):
             )
         return {
             "learner_since": self.created_at.isoformat(),
+            "campaigns": [
+                {
+                    "campaign": entry.campaign.code,
+                    "joined_at": entry.joined_at.isoformat(),
+                    "age_band": entry.age_band,
+                    "district": entry.district,
+                }
+                for entry in self.campaign_entries.select_related("campaign").order_by("id")
+            ],
             "runs": [
                 {
                     "lesson": run.lesson.slug if run.lesson else None,
