@@ -36,6 +36,10 @@ LESSON_SLUGS = {
     "shopping-festival-sms",
     "screen-sharing",
     "fake-regulator-calls",
+    "fake-sellers-online-shopping",
+    "romance-investment-pig-butchering",
+    "ai-face-and-voice",
+    "genuine-anti-fraud-channels",
 }
 
 

@@ -13,14 +13,18 @@ PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po
 
 
 def po_entries(po=PO):
-    """(msgid, msgstr) pairs of a catalogue; plural entries give msgstr[0]."""
+    """(msgid, msgstr) pairs of a catalogue; plural entries give msgstr[0]; an entry with a
+    context is keyed as gettext keys it, "context\x04msgid"."""
     entries, current, key = [], {}, None
     for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("#"):
             continue
         if not line.strip():
             if "msgid" in current:
-                entries.append((current["msgid"], current.get("msgstr", "")))
+                msgid = current["msgid"]
+                if "msgctxt" in current:
+                    msgid = f"{current['msgctxt']}\x04{msgid}"
+                entries.append((msgid, current.get("msgstr", "")))
             current, key = {}, None
             continue
         if line.startswith('"'):

@@ -20,7 +20,7 @@ def load(*args):
 def test_first_load_creates_the_whole_curriculum_published():
     output = load()
 
-    assert Lesson.objects.published().count() >= 18
+    assert Lesson.objects.published().count() >= 22
     assert Question.objects.published().count() >= 72
     assert Reminder.objects.general().count() >= 7
     assert "created" in output
@@ -97,3 +97,29 @@ def test_loaded_questions_are_published_and_keep_one_correct_choice():
         assert question.status == Status.PUBLISHED
         assert question.publication_problems() == [], question
     assert Choice.objects.filter(is_correct=True).count() == Question.objects.count()
+
+
+def test_a_new_curriculum_version_moves_questions_and_retires_dropped_ones():
+    """Loading the next version over the last: questions change places, and a question the
+    files no longer have leaves the site (archived if learners answered it)."""
+    from quizzes.curriculum.schema import read_lessons, read_vocabulary
+
+    from .factories import AnswerFactory
+
+    vocabulary, lessons = read_vocabulary(), read_lessons()
+    Loader().load(vocabulary, lessons)
+    questions = [q for q in lessons[0]["questions"] if q.get("kind", "choice") == "choice"]
+    answered, unanswered = (Question.objects.get(slug=q["slug"]) for q in questions[:2])
+    AnswerFactory(question=answered, choice=answered.choices.first())
+    kept = questions[2:]
+    for position, item in enumerate(reversed(kept), 1):  # the kept ones change places
+        item["position"] = position
+    lessons[0]["questions"] = list(reversed(kept))
+
+    Loader().load(vocabulary, lessons)
+
+    answered.refresh_from_db()
+    assert answered.status == Status.ARCHIVED
+    assert not Question.objects.filter(pk=unanswered.pk).exists()
+    lesson = Lesson.objects.get(slug=lessons[0]["slug"])
+    assert [q.slug for q in lesson.questions.published()] == [q["slug"] for q in reversed(kept)]

@@ -309,3 +309,45 @@ def test_create_police_user_command(monkeypatch):
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Reviewers"]
     assert user.check_password("a long and strong passphrase")
+
+
+def test_an_officers_question_is_held_to_the_item_writing_rules(lesson):
+    """The rules the shipped files pass (quizzes/curriculum/README.md) hold for a question an
+    officer writes: it cannot go to review while the learner could guess it by length."""
+    from .factories import ChoiceFactory
+
+    question = QuestionFactory(lesson=lesson, status=Status.DRAFT, choices=False)
+    question.prompt_zh_hans = "你会怎么做？"
+    question.save()
+    ChoiceFactory(question=question, position=1, text_en="Pay.", text_zh_hans="付钱。")
+    ChoiceFactory(question=question, position=2, text_en="Reply.", text_zh_hans="回复。")
+    ChoiceFactory(
+        question=question,
+        position=3,
+        is_correct=True,
+        text_en="Hang up and call the bank yourself.",
+        text_zh_hans="挂断电话，自己打银行客服核实。",
+    )
+
+    with pytest.raises(WorkflowError) as error:
+        question.transition(Action.SUBMIT, officer("Authors"))
+
+    message = str(error.value)
+    assert f"question {question.slug}/prompt: address the learner as 您, not 你" in message
+    assert "in en the longest choice is more than 2 times the shortest" in message
+    assert "this lesson: in en the correct choice is the longest in" in message
+    assert question.status == Status.DRAFT
+
+
+def test_the_item_writing_rules_speak_the_officers_language(lesson):
+    from django.utils import translation
+
+    question = QuestionFactory(lesson=lesson, status=Status.DRAFT, choices=False)
+    question.prompt_zh_hans = "你会怎么做？"
+    question.save()
+
+    with translation.override("zh-hans"), pytest.raises(WorkflowError) as error:
+        question.transition(Action.SUBMIT, officer("Authors"))
+
+    assert "称呼学习者为“您”，不用“你”" in str(error.value)
+    assert "需要 3 或 4 个选项" in str(error.value)

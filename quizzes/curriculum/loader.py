@@ -10,6 +10,7 @@ import datetime
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import Max
 
 from ..models import (
     Case,
@@ -205,6 +206,35 @@ class Loader:
             if self.bundle:
                 reminder = self.reminders.get(item.get("reminder"))
             self.question(lesson, item.get("position", position), item, reminder)
+        if not self.bundle and outcome != "skipped":
+            self.retire_dropped_questions(lesson, data.get("questions") or [])
+
+    def retire_dropped_questions(self, lesson, items):
+        """A question the shipped files no longer have leaves the site: archived if learners
+        answered it (their answers and the statistics keep it), deleted otherwise. An
+        officer's question (``updated_by``) stays unless ``force``."""
+        dropped = lesson.questions.exclude(slug__in=[item["slug"] for item in items]).exclude(
+            status=Status.ARCHIVED
+        )
+        if not self.force:
+            dropped = dropped.filter(updated_by__isnull=True)
+        for question in dropped:
+            if question.answers.exists():
+                question.status = Status.ARCHIVED
+                question.save(update_fields=["status"])
+                self.counts[(Question._meta.verbose_name_plural, "archived")] += 1
+            else:
+                question.delete()
+                self.counts[(Question._meta.verbose_name_plural, "deleted")] += 1
+
+    def make_room(self, lesson, position, slug):
+        """Questions change places between curriculum versions: a question of another slug
+        holding ``position`` moves to the end, so (lesson, position) stays unique."""
+        holder = lesson.questions.filter(position=position).exclude(slug=slug).first()
+        if holder is not None:
+            last = lesson.questions.aggregate(last=Max("position"))["last"]
+            holder.position = last + 1
+            holder.save(update_fields=["position"])
 
     def question(self, lesson, position, data, reminder):
         if data.get("kind", "choice") != "choice":
@@ -212,6 +242,7 @@ class Loader:
             # "deferred", not "skipped": nothing an officer edited is being kept.
             self.counts[("questions of a kind not supported yet", "deferred")] += 1
             return
+        self.make_room(lesson, position, data["slug"])
         question, outcome = self.upsert(
             Question,
             {"lesson": lesson, "slug": data["slug"]},

@@ -13,6 +13,9 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from .schema import LANGS
 
 # The correct choice may be the longest of its question in at most this share of a
@@ -45,6 +48,21 @@ HEDGES = {
 # The learner is addressed as 您 in what the site says to them.
 INFORMAL_YOU = "你"
 QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
+
+
+# Messages are translated, so that an officer who submits a question reads them in their
+# language; in English they read as the curriculum report always has.
+WORDS = {
+    "en": pgettext_lazy("language code in an item-writing message", "en"),
+    "zh_hans": pgettext_lazy("language code in an item-writing message", "zh_hans"),
+    "setup": gettext_lazy("setup"),
+    "prompt": gettext_lazy("prompt"),
+    "explanation": gettext_lazy("explanation"),
+    "text": gettext_lazy("text"),
+    "feedback": gettext_lazy("feedback"),
+    "incoming": gettext_lazy("incoming"),
+    "outgoing": gettext_lazy("outgoing"),
+}
 
 
 def text(value, lang):
@@ -96,9 +114,15 @@ def longest_shares(questions):
 def feedback_problems(where, value):
     found = []
     if en_words(text(value, "en")) > MAX_FEEDBACK_WORDS_EN:
-        found.append(f"{where}: more than {MAX_FEEDBACK_WORDS_EN} words in English")
+        found.append(
+            _("%(where)s: more than %(n)s words in English")
+            % {"where": where, "n": MAX_FEEDBACK_WORDS_EN}
+        )
     if len(text(value, "zh_hans")) > MAX_FEEDBACK_CHARS_ZH:
-        found.append(f"{where}: more than {MAX_FEEDBACK_CHARS_ZH} characters in Chinese")
+        found.append(
+            _("%(where)s: more than %(n)s characters in Chinese")
+            % {"where": where, "n": MAX_FEEDBACK_CHARS_ZH}
+        )
     return found
 
 
@@ -109,12 +133,13 @@ def informal(value):
 
 def question_problems(question):
     """What breaks the rules in one question (curriculum shape), as readable sentences."""
-    where = f"question {question.get('slug', '?')}"
+    where = _("question %(slug)s") % {"slug": question.get("slug", "?")}
+    nin = _("address the learner as 您, not 你")
     found = []
-    found += feedback_problems(f"{where}/explanation", question.get("explanation"))
+    found += feedback_problems(f"{where}/{WORDS['explanation']}", question.get("explanation"))
     for field in ("setup", "prompt", "explanation"):
         if informal(question.get(field)):
-            found.append(f"{where}/{field}: address the learner as 您, not 你")
+            found.append(f"{where}/{WORDS[field]}: {nin}")
     direction = question.get("direction", "incoming")
     if question.get("channel") == "call":
         wrong = "来电" if direction == "outgoing" else "去电"
@@ -124,23 +149,39 @@ def question_problems(question):
             if "：" in line
         ]
         if any(wrong in label for label in labels):
-            found.append(f"{where}: a {direction} call's speaker is labelled {wrong}")
+            found.append(
+                _("%(where)s: a %(direction)s call's speaker is labelled %(label)s")
+                % {"where": where, "direction": WORDS.get(direction, direction), "label": wrong}
+            )
     if not is_choice_question(question):
         return found
     choices = question.get("choices") or []
     if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
-        found.append(f"{where}: needs {MIN_CHOICES} or {MAX_CHOICES} choices")
+        found.append(
+            _("%(where)s: needs %(min)s or %(max)s choices")
+            % {"where": where, "min": MIN_CHOICES, "max": MAX_CHOICES}
+        )
     for i, choice in enumerate(choices, 1):
-        found += feedback_problems(f"{where}/choice {i}/feedback", choice.get("feedback"))
+        place = _("%(where)s/choice %(n)s") % {"where": where, "n": i}
+        found += feedback_problems(f"{place}/{WORDS['feedback']}", choice.get("feedback"))
         for field in ("text", "feedback"):
             if informal(choice.get(field)):
-                found.append(f"{where}/choice {i}/{field}: address the learner as 您, not 你")
+                found.append(f"{place}/{WORDS[field]}: {nin}")
     for lang in LANGS:
         lengths = [len(text(c.get("text"), lang)) for c in choices]
         if lengths and min(lengths) and max(lengths) > MAX_LENGTH_RATIO * min(lengths):
             found.append(
-                f"{where}: in {lang} the longest choice is more than {MAX_LENGTH_RATIO:g}"
-                f" times the shortest ({max(lengths)} and {min(lengths)} characters)"
+                _(
+                    "%(where)s: in %(lang)s the longest choice is more than %(ratio)s"
+                    " times the shortest (%(longest)s and %(shortest)s characters)"
+                )
+                % {
+                    "where": where,
+                    "lang": WORDS[lang],
+                    "ratio": f"{MAX_LENGTH_RATIO:g}",
+                    "longest": max(lengths),
+                    "shortest": min(lengths),
+                }
             )
     return found
 
@@ -151,9 +192,18 @@ def set_problems(name, questions):
     for lang, share in longest_shares(questions).items():
         if share.share > MAX_LONGEST_SHARE:
             found.append(
-                f"{name}: in {lang} the correct choice is the longest in {share.longest} of"
-                f" {share.questions} questions ({share.share:.0%}; at most"
-                f" {MAX_LONGEST_SHARE:.0%})"
+                _(
+                    "%(name)s: in %(lang)s the correct choice is the longest in %(longest)s"
+                    " of %(questions)s questions (%(share)s; at most %(most)s)"
+                )
+                % {
+                    "name": name,
+                    "lang": WORDS[lang],
+                    "longest": share.longest,
+                    "questions": share.questions,
+                    "share": f"{share.share:.0%}",
+                    "most": f"{MAX_LONGEST_SHARE:.0%}",
+                }
             )
     return found
 
@@ -217,6 +267,13 @@ def report(lessons):
 
 
 def main():
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "antifraud.settings")
+    os.environ.setdefault("DEBUG", "1")
+    django.setup()
     from .schema import read_lessons
 
     lessons = read_lessons()

@@ -96,6 +96,46 @@ class Question(Publishable):
             problems.append(_("A web-page question needs the address shown in the browser."))
         if not self.sender_number and not (self.sender_name_en or self.sender_name_zh_hans):
             problems.append(_("Say who the message or call seems to come from."))
+        return problems + self.item_writing_problems(choices)
+
+    def curriculum_shape(self, choices):
+        """This question as the curriculum files write one (what the item-writing rules read)."""
+        langs = ("en", "zh_hans")
+        return {
+            "slug": self.slug,
+            "channel": self.channel,
+            "direction": getattr(self, "direction", "") or "incoming",
+            **{
+                name: {lang: getattr(self, f"{name}_{lang}") or "" for lang in langs}
+                for name in ("setup", "body", "prompt", "explanation")
+            },
+            "choices": [
+                {
+                    "text": {lang: getattr(c, f"text_{lang}") or "" for lang in langs},
+                    "feedback": {lang: getattr(c, f"feedback_{lang}") or "" for lang in langs},
+                    "correct": c.is_correct,
+                }
+                for c in choices
+            ],
+        }
+
+    def item_writing_problems(self, choices):
+        """The item-writing rules (quizzes/curriculum/README.md) for an officer's question: the
+        same check as the shipped files, this question's own rules and its lesson's share of
+        questions whose correct choice is the longest, counting this question in."""
+        from ..curriculum.quality import question_problems, set_problems
+
+        shape = self.curriculum_shape(choices)
+        problems = question_problems(shape)
+        if self.lesson_id:
+            others = (
+                Question.objects.filter(lesson_id=self.lesson_id)
+                .exclude(pk=self.pk)
+                .exclude(status="archived")
+                .prefetch_related("choices")
+            )
+            lesson_set = [q.curriculum_shape(q.choices.all()) for q in others] + [shape]
+            problems += set_problems(_("this lesson"), lesson_set)
         return problems
 
     def transcript(self):
