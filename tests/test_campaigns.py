@@ -220,7 +220,9 @@ def test_the_whole_journey_before_lessons_after(visitor, campaign):
     answer_all(visitor, participant.after_run)
     participant.refresh_from_db()
     assert participant.after_done
-    assert "You have finished. Thank you!" in visitor.get(landing()).content.decode()
+    html = visitor.get(landing()).content.decode()
+    assert "You have finished. Thank you!" in html
+    assert "First check: 3 of 3 right. Final check: 3 of 3 right." in html
 
 
 def test_the_after_check_needs_to_have_joined(visitor, campaign):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .content import Lesson
 from .questions import Question
-from .runs import QuizRun, RunQuestion
+from .runs import Answer, QuizRun, RunQuestion
 from .workflow import Action, Publishable, PublishableQuerySet, Status, missing_translations
 
 CHECK_SIZE = 3  # questions in the before check, and as many in the after check
@@ -283,6 +283,23 @@ class Participant(models.Model):
     @property
     def after_done(self):
         return self.after_run is not None and self.after_run.finished_at is not None
+
+    def check_scores(self):
+        """{"before": right answers, "after": right answers} of the two checks once
+        both are finished, else None (1 query)."""
+        if not (self.before_done and self.after_done):
+            return None
+        rows = (
+            Answer.objects.filter(run__in=[self.before_run_id, self.after_run_id], is_correct=True)
+            .values("run")
+            .annotate(right=models.Count("id"))
+        )
+        right = {row["run"]: row["right"] for row in rows}
+        return {
+            "before": right.get(self.before_run_id, 0),
+            "after": right.get(self.after_run_id, 0),
+            "size": self.after_run.size,
+        }
 
     def start_check(self, phase, question_ids):
         """The run of this participant's before or after check: the one already started,

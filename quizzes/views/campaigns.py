@@ -81,6 +81,7 @@ def landing_context(campaign, participant, preview, form=None):
         "preview": preview,
         "form": form or JoinForm(),
         "open": campaign.is_running(),
+        "scores": participant.check_scores() if participant is not None else None,
     }
 
 
