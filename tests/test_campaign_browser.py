@@ -218,3 +218,19 @@ def test_axe_finds_nothing_on_the_campaign_pages(new_page, live_server, campaign
     # Nothing scrolls sideways on a 360 px phone.
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_axe_finds_nothing_on_the_figures_page(new_page, live_server, campaign, lang):
+    from .test_campaign_figures import take
+
+    for n in range(12):
+        take(campaign, before=n % 3, after=2 + n % 2, age_band="60-74", district="old town")
+    page = officer_page(new_page, live_server, "officer-zhao", "Analysts", lang)
+    go(page, live_server.url + reverse("admin:quizzes_campaign_figures", args=[campaign.pk]))
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator(".campaign-figures table").count() == 5
+    assert page.locator(".bar-chart rect").count() == 6  # before and after: 3 groups
+    reports = check_both_sizes(page, "campaign-figures", lang)
+    assert not reports, "\n".join(reports)
+    assert page.csp_errors == []

@@ -45,6 +45,7 @@ class Alert(OutreachWorkflow):
     class Meta:
         ordering = ["-starts_at", "id"]
         verbose_name = _("scam alert")
+        verbose_name_plural = _("scam alerts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="alert_ends_after_start"

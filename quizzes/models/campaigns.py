@@ -133,6 +133,7 @@ class Campaign(OutreachWorkflow):
     class Meta:
         ordering = ["-starts_on", "id"]
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_in_order"
@@ -267,6 +268,7 @@ class Participant(models.Model):
 
     class Meta:
         verbose_name = _("campaign participant")
+        verbose_name_plural = _("campaign participants")
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "learner"], name="one_entry_per_campaign_and_learner"
@@ -354,6 +356,7 @@ class OutreachTransition(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("campaign or alert workflow step")
+        verbose_name_plural = _("campaign and alert workflow steps")
         constraints = [
             models.CheckConstraint(
                 condition=Q(campaign__isnull=False, alert__isnull=True)
