@@ -116,8 +116,8 @@ def after_check(request, code):
     participant = Participant.objects.of(campaign.pk, learner_id(request))
     if preview or participant is None or not campaign.checks[1]:
         raise Http404(_("You have not joined this campaign on this device."))
-    if not participant.before_done:
-        return redirect(participant.before_run)
+    if not participant.before_done:  # the first check comes first
+        return redirect(participant.start_check(Phase.BEFORE, campaign.checks[0]))
     request.session[SESSION_KEY] = campaign.code
     return redirect(participant.start_check(Phase.AFTER, campaign.checks[1]))
 
