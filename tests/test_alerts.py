@@ -39,6 +39,12 @@ def test_a_live_alert_shows_on_the_home_and_lesson_pages(visitor, lesson):
         assert html.count("<h1") == 1
 
 
+def test_a_live_alert_comes_first_in_a_learners_review(visitor, lesson):
+    AlertFactory(lesson=lesson)
+    html = visitor.get(reverse("quizzes:practice")).content.decode()
+    assert html.index(BANNER) < html.index('action="/en/practice/"')
+
+
 def test_a_live_alert_in_chinese(visitor, lesson):
     AlertFactory()
     with translation.override("zh-hans"):

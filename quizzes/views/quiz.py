@@ -66,7 +66,10 @@ def start_lesson_quiz(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def practice(request):
     if request.method != "POST":
-        return caching.page(request, "practice", "quizzes/practice.html", dict)
+        # A live scam alert comes first in a learner's review (no query, as on the home page).
+        alerts = caching.live_alerts()
+        name = f"practice:{caching.alerts_mark(alerts)}"
+        return caching.page(request, name, "quizzes/practice.html", lambda: {"alerts": alerts})
     learner = starting_learner(request)
     if learner is None:
         return render(request, "429.html", status=429)
