@@ -198,11 +198,26 @@ def participant_landing(page, live_server, lang, campaign):
     assert page.locator(".campaign-progress").count() == 1
 
 
+def join_error(page, live_server, lang, campaign):
+    visitor_landing(page, live_server, lang, campaign)
+    page.locator("#id_district").fill("13800138000")
+    with page.expect_navigation() as navigation:
+        page.locator("form.campaign-join button[type=submit]").click()
+    assert navigation.value.status == 400
+    described_by = page.locator("#id_district").get_attribute("aria-describedby").split()
+    assert "id_district_error" in described_by
+
+
 def poster(page, live_server, lang, campaign):
     go(page, url(live_server, lang, "quizzes:campaign-poster", campaign.code))
 
 
-PAGES = {"campaign": visitor_landing, "campaign-joined": participant_landing, "poster": poster}
+PAGES = {
+    "campaign": visitor_landing,
+    "campaign-join-error": join_error,
+    "campaign-joined": participant_landing,
+    "poster": poster,
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])

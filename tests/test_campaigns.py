@@ -151,7 +151,13 @@ def test_joining_may_skip_both_questions(visitor, campaign):
 
 
 @pytest.mark.parametrize(
-    "data", [{"age_band": "ninety"}, {"district": "x" * 41}, {"age_band": ["60-74", "<b>"]}]
+    "data",
+    [
+        {"age_band": "ninety"},
+        {"district": "x" * 41},
+        {"age_band": ["60-74", "<b>"]},
+        {"district": "call me 13800138000"},
+    ],
 )
 def test_bad_answers_to_the_optional_questions_are_400(visitor, campaign, data):
     response = visitor.post(reverse("quizzes:campaign-join", args=["riverside"]), data)

@@ -1,6 +1,8 @@
 """A campaign's pages for citizens: the landing page behind the short link, joining
 (with an optional age band and district), the before and after checks, and the poster."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -37,8 +39,12 @@ class JoinForm(forms.Form):
     )
 
     def clean_district(self):
+        district = " ".join(self.cleaned_data["district"].split())
+        # A run of digits is a phone or ID number typed in the wrong box: never stored.
+        if re.search(r"\d{5}", district):
+            raise forms.ValidationError(_("Only the name of the district, please."))
         # One spelling per district, so that breakdowns do not split on case or spaces.
-        return " ".join(self.cleaned_data["district"].split()).casefold()
+        return district.casefold()
 
 
 def find_campaign(request, code):
