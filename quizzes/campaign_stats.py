@@ -170,15 +170,26 @@ def participant_rows(participants):
     ]
 
 
-def breakdown(rows, key, labels):
+def breakdown(rows, key, labels=None):
+    """One Group per value of ``key``. With ``labels`` (a fixed list of choices) every
+    group keeps its name; without (what people typed, such as a district), the names of
+    groups under MIN_LEARNERS are not shown either, since a rare name can itself point at
+    someone: those groups are pooled into one row."""
     groups = defaultdict(list)
     for row in rows:
         groups[row[key]].append(row)
     not_given = _("Not given")
-    return [
-        group_of(labels.get(value, value) if value else not_given, members)
-        for value, members in sorted(groups.items(), key=lambda item: (not item[0], item[0]))
-    ]
+    result, pooled = [], []
+    for value, members in sorted(groups.items(), key=lambda item: (not item[0], item[0])):
+        if labels is None and value and len(members) < MIN_LEARNERS:
+            pooled += members
+            continue
+        label = (labels or {}).get(value, value) if value else not_given
+        result.append(group_of(label, members))
+    if pooled:
+        label = _("Others, fewer than %(n)s learners each") % {"n": MIN_LEARNERS}
+        result.append(group_of(label, pooled))
+    return result
 
 
 def scam_type_groups(campaign):
@@ -300,7 +311,7 @@ def campaign_figures(campaign):
         overall=group_of(_("This campaign"), rows),
         city=group_of(_("All campaigns in the city"), city_rows),
         age_bands=breakdown(rows, "age_band", dict(AgeBand.choices)),
-        districts=breakdown(rows, "district", {}),
+        districts=breakdown(rows, "district"),
         scam_types=scam_type_groups(campaign),
         flags=weakest_flags(campaign),
     )

@@ -105,47 +105,65 @@ def test_the_officer_sees_the_figures_and_how_they_are_computed(analyst, campaig
 # --- Fewer than 10 learners: no figure, anywhere -----------------------------------------
 
 
-@pytest.mark.parametrize("people", [MIN_LEARNERS - 2, MIN_LEARNERS - 1, MIN_LEARNERS])
-def test_every_breakdown_on_the_page_hides_groups_under_ten(analyst, campaign, people):
+OTHERS = "Others, fewer than 10 learners each"
+
+
+def expected_groups(people):
+    """{(section, label): learners} for ``people`` in lakeside (aged 75 or over) and one
+    person alone in hill (under 18): a district with fewer than 10 learners loses its name
+    and joins "Others"; the lone participant counts among the scam type's learners too."""
+    groups = {
+        ("age_band", "75 or older"): people,
+        ("age_band", "Under 18"): 1,
+        ("scam_type", "Fake courier claims"): people + 1,
+    }
+    if people < MIN_LEARNERS:
+        groups[("district", OTHERS)] = people + 1
+    else:
+        groups[("district", "lakeside")] = people
+        groups[("district", OTHERS)] = 1
+    return groups
+
+
+def crowd(campaign, people):
     for _ in range(people):
         take(campaign, before=1, after=2, age_band="75plus", district="lakeside")
-    take(campaign, before=0, after=3, age_band="under18", district="hill")  # always alone
+    take(campaign, before=0, after=3, age_band="under18", district="hill")
+
+
+@pytest.mark.parametrize("people", [MIN_LEARNERS - 2, MIN_LEARNERS - 1, MIN_LEARNERS])
+def test_every_breakdown_on_the_page_hides_groups_under_ten(analyst, campaign, people):
+    crowd(campaign, people)
     html = figures_page(analyst, campaign).content.decode()
-    alone = f"<td>{FEWER}</td><td>{FEWER}</td><td>{FEWER}</td><td>{FEWER}</td><td>{FEWER}</td>"
-    assert f'<th scope="row">Under 18</th>{alone}' in html
-    assert f'<th scope="row">hill</th>{alone}' in html
-    # The lone participant counts among the scam type's learners too.
-    behind = {"75 or older": people, "lakeside": people, "Fake courier claims": people + 1}
-    for label, learners in behind.items():
+    hidden = f"<td>{FEWER}</td>" * 5
+    assert ">hill<" not in html  # a rare name typed by someone is never shown
+    assert (">lakeside<" in html) == (people >= MIN_LEARNERS)
+    for (_section, label), learners in expected_groups(people).items():
         row = html.split(f'<th scope="row">{label}</th>')[1].split("</tr>")[0]
         if learners < MIN_LEARNERS:
-            assert row == alone
+            assert row == hidden
         else:
             assert FEWER not in row and "%" in row
+            assert row.startswith(f"<td>{learners}</td>")
 
 
 @pytest.mark.parametrize("people", [MIN_LEARNERS - 2, MIN_LEARNERS - 1, MIN_LEARNERS])
 def test_every_breakdown_in_the_csv_hides_groups_under_ten(analyst, campaign, people):
-    for _ in range(people):
-        take(campaign, before=1, after=2, age_band="75plus", district="lakeside")
-    take(campaign, before=0, after=3, age_band="under18", district="hill")
+    crowd(campaign, people)
+    response = analyst.get(reverse("admin:quizzes_campaign_figures_csv", args=[campaign.pk]))
+    assert "hill" not in response.content.decode()
     rows = {(row["section"], row["group"]): row for row in figures_csv(analyst, campaign)}
     figures = ["learners", "before_percent", "after_percent", "change_points"]
     figures.append("change_95ci_points")
-    for key in [("age_band", "Under 18"), ("district", "hill")]:
-        assert [rows[key][f] for f in figures] == [FEWER] * 5
-    behind = {
-        ("age_band", "75 or older"): people,
-        ("district", "lakeside"): people,
-        ("scam_type", "Fake courier claims"): people + 1,
-        ("campaign", "This campaign"): people + 1,
-    }
-    for key, learners in behind.items():
+    groups = expected_groups(people) | {("campaign", "This campaign"): people + 1}
+    for key, learners in groups.items():
         values = [rows[key][f] for f in figures]
         if learners < MIN_LEARNERS:
             assert values == [FEWER] * 5
         else:
-            assert FEWER not in values
+            assert FEWER not in values and values[0] == str(learners)
+    breakdown_rows = [key for key in rows if key[0] in ("age_band", "district", "scam_type")]
+    assert sorted(breakdown_rows) == sorted(expected_groups(people))
     assert rows[("totals", "participants")]["learners"] == str(people + 1)
 
 
