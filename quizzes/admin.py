@@ -1,7 +1,10 @@
 """Authoring in the Django admin. Both languages sit side by side in every form."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +17,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from .curriculum.items import apply_item, export_item, key_of, needs_review
 from .models import (
     Action,
     Case,
@@ -24,6 +28,7 @@ from .models import (
     Question,
     RedFlag,
     Reminder,
+    Revision,
     Source,
     Status,
     WorkflowError,
@@ -36,9 +41,119 @@ admin.site.index_title = _("Curriculum")
 
 
 class StampedAdmin(TranslationAdmin):
-    """Records who changed a row last; the curriculum loader then leaves it alone."""
+    """Records who changed a row last; the curriculum loader then leaves it alone.
+
+    A change to anything citizens can already read is not written to the live row: the
+    form is saved inside a savepoint, the item is read back in bundle form, the savepoint
+    is rolled back and what was read becomes (or continues) the item's revision, which
+    another officer approves. An open revision is applied (in a rolled-back savepoint)
+    before the form is shown or saved, so the author continues it.
+    """
 
     readonly_fields = ("updated_at", "updated_by")
+    key_fields = ("slug",)
+    # Adding one of these reaches citizens at once (a general reminder, say).
+    add_needs_review = False
+
+    def needs_review(self, obj):
+        return self.add_needs_review if obj is None else needs_review(key_of(obj)[0], obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # Deleting in bulk would take reviewed content away unreviewed.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.needs_review(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # An item under revision keeps its key: the revision is matched by it.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and self.needs_review(obj):
+            fields = (*fields, *self.key_fields)
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        fields = super().get_prepopulated_fields(request, obj)
+        if obj is not None and self.needs_review(obj):
+            fields = {k: v for k, v in fields.items() if k not in self.key_fields}
+        return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        live = self.get_object(request, unquote(object_id)) if object_id else None
+        if (object_id and live is None) or not self.needs_review(live):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            return self.after_save(request, response, object_id)
+        request.revising = True
+        revision = Revision.objects.open_for(*key_of(live)) if live else None
+        with transaction.atomic():
+            savepoint = transaction.savepoint_create()
+            if revision is not None:
+                apply_item(revision.kind, revision.key, revision.data, request.user)
+                if request.method == "POST":
+                    self.match_new_rows(request, live)
+                if request.method == "GET":
+                    messages.info(
+                        request,
+                        _(
+                            "This form shows the revision waiting for review, not what "
+                            "citizens see now; saving continues it."
+                        ),
+                    )
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+            written = getattr(request, "revision_data", None)
+            transaction.savepoint_rollback(savepoint)
+            revision = Revision.record(*written, request.user) if written else None
+        if request.method == "POST" and response.status_code == 302:
+            if revision is None:
+                messages.info(request, _("Nothing changed."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your change is saved as a revision for review. Citizens see the "
+                        "approved version until another officer approves it."
+                    ),
+                )
+                if "_workflow" not in request.POST:
+                    return redirect(revision.get_absolute_url())
+        return self.after_save(request, response, object_id)
+
+    def match_new_rows(self, request, obj):
+        """Rows that the open revision adds (a step, a choice) get new ids each time it
+        is applied (PostgreSQL does not roll sequences back), so the form's ids for them
+        are matched again by position, or slug for reminders."""
+        post = request.POST.copy()
+        for inline in self.get_inline_instances(request, obj):
+            formset = inline.get_formset(request, obj)
+            prefix, key = formset.get_default_prefix(), "position"
+            if any(f.name == "slug" for f in inline.model._meta.fields):
+                key = "slug"
+            rows = dict(
+                inline.model.objects.filter(**{formset.fk.name: obj}).values_list(key, "pk")
+            )
+            known = {str(pk) for pk in rows.values()}
+            for i in range(int(post.get(f"{prefix}-TOTAL_FORMS") or 0)):
+                pk, natural = post.get(f"{prefix}-{i}-id"), post.get(f"{prefix}-{i}-{key}")
+                match = {str(k): v for k, v in rows.items()}.get(natural)
+                if pk and pk not in known and match is not None:
+                    post[f"{prefix}-{i}-id"] = str(match)
+        request.POST = post
+
+    def after_save(self, request, response, object_id):
+        """What follows a saved form (the workflow button pressed with it, if any)."""
+        return response
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The admin's "changed successfully" would be untrue: the live row is unchanged.
+        if getattr(request, "revising", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change or form.has_changed():
@@ -56,6 +171,13 @@ class StampedAdmin(TranslationAdmin):
         if formset.has_changed() and form.instance.updated_by_id != request.user.pk:
             form.instance.updated_by = request.user
             form.instance.save(update_fields=["updated_by", "updated_at"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
+        if getattr(request, "revising", False) and edited:
+            kind, key = key_of(form.instance)
+            request.revision_data = (kind, key, export_item(kind, key))
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -95,16 +217,21 @@ class WorkflowAdmin(StampedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        obj = form.instance
-        edited = form.has_changed() or any(f.has_changed() for f in formsets)
-        if change and edited and obj.record_edit(request.user):
-            messages.warning(
-                request,
-                _(
-                    "This item was published, so your change sent it back to review. "
-                    "Citizens do not see it until another reviewer approves it."
-                ),
-            )
+        edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
+        if edited and not getattr(request, "revising", False):
+            form.instance.note_edit(request.user)
+
+    def after_save(self, request, response, object_id):
+        """A workflow button submits the form: the change is saved first, then the item
+        moves (an invalid form is shown again and nothing moves)."""
+        action = request.POST.get("_workflow")
+        if request.method != "POST" or not action or response.status_code != 302:
+            return response
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is None:
+            return response
+        comment = request.POST.get(f"_workflow_comment_{action}", "")
+        return self.run_workflow(request, obj, action, comment)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -117,6 +244,10 @@ class WorkflowAdmin(StampedAdmin):
                 transitions=obj.transitions.select_related("user")[:20],
                 preview_url=self.preview_url(obj),
                 publication_problems=obj.publication_problems(),
+                open_revision=Revision.objects.open_for(*key_of(obj)),
+                going_live=obj.questions_going_live(request.user)
+                if isinstance(obj, Lesson) and obj.status == Status.REVIEW
+                else [],
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -126,8 +257,11 @@ class WorkflowAdmin(StampedAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
+        return self.run_workflow(request, obj, action, request.POST.get("comment", ""))
+
+    def run_workflow(self, request, obj, action, comment):
         try:
-            obj.transition(Action(action), request.user, request.POST.get("comment", ""))
+            published = obj.transition(Action(action), request.user, comment)
         except ValueError:
             messages.error(request, _("Unknown workflow action."))
         except PermissionDenied:
@@ -136,6 +270,12 @@ class WorkflowAdmin(StampedAdmin):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+            if published:
+                messages.info(
+                    request,
+                    _("Published with it: %(questions)s.")
+                    % {"questions": ", ".join(str(q) for q in published)},
+                )
         return redirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         )
@@ -195,6 +335,11 @@ class ChoiceFormSet(BaseInlineFormSet):
             for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
         ]
+        # Answers point at their choice; the bundle loader keeps such a choice too.
+        if any(f.instance.pk and f.instance.answers.exists() for f in self.deleted_forms):
+            raise ValidationError(
+                _("Learners chose an answer you removed; keep it and change its text instead.")
+            )
         correct = sum(1 for data in kept if data.get("is_correct"))
         if correct > 1:
             raise ValidationError(_("Only one choice can be marked correct."))
@@ -214,6 +359,7 @@ class ChoiceInline(TranslationStackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(WorkflowAdmin):
+    key_fields = ("lesson", "slug")
     list_display = ("__str__", "channel", "is_scam", "status", "updated_at", "updated_by")
     list_filter = (NeedsReviewFilter, "status", "channel", "is_scam", "lesson")
     list_select_related = ("lesson", "updated_by")
@@ -256,6 +402,7 @@ class RedFlagAdmin(StampedAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(StampedAdmin):
+    add_needs_review = True
     list_display = ("__str__", "authority", "lesson", "position")
     list_filter = (("lesson", admin.EmptyFieldListFilter),)
     search_fields = ("slug", "text_en", "text_zh_hans", "authority_en")
@@ -270,9 +417,10 @@ class LegalReferenceAdmin(StampedAdmin):
 
 @admin.register(Source)
 class SourceAdmin(StampedAdmin):
+    key_fields = ("code",)
     list_display = ("code", "title", "publisher", "published")
     search_fields = ("code", "title_en", "title_zh_hans")
 
 
-# Campaigns and scam alerts: their own module, registered when this one is loaded.
-from . import admin_outreach  # noqa: E402, F401
+# Registered from their own modules: the revisions' pages, and campaigns and scam alerts.
+from . import admin_outreach, revisions_admin  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Campaigns and scam alerts in the police workspace: the same workflow as lessons and
 questions (one officer writes, another approves), plus a campaign's poster and figures."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -9,11 +9,47 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .admin import NeedsReviewFilter, WorkflowAdmin
-from .models import Alert, Campaign
+from .models import Action, Alert, Campaign
+
+
+class OutreachAdmin(WorkflowAdmin):
+    """The content workflow without revisions: an edit to a published campaign or alert
+    sends it back to review, and another officer approves it again."""
+
+    def needs_review(self, obj):
+        return False  # saved to the row itself, never as a revision
+
+    def save_related(self, request, form, formsets, change):
+        super(WorkflowAdmin, self).save_related(request, form, formsets, change)
+        edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
+        if edited and form.instance.record_edit(request.user):
+            messages.warning(
+                request,
+                _(
+                    "This item was published, so your change sent it back to review. "
+                    "Citizens do not see it until another reviewer approves it."
+                ),
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context.update(
+                workflow_actions=[
+                    (a, Action(a).label) for a in obj.available_actions(request.user)
+                ],
+                transitions=obj.transitions.select_related("user")[:20],
+                preview_url=self.preview_url(obj),
+                publication_problems=obj.publication_problems(),
+            )
+        # The workflow panel without the revision parts, which are for lessons and
+        # questions.
+        return super(WorkflowAdmin, self).change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Campaign)
-class CampaignAdmin(WorkflowAdmin):
+class CampaignAdmin(OutreachAdmin):
     list_display = ("title", "code", "place", "starts_on", "ends_on", "status")
     list_filter = (NeedsReviewFilter, "status", "audience")
     search_fields = ("code", "title_en", "title_zh_hans", "place_en", "place_zh_hans")
@@ -80,7 +116,7 @@ class CampaignAdmin(WorkflowAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(WorkflowAdmin):
+class AlertAdmin(OutreachAdmin):
     list_display = ("title", "starts_at", "ends_at", "status")
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("title_en", "title_zh_hans")

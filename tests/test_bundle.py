@@ -9,20 +9,25 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from quizzes.curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
+from quizzes.curriculum.items import split
 from quizzes.models import (
+    Action,
     Choice,
+    Import,
     LegalReference,
     Lesson,
     LessonStep,
     Question,
     RedFlag,
     Reminder,
+    Revision,
     Source,
     Status,
+    WorkflowError,
 )
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, QuestionFactory
+from .factories import LessonFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,24 +66,38 @@ def empty_database():
     assert not Question.objects.exists()
 
 
-def test_round_trip_into_an_empty_database_reproduces_everything(curriculum):
-    before, bundle = snapshot(), export_bundle()
+def approve_everything(reviewer):
+    """A second officer approves every revision and every lesson in review."""
+    for revision in Revision.objects.open():
+        revision.approve(reviewer)
+    for lesson in Lesson.objects.filter(status=Status.REVIEW):
+        lesson.transition(Action.APPROVE, reviewer)
+
+
+def test_round_trip_into_an_empty_database_reproduces_everything(
+    curriculum, author_user, reviewer_user
+):
+    before, bundle = split(export_bundle()), export_bundle()
     empty_database()
 
-    summary, _ = import_bundle(read_bundle(json.dumps(bundle)))
+    summary, _ = import_bundle(read_bundle(json.dumps(bundle)), author_user)
 
-    assert summary["changed"] == 0 and summary["unchanged"] == 0
-    assert snapshot() == before
-    assert without_stamp(export_bundle()) == without_stamp(bundle)
-    assert Lesson.objects.get(slug="fake-boss").status == Status.REVIEW
+    # New general reminders reach citizens at once, so they arrive as revisions.
+    general = len(bundle["vocabulary"]["reminders"])
+    assert summary["unchanged"] == 0 and summary["changed"] == summary["for review"] == general
+    assert not Lesson.objects.published().exists()  # all of it waits for review
+    approve_everything(reviewer_user)
+    assert split(export_bundle()) == before
+    assert not Lesson.objects.exclude(status=Status.PUBLISHED).exists()
 
 
-def test_importing_the_same_bundle_again_changes_nothing(curriculum):
+def test_importing_the_same_bundle_again_changes_nothing(curriculum, author_user):
     bundle = json.dumps(export_bundle())
 
-    summary, _ = import_bundle(read_bundle(bundle))
+    summary, _ = import_bundle(read_bundle(bundle), author_user)
 
     assert summary["created"] == 0 and summary["changed"] == 0
+    assert not Revision.objects.exists()
 
 
 def test_one_lesson_exports_alone(curriculum):
@@ -88,16 +107,17 @@ def test_one_lesson_exports_alone(curriculum):
     assert bundle["format"] == "antifraud-curriculum" and bundle["version"] == 1
 
 
-def test_dry_run_reports_and_writes_nothing(curriculum):
+def test_dry_run_reports_and_writes_nothing(curriculum, author_user):
     bundle = export_bundle()
     bundle["lessons"][0]["title"]["en"] = "A new title"
     empty_before = snapshot()
 
-    summary, counts = import_bundle(read_bundle(json.dumps(bundle)), dry_run=True)
+    summary, counts = import_bundle(read_bundle(json.dumps(bundle)), author_user, dry_run=True)
 
     assert summary["changed"] == 1
-    assert counts[("lessons", "updated")] == 1
+    assert counts[("lesson", "for review")] == 1
     assert snapshot() == empty_before
+    assert not Revision.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -114,20 +134,22 @@ def test_dry_run_reports_and_writes_nothing(curriculum):
         (lambda b: b["lessons"][2].pop("slug"), "slug missing"),
     ],
 )
-def test_a_bundle_with_an_error_leaves_the_database_unchanged(curriculum, mutate, problem):
+def test_a_bundle_with_an_error_leaves_the_database_unchanged(
+    curriculum, author_user, mutate, problem
+):
     bundle = export_bundle()
     bundle["lessons"][0]["title"]["en"] = "Would change if imported"
     mutate(bundle)
     before = snapshot()
 
     with pytest.raises(BundleError) as error:
-        import_bundle(read_bundle(json.dumps(bundle)))
+        import_bundle(read_bundle(json.dumps(bundle)), author_user)
 
     assert any(problem in p for p in error.value.problems), error.value.problems
     assert snapshot() == before
 
 
-def test_a_database_error_mid_import_rolls_everything_back(curriculum):
+def test_a_database_error_mid_import_rolls_everything_back(curriculum, author_user):
     bundle = export_bundle(Lesson.objects.filter(slug__in=["qr-code-trojans", "fake-boss"]))
     bundle["lessons"][0]["title"]["en"] = "Would change if imported"
     # A new lesson in the place of a lesson the bundle does not hold: the database refuses.
@@ -136,7 +158,7 @@ def test_a_database_error_mid_import_rolls_everything_back(curriculum):
     before = snapshot()
 
     with pytest.raises(BundleError, match="The database refused the bundle"):
-        import_bundle(read_bundle(json.dumps(bundle)))
+        import_bundle(read_bundle(json.dumps(bundle)), author_user)
 
     assert snapshot() == before
 
@@ -146,36 +168,51 @@ def test_not_json_is_refused():
         read_bundle(b"\xff\xfe not json")
 
 
-def test_commands_export_then_import(curriculum, tmp_path):
+def test_commands_export_then_import_for_review(curriculum, tmp_path, reviewer_user):
     path = tmp_path / "bundle.json"
-    call_command("export_curriculum", "--lesson", "fake-boss", "-o", str(path), stderr=StringIO())
-    Lesson.objects.filter(slug="fake-boss").update(title_en="Changed")
+    lesson = Lesson.objects.get(slug="qr-code-trojans")
+    call_command("export_curriculum", "--lesson", lesson.slug, "-o", str(path), stderr=StringIO())
+    Lesson.objects.filter(pk=lesson.pk).update(title_en="Changed")
 
     out = StringIO()
-    call_command("import_curriculum", str(path), stdout=out)
+    call_command("import_curriculum", str(path), "--as", reviewer_user.username, stdout=out)
     assert "Dry run: 0 created, 1 changed" in out.getvalue()
-    assert Lesson.objects.get(slug="fake-boss").title_en == "Changed"
+    assert not Revision.objects.exists()
 
-    call_command("import_curriculum", str(path), "--yes", stdout=out)
-    assert Lesson.objects.get(slug="fake-boss").title_en != "Changed"
+    call_command("import_curriculum", str(path), "--yes", "--as", "officer-reviewer", stdout=out)
+    assert Lesson.objects.get(pk=lesson.pk).title_en == "Changed"  # nothing published
+    revision = Revision.objects.get()
+    with pytest.raises(WorkflowError, match="Another reviewer must approve it"):
+        revision.approve(reviewer_user)
+    revision.approve(UserFactory(username="chief", is_superuser=True, is_staff=True))
+    assert Lesson.objects.get(pk=lesson.pk).title_en == "QR codes that plant trojans"
 
 
-def test_import_command_reports_problems(tmp_path):
+def test_import_command_reports_problems(tmp_path, reviewer_user):
     path = tmp_path / "bad.json"
     path.write_text('{"format": "antifraud-curriculum", "version": 1}')
 
     with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_curriculum", str(path))
+        call_command("import_curriculum", str(path), "--as", reviewer_user.username)
 
 
-def test_admin_upload_shows_a_dry_run_then_imports(client, superuser, lesson):
-    sign_in_officer(client, superuser)
+def test_import_command_needs_an_officer_who_may_import(tmp_path, author_user):
+    with pytest.raises(CommandError, match="not an officer who may import"):
+        call_command("import_curriculum", str(tmp_path / "x.json"), "--as", "officer-author")
+
+
+def upload(client, bundle):
+    file = StringIO(json.dumps(bundle))
+    file.name = "bundle.json"
+    return client.post(reverse("admin:quizzes_import"), {"bundle": file})
+
+
+def test_admin_upload_shows_a_dry_run_then_imports_for_review(client, reviewer_user, lesson):
+    sign_in_officer(client, reviewer_user)
     bundle = export_bundle()
     bundle["lessons"][0]["title"]["en"] = "Imported title"
-    upload = StringIO(json.dumps(bundle))
-    upload.name = "bundle.json"
 
-    response = client.post(reverse("admin:quizzes_import"), {"bundle": upload})
+    response = upload(client, bundle)
 
     content = response.content.decode()
     assert "Importing will create 0, change 1 and leave" in content
@@ -185,7 +222,67 @@ def test_admin_upload_shows_a_dry_run_then_imports(client, superuser, lesson):
     response = client.post(reverse("admin:quizzes_import"), {"signed": signed})
 
     assert response.status_code == 302
-    assert Lesson.objects.get(pk=lesson.pk).title_en == "Imported title"
+    assert Lesson.objects.get(pk=lesson.pk).title_en == "Fake courier claims"
+    revision = Revision.objects.get(key="fake-courier")
+    assert revision.data["title"]["en"] == "Imported title" and revision.imported
+    assert list(revision.authors.all()) == [reviewer_user]
+    assert client.get(lesson.get_absolute_url()).content.decode().count("Imported title") == 0
+
+
+def test_an_import_of_published_content_publishes_nothing(client, reviewer_user, lesson):
+    sign_in_officer(client, reviewer_user)
+    bundle = export_bundle()
+    new = {**bundle["lessons"][0], "slug": "imported", "position": 77, "status": "published"}
+    new["reminders"] = [{**new["reminders"][0], "slug": "imported-1"}]
+    bundle["lessons"].append(new)
+    bundle["lessons"][0]["questions"][0]["body"]["en"] = "Imported scenario text."
+
+    signed = upload(client, bundle).context["signed"]
+    client.post(reverse("admin:quizzes_import"), {"signed": signed})
+
+    imported = Lesson.objects.get(slug="imported")
+    assert imported.status == Status.REVIEW
+    assert imported.questions.exclude(status=Status.REVIEW).count() == 0
+    assert imported.transitions.get().action == Action.IMPORTED
+    assert client.get(imported.get_absolute_url()).status_code == 404
+    assert lesson.questions.get(slug="q1").body_en == "Scenario number 1: add our claims account."
+    with pytest.raises(WorkflowError, match="Another reviewer must approve it"):
+        imported.transition(Action.APPROVE, reviewer_user)
+
+
+def test_a_confirmation_works_once_and_only_for_its_officer(client, reviewer_user, lesson):
+    sign_in_officer(client, reviewer_user)
+    bundle = export_bundle()
+    bundle["lessons"][0]["title"]["en"] = "Imported title"
+    signed = upload(client, bundle).context["signed"]
+    other = UserFactory(username="chief", is_superuser=True, is_staff=True)
+
+    sign_in_officer(client, other)
+    refused = client.post(reverse("admin:quizzes_import"), {"signed": signed}, follow=True)
+    assert "The import could not be confirmed" in refused.content.decode()
+    assert not Revision.objects.exists()
+
+    sign_in_officer(client, reviewer_user)
+    client.post(reverse("admin:quizzes_import"), {"signed": signed})
+    record = Import.objects.get()
+    assert (record.user, record.summary["changed"]) == (reviewer_user, 1)
+    listing = client.get(reverse("admin:quizzes_import_changelist")).content.decode()
+    assert "officer-reviewer" in listing
+    Revision.objects.all().delete()
+    replay = client.post(reverse("admin:quizzes_import"), {"signed": signed}, follow=True)
+    assert "The import could not be confirmed" in replay.content.decode()
+    assert not Revision.objects.exists()
+
+
+def test_an_import_missing_chinese_text_is_refused(client, reviewer_user, lesson):
+    sign_in_officer(client, reviewer_user)
+    bundle = export_bundle()
+    bundle["lessons"][0]["title"]["zh_hans"] = ""
+
+    response = upload(client, bundle)
+
+    assert response.status_code == 400
+    assert "lessons[fake-courier].title: no text in zh_hans" in response.content.decode()
 
 
 def test_admin_refuses_a_tampered_confirmation(client, superuser, lesson):
@@ -198,10 +295,8 @@ def test_admin_refuses_a_tampered_confirmation(client, superuser, lesson):
 
 def test_admin_upload_of_a_broken_bundle_answers_400(client, superuser):
     sign_in_officer(client, superuser)
-    upload = StringIO("[]")
-    upload.name = "bundle.json"
 
-    response = client.post(reverse("admin:quizzes_import"), {"bundle": upload})
+    response = upload(client, [])
 
     assert response.status_code == 400
     assert "This bundle cannot be imported. Nothing was written" in response.content.decode()

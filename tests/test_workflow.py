@@ -34,7 +34,36 @@ def draft(red_flag):
     lesson = LessonFactory(status=Status.DRAFT, updated_by=author, red_flags=[red_flag])
     LessonStepFactory(lesson=lesson)
     ReminderFactory(lesson=lesson)
+    ready_question(lesson, red_flag, "ready")
     return lesson
+
+
+def ready_question(lesson, red_flag, slug):
+    """A question in review that passes every check, item-writing rules included."""
+    from .factories import ChoiceFactory
+
+    question = QuestionFactory(
+        lesson=lesson,
+        status=Status.REVIEW,
+        red_flags=[red_flag],
+        slug=slug,
+        prompt_zh_hans="您怎么做？",
+        choices=False,
+    )
+    texts = [
+        ("Send the code he asks for.", "把验证码发给他。"),
+        ("Call the number in the text.", "拨打短信里的号码。"),
+        ("Open the bank app yourself.", "自己打开手机银行查看。"),
+    ]
+    for position, (en, zh) in enumerate(texts, 1):
+        ChoiceFactory(
+            question=question,
+            position=position,
+            text_en=en,
+            text_zh_hans=zh,
+            is_correct=position == 1,
+        )
+    return question
 
 
 def test_groups_exist_with_their_roles():
@@ -225,29 +254,40 @@ def test_workflow_urls_refuse_get(client, draft, superuser):
     assert response.status_code == 405
 
 
-def test_editing_a_published_lesson_sends_it_back_to_review(client, lesson, red_flag):
-    author = officer("Authors")
-    sign_in_officer(client, author)
-    url = reverse("admin:quizzes_lesson_change", args=[lesson.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        title_en="Fake courier claims (updated)",
-        title_zh_hans=lesson.title_zh_hans,
-        red_flags=[red_flag.pk],
-        **{f"{p}-{k}": "0" for p in ("steps", "cases") for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
-        **{"reminders-TOTAL_FORMS": "0", "reminders-INITIAL_FORMS": "0"},
+def test_approving_a_lesson_publishes_its_ready_questions_and_says_so(client, draft):
+    QuestionFactory(lesson=draft, status=Status.REVIEW, slug="half", choices=False)
+    draft.transition(Action.SUBMIT, draft.updated_by)
+    sign_in_officer(client, officer("Reviewers"))
+
+    response = client.post(
+        reverse("admin:quizzes_lesson_workflow", args=[draft.pk, "approve"]), follow=True
     )
-    data.pop("legal_references", None)
-    data.pop("sources", None)
 
-    client.post(url, data)
+    assert f"Published with it: {draft.slug}/ready." in response.content.decode()
+    statuses = dict(draft.questions.values_list("slug", "status"))
+    assert statuses == {"ready": Status.PUBLISHED, "half": Status.REVIEW}
 
-    lesson.refresh_from_db()
-    assert lesson.status == Status.REVIEW
-    assert lesson.updated_by == author
-    assert lesson.transitions.get().action == Action.EDITED
-    assert client.get(lesson.get_absolute_url()).status_code == 404  # off the public site
+
+def test_a_lesson_without_a_public_question_cannot_be_approved(draft):
+    draft.questions.update(status=Status.DRAFT)
+    draft.transition(Action.SUBMIT, draft.updated_by)
+
+    with pytest.raises(WorkflowError, match="at least one public question"):
+        draft.transition(Action.APPROVE, officer("Reviewers"))
+    assert Lesson.objects.get(pk=draft.pk).status == Status.REVIEW
+
+
+def test_every_author_of_a_draft_is_kept_not_only_the_last(client, draft):
+    """A reviewer who edits a draft, then lets an author save last, still cannot approve."""
+    reviewer, author = officer("Reviewers"), draft.updated_by
+    draft.note_edit(reviewer)
+    draft.note_edit(author)
+    draft.updated_by = author
+    draft.save()
+    draft.transition(Action.SUBMIT, author)
+
+    with pytest.raises(WorkflowError, match="Another reviewer must approve it"):
+        draft.transition(Action.APPROVE, reviewer)
 
 
 def test_past_valid_until_leaves_the_site_and_needs_review(client, lesson, superuser):

@@ -2,9 +2,9 @@
 
 A bundle is the curriculum's own data format (the shape of ``vocabulary.yaml`` and the
 lesson files) in one JSON document, plus what the workflow adds: statuses, "valid until"
-dates, positions and reminder slugs. Exporting and importing into an empty database
-reproduces every item. Who changed an item last is not carried: accounts differ between
-installations, so imported items count as loaded, not as edited in the admin.
+dates, positions and reminder slugs. Who changed an item last is not carried: accounts
+differ between installations. Importing never publishes: the importing officer becomes
+the author of what the bundle changes, and another officer approves it.
 """
 
 import datetime
@@ -14,7 +14,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Prefetch
 
 from ..models import Choice, LegalReference, Lesson, Question, RedFlag, Reminder, Source
-from .loader import TRANSLATED, Loader
+from .loader import TRANSLATED
 from .schema import LANGS, problems, shape_problems
 
 FORMAT = "antifraud-curriculum"
@@ -61,18 +61,9 @@ def export_bundle(lessons=None):
         "version": VERSION,
         "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "vocabulary": {
-            "sources": [
-                {"code": s.code, **texts(s, "title", "publisher"), "published": s.published}
-                for s in Source.objects.order_by("code")
-            ],
-            "red_flags": [
-                {"slug": f.slug, **texts(f, "title", "description")}
-                for f in RedFlag.objects.order_by("slug")
-            ],
-            "legal_references": [
-                {"slug": ref.slug, **texts(ref, "title", "summary")}
-                for ref in LegalReference.objects.order_by("slug")
-            ],
+            "sources": [_source(s) for s in Source.objects.order_by("code")],
+            "red_flags": [_red_flag(f) for f in RedFlag.objects.order_by("slug")],
+            "legal_references": [_legal(ref) for ref in LegalReference.objects.order_by("slug")],
             "reminders": [
                 _reminder(r)
                 for r in Reminder.objects.general()
@@ -82,6 +73,22 @@ def export_bundle(lessons=None):
         },
         "lessons": [_lesson(lesson) for lesson in lessons],
     }
+
+
+def _source(source):
+    return {
+        "code": source.code,
+        **texts(source, "title", "publisher"),
+        "published": source.published,
+    }
+
+
+def _red_flag(flag):
+    return {"slug": flag.slug, **texts(flag, "title", "description")}
+
+
+def _legal(reference):
+    return {"slug": reference.slug, **texts(reference, "title", "summary")}
 
 
 def _codes(manager):
@@ -207,16 +214,24 @@ class DryRun(Exception):
     """Raised inside the import transaction to roll it back."""
 
 
-def import_bundle(data, dry_run=False):
-    """Write a checked bundle in one transaction; returns {outcome: count}.
+def import_bundle(data, user, dry_run=False):
+    """Import a checked bundle in one transaction, for review: returns (summary, counts).
 
-    With ``dry_run`` everything is written and then rolled back, so the counts are
-    exactly what a real import would do. Any database error rolls back everything.
+    Nothing is published: new lessons and questions arrive in review, and a change to
+    anything citizens can read becomes a revision that another officer approves, with
+    ``user`` as its author (``quizzes.curriculum.items``). Statuses in the bundle are
+    ignored. With ``dry_run`` everything is written and then rolled back, so the counts
+    are exactly what a real import would do. Any database error rolls back everything.
     """
-    loader = Loader(bundle=True)
+    from .items import ItemError, import_items, language_problems
+
+    found = language_problems(data)
+    if found:
+        raise BundleError(found)
+    counts = None
     try:
         with transaction.atomic():
-            loader.load(data["vocabulary"], data["lessons"])
+            counts = import_items(data, user)
             if dry_run:
                 raise DryRun
     except DryRun:
@@ -225,7 +240,10 @@ def import_bundle(data, dry_run=False):
         raise BundleError(
             [f"The database refused the bundle, nothing was written: {error}"]
         ) from error
-    summary = {"created": 0, "changed": 0, "unchanged": 0}
-    for (_kind, outcome), number in loader.counts.items():
-        summary[{"updated": "changed"}.get(outcome, outcome)] += number
-    return summary, loader.counts
+    except ItemError as error:
+        raise BundleError([str(error)]) from error
+    summary = {"created": 0, "changed": 0, "unchanged": 0, "for review": 0, "deferred": 0}
+    for (_kind, outcome), number in counts.items():
+        summary[outcome] = summary.get(outcome, 0) + number
+    summary["changed"] += summary["for review"]
+    return summary, counts

@@ -3,6 +3,7 @@
 - ``workflow``: statuses, the publishing workflow and its record;
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
+- ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers;
 - ``campaigns``: police campaigns, their participants and the outreach workflow record;
 - ``alerts``: alerts about a scam that breaks today.
@@ -23,6 +24,7 @@ from .campaigns import (
 )
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
 from .questions import Choice, Question
+from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
@@ -63,6 +65,8 @@ __all__ = [
     "Case",
     "Channel",
     "Choice",
+    "Import",
+    "Kind",
     "Learner",
     "LegalReference",
     "Lesson",
@@ -78,6 +82,8 @@ __all__ = [
     "QuizRun",
     "RedFlag",
     "Reminder",
+    "Revision",
+    "RevisionStatus",
     "RunQuestion",
     "RunSummary",
     "Source",

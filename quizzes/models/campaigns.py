@@ -62,6 +62,26 @@ class OutreachWorkflow(Publishable):
     class Meta:
         abstract = True
 
+    def note_edit(self, user, action=Action.EDITED):
+        """Record that ``user`` changed this item: none of its authors may approve it."""
+        OutreachTransition.objects.create(
+            **{self._meta.model_name: self},
+            action=action,
+            from_status=self.status,
+            to_status=self.status,
+            user=user,
+        )
+
+    def record_edit(self, user):
+        """Note an edit; one to a published item also sends it back to review, so
+        citizens never read unreviewed text (campaigns and alerts have no revisions).
+        Returns True when it went back to review."""
+        if self.status != Status.PUBLISHED:
+            self.note_edit(user)
+            return False
+        self._move(Action.EDITED, Status.REVIEW, user, "")
+        return True
+
     @transaction.atomic
     def _move(self, action, target, user, comment):
         OutreachTransition.objects.create(

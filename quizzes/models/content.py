@@ -1,11 +1,20 @@
 """What citizens read: the shared vocabulary (sources, red flags, legal references) and
 lessons with their steps, police reminders and cases. Questions live in ``questions.py``."""
 
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .workflow import Publishable, PublishableQuerySet, Stamped, missing_translations
+from .workflow import (
+    Action,
+    Publishable,
+    PublishableQuerySet,
+    Stamped,
+    Status,
+    WorkflowError,
+    missing_translations,
+)
 
 
 class Channel(models.TextChoices):
@@ -163,6 +172,38 @@ class Lesson(Publishable):
         if not self.red_flags.exists():
             problems.append(_("A lesson needs at least one red flag."))
         return problems
+
+    def questions_going_live(self, user):
+        """The questions in review that approving this lesson publishes with it: complete
+        and not written by ``user`` (a few queries per question)."""
+        return [
+            question
+            for question in self.questions.filter(status=Status.REVIEW).order_by("position")
+            if not question.publication_problems() and user.pk not in question.author_ids()
+        ]
+
+    def transition(self, action, user, comment=""):
+        """As ``Publishable.transition``; approving also publishes the questions that are
+        ready (returned), and needs at least one public question."""
+        if action != Action.APPROVE:
+            return super().transition(action, user, comment)
+        if not user.has_perm("quizzes.review_content"):
+            raise PermissionDenied
+        if user.pk in self.author_ids():
+            raise WorkflowError(_("You changed this item. Another reviewer must approve it."))
+        going = self.questions_going_live(user)
+        if not going and not self.questions.filter(status=Status.PUBLISHED).exists():
+            raise WorkflowError(
+                _(
+                    "A lesson needs at least one public question: approve or complete one "
+                    "of its questions (written by someone else) first."
+                )
+            )
+        with transaction.atomic():
+            super().transition(action, user, comment)
+            for question in going:
+                question.transition(Action.APPROVE, user, comment)
+        return going
 
     @property
     def channels(self):

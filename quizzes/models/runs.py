@@ -76,10 +76,15 @@ class Learner(models.Model):
     def export_data(self):
         """Every run and answer of this learner, and the campaigns they joined with what
         they told about themselves, as plain data (3 queries)."""
+        from .revisions import restore_published_texts
+
         answers = defaultdict(list)
-        for answer in self.answers.select_related("question__lesson", "choice").order_by(
-            "answered_at", "id"
-        ):
+        stored = list(
+            self.answers.select_related("question__lesson", "choice").order_by("answered_at", "id")
+        )
+        # What the learner read when answering, not a later revision.
+        restore_published_texts([(answer, answer.question) for answer in stored])
+        for answer in stored:
             answers[answer.run_id].append(
                 {
                     "lesson": answer.question.lesson.slug,
@@ -409,7 +414,17 @@ class QuizRun(models.Model):
             .prefetch_related("question__red_flags")
             .order_by("position")
         )
-        return [(rq, answers.get(rq.question_id)) for rq in run_questions]
+        pairs = [(rq, answers.get(rq.question_id)) for rq in run_questions]
+        # What the learner read when answering, not a later revision (no query unless
+        # a revision was approved since).
+        from .revisions import restore_published_texts
+
+        cached = self.lesson_id and QuizRun.lesson.is_cached(self)
+        restore_published_texts(
+            [(a, rq.question) for rq, a in pairs if a],
+            [(self.started_at, self.lesson)] if cached else [],
+        )
+        return pairs
 
     @staticmethod
     def missed_red_flags(results):

@@ -50,7 +50,8 @@ class Action(models.TextChoices):
     SEND_BACK = "send_back", _("Send back to the author")
     UNPUBLISH = "unpublish", _("Unpublish")
     REOPEN = "reopen", _("Reopen as a draft")
-    EDITED = "edited", _("Edited after publication: back to review")
+    EDITED = "edited", _("Edited")
+    IMPORTED = "imported", _("Imported")
 
 
 # action: (from status, to status, permission needed)
@@ -90,6 +91,9 @@ class Publishable(Stamped):
         blank=True,
         help_text=_("After this date the item leaves the public site until it is reviewed."),
     )
+    # When a revision last changed what citizens read: their results show what they read
+    # before it (``quizzes.models.revisions.restore_published_texts``).
+    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -125,8 +129,8 @@ class Publishable(Stamped):
                 _("This item is %(status)s; it cannot be changed that way.")
                 % {"status": self.get_status_display().lower()}
             )
-        if action == Action.APPROVE and self.updated_by_id == user.pk:
-            raise WorkflowError(_("You changed this item last. Another reviewer must approve it."))
+        if action == Action.APPROVE and user.pk in self.author_ids():
+            raise WorkflowError(_("You changed this item. Another reviewer must approve it."))
         if action == Action.SEND_BACK and not comment.strip():
             raise WorkflowError(_("Say what needs changing when you send an item back."))
         if action in (Action.SUBMIT, Action.APPROVE):
@@ -135,13 +139,24 @@ class Publishable(Stamped):
                 raise WorkflowError(" ".join(str(p) for p in problems))
         self._move(action, target, user, comment)
 
-    def record_edit(self, user):
-        """An edit to a published item sends it back to review, so citizens never see
-        unreviewed text. Returns True when that happened."""
-        if self.status != Status.PUBLISHED:
-            return False
-        self._move(Action.EDITED, Status.REVIEW, user, "")
-        return True
+    def note_edit(self, user, action=Action.EDITED):
+        """Record that ``user`` changed this unpublished item (by form or import): every
+        author since the last approval is kept, and none of them may approve it."""
+        Transition.objects.create(
+            **{self._meta.model_name: self},
+            action=action,
+            from_status=self.status,
+            to_status=self.status,
+            user=user,
+        )
+
+    def author_ids(self):
+        """Everyone who changed this item since it was last approved (2 queries)."""
+        steps = self.transitions.filter(action__in=[Action.EDITED, Action.IMPORTED])
+        approved = self.transitions.filter(action=Action.APPROVE).values("at")[:1]
+        if approved:
+            steps = steps.filter(at__gt=approved[0]["at"])
+        return {self.updated_by_id, *steps.values_list("user_id", flat=True)} - {None}
 
     @transaction.atomic
     def _move(self, action, target, user, comment):

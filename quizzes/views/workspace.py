@@ -8,12 +8,14 @@ import csv
 import hashlib
 import hmac
 import json
+import secrets
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import stats
 from ..curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
 from ..curriculum.schema import SLUG
-from ..models import Answer, Lesson
+from ..models import Answer, Import, Lesson
 
 BUNDLE_SALT = "quizzes.import-bundle"
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024
@@ -262,41 +264,66 @@ class ImportForm(forms.Form):
         return upload.read()
 
 
+def confirm_import(request):
+    """Import the bundle that this officer's dry run showed, once. Returns the summary,
+    or None when the confirmation is forged, expired, another officer's or used."""
+    try:
+        token = signing.loads(request.POST["signed"], salt=BUNDLE_SALT, max_age=3600)
+        if not isinstance(token, dict) or token.get("user") != request.user.pk:
+            return None
+        with transaction.atomic():
+            record = Import.objects.create(nonce=str(token["nonce"]), user=request.user)
+            summary, _counts = import_bundle(read_bundle(token["bundle"]), request.user)
+            record.summary = summary
+            record.save(update_fields=["summary"])
+    except (signing.BadSignature, BundleError, IntegrityError, KeyError):
+        return None
+    return summary
+
+
 @require_http_methods(["GET", "POST"])
 def import_curriculum(request):
-    """Upload, see the dry run, confirm. The confirmed bundle travels signed, so what is
-    written is exactly what was shown."""
+    """Upload, see the dry run, confirm. The confirmed bundle travels signed and bound to
+    the officer who saw the dry run, so what is written is exactly what was shown, and
+    a confirmation works once. Nothing is published: changes wait for review."""
     need(request, "import_content")
     context = {**admin.site.each_context(request), "title": _("Import the curriculum")}
     form = ImportForm()
     if request.method == "POST" and "signed" in request.POST:
-        try:
-            raw = signing.loads(request.POST["signed"], salt=BUNDLE_SALT, max_age=3600)
-            summary, _counts = import_bundle(read_bundle(raw))
-        except (signing.BadSignature, BundleError):
+        summary = confirm_import(request)
+        if summary is None:
             messages.error(request, _("The import could not be confirmed; upload it again."))
         else:
             messages.success(
                 request,
-                _("Imported: %(created)s created, %(changed)s changed, %(unchanged)s unchanged.")
+                _(
+                    "Imported for review: %(created)s created, %(changed)s changed, "
+                    "%(unchanged)s unchanged. Nothing is published until another officer "
+                    "approves it."
+                )
                 % summary,
             )
-            return redirect("admin:quizzes_lesson_changelist")
+            return redirect("admin:quizzes_revision_changelist")
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             raw = form.cleaned_data["bundle"]
             try:
-                summary, counts = import_bundle(read_bundle(raw), dry_run=True)
+                summary, counts = import_bundle(read_bundle(raw), request.user, dry_run=True)
             except BundleError as error:
                 context["problems"] = error.problems
             else:
+                token = {
+                    "user": request.user.pk,
+                    "nonce": secrets.token_hex(16),
+                    "bundle": raw.decode("utf-8"),
+                }
                 context.update(
                     summary=summary,
                     counts=sorted(
                         (str(kind), outcome, n) for (kind, outcome), n in counts.items()
                     ),
-                    signed=signing.dumps(raw.decode("utf-8"), salt=BUNDLE_SALT, compress=True),
+                    signed=signing.dumps(token, salt=BUNDLE_SALT, compress=True),
                 )
     context["form"] = form
     status = 400 if context.get("problems") else 200

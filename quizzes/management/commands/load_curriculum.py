@@ -6,15 +6,18 @@ from quizzes.curriculum.schema import problems, read_lessons, read_vocabulary
 
 class Command(BaseCommand):
     help = (
-        "Load the curriculum shipped in quizzes/curriculum/. Safe to run again: it changes "
-        "nothing that is already up to date and skips what police edited in the admin."
+        "Load the curriculum shipped in quizzes/curriculum/ into a fresh installation (and, "
+        "with --force, on a development machine). It publishes what it loads without "
+        "review; on a live site use import_curriculum, which sends changes to review. Safe "
+        "to run again: it changes nothing that is already up to date and skips what police "
+        "edited or approved in the workspace."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Also overwrite lessons and questions that were edited in the admin.",
+            help="Development machines only: also overwrite what police edited or approved.",
         )
 
     def handle(self, *args, force=False, **options):

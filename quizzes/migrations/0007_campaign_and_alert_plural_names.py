@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0004_campaign_and_alert_roles'),
+        ('quizzes', '0006_campaign_and_alert_roles'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0002_police_roles'),
+        ('quizzes', '0004_lesson_question_revised_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,268 @@
+"""Revisions: the next version of a published item, written and reviewed while citizens
+keep reading the approved one.
+
+A revision holds everything citizens see of one item in the curriculum bundle's own
+format (``quizzes.curriculum.items``), so approving it runs the same code as an import.
+Whoever writes any part of a revision is one of its authors; no author may approve it.
+Imports are recorded as ``Import`` rows, each confirmation usable once.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import DataError, IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .workflow import WorkflowError
+
+
+class Kind(models.TextChoices):
+    LESSON = "lesson", _("lesson")
+    QUESTION = "question", _("question")
+    RED_FLAG = "red_flag", _("red flag")
+    REMINDER = "reminder", _("police reminder")
+    LEGAL_REFERENCE = "legal_reference", _("legal reference")
+    SOURCE = "source", _("source")
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    SENT_BACK = "sent_back", _("Sent back to the author")
+    APPROVED = "approved", _("Approved and published")
+
+
+OPEN = (RevisionStatus.PENDING, RevisionStatus.SENT_BACK)
+
+
+class RevisionQuerySet(models.QuerySet):
+    def open(self):
+        """Revisions not yet approved: waiting for review or sent back."""
+        return self.filter(status__in=OPEN)
+
+    def open_for(self, kind, key):
+        """The item's open revision, or None (1 query)."""
+        return self.open().filter(kind=kind, key=key).first()
+
+
+class Revision(models.Model):
+    """The next version of one item, in bundle form, with who wrote and who approved it."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Natural key of the item: a slug or code; "lesson-slug/question-slug" for a question.
+    key = models.CharField(_("item"), max_length=200)
+    data = models.JSONField(_("new version"))
+    # What citizens saw before approval, kept for the record (empty until approved).
+    before = models.JSONField(_("previous version"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    imported = models.BooleanField(_("from an import"), default=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(_("reviewer's comment"), blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    decided_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("revision")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=Q(status__in=OPEN),
+                name="one_open_revision_per_item",
+            ),
+        ]
+        indexes = [
+            # The reviewers' list of open revisions, newest first.
+            models.Index(fields=["status", "updated_at"], name="revision_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key}"
+
+    def get_absolute_url(self):
+        return reverse("admin:quizzes_revision_change", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in OPEN
+
+    @classmethod
+    @transaction.atomic
+    def record(cls, kind, key, data, user, imported=False):
+        """Start or continue the item's open revision with ``data`` written by ``user``.
+        Returns the revision, or None when ``data`` is what citizens already see and no
+        revision was open."""
+        from ..curriculum.items import export_item
+
+        revision = cls.objects.select_for_update().open_for(kind, key)
+        if revision is None:
+            if export_item(kind, key) == data:
+                return None
+            try:
+                with transaction.atomic():
+                    revision = cls.objects.create(
+                        kind=kind, key=key, data=data, changed_by=user, imported=imported
+                    )
+            except IntegrityError:
+                # Another officer opened the item's revision at the same moment: continue it.
+                revision = cls.objects.select_for_update().open_for(kind, key)
+        revision.data = data
+        revision.status = RevisionStatus.PENDING
+        revision.changed_by = user
+        revision.imported = revision.imported or imported
+        revision.save()
+        revision.authors.add(user)
+        return revision
+
+    def live(self):
+        """The item as citizens see it now, in bundle form; None for a new item."""
+        from ..curriculum.items import export_item
+
+        return export_item(self.kind, self.key)
+
+    def changes(self):
+        """Field-by-field differences between the live item and this revision."""
+        from ..curriculum.items import differences
+
+        before = self.before if self.status == RevisionStatus.APPROVED else self.live()
+        return differences(before, self.data)
+
+    def check_reviewer(self, user):
+        if not user.has_perm("quizzes.review_content"):
+            raise PermissionDenied
+        if not self.is_open:
+            raise WorkflowError(_("This revision has already been approved."))
+
+    @transaction.atomic
+    def approve(self, user, comment=""):
+        """Apply the revision to the live item in one transaction and record who approved
+        it. Refused to anyone who wrote any part of it (two-person rule)."""
+        from ..curriculum.items import ItemError, apply_item
+
+        self.check_reviewer(user)
+        if self.authors.filter(pk=user.pk).exists():
+            raise WorkflowError(
+                _("You wrote part of this revision. Another reviewer must approve it.")
+            )
+        if self.status != RevisionStatus.PENDING:
+            raise WorkflowError(_("The author has not changed it since it was sent back."))
+        self.before = self.live()
+        try:
+            with transaction.atomic():
+                item = apply_item(self.kind, self.key, self.data, self.changed_by or user)
+        except ItemError as error:
+            raise WorkflowError(str(error)) from None
+        except (IntegrityError, DataError) as error:
+            raise WorkflowError(
+                _("The database refused this version (%(error)s); nothing was changed.")
+                % {"error": error}
+            ) from None
+        self.status = RevisionStatus.APPROVED
+        self.reviewer = user
+        self.comment = comment.strip()
+        self.decided_at = timezone.now()
+        self.save()
+        if self.kind in (Kind.LESSON, Kind.QUESTION):
+            type(item).objects.filter(pk=item.pk).update(revised_at=self.decided_at)
+
+    def send_back(self, user, comment):
+        """Keep the revision for its authors, saying what needs changing."""
+        self.check_reviewer(user)
+        if not comment.strip():
+            raise WorkflowError(_("Say what needs changing when you send an item back."))
+        self.status = RevisionStatus.SENT_BACK
+        self.reviewer = user
+        self.comment = comment.strip()
+        self.save(update_fields=["status", "reviewer", "comment", "updated_at"])
+
+
+def restore_published_texts(answers, lessons=()):
+    """Put back, in memory, the texts citizens read when they answered: the chosen
+    choice's text and the lesson's title, where a revision approved since changed them.
+
+    ``answers`` are (answer, question) pairs with the answer's choice and the question's
+    lesson loaded; ``lessons`` are (time, lesson) pairs. No query unless a revision was
+    approved after one of those times (``revised_at``); then 1.
+    """
+    wanted = []  # (kind, key, time, (put back, onto))
+    lessons = list(lessons)
+    for answer, question in answers:
+        lesson = question.lesson
+        if question.revised_at and question.revised_at > answer.answered_at:
+            key = f"{lesson.slug}/{question.slug}"
+            wanted.append((Kind.QUESTION, key, answer.answered_at, (_choice, answer.choice)))
+        lessons.append((answer.answered_at, lesson))
+    for at, lesson in lessons:
+        if lesson.revised_at and lesson.revised_at > at:
+            wanted.append((Kind.LESSON, lesson.slug, at, (_title, lesson)))
+    if not wanted:
+        return
+    revisions = list(
+        Revision.objects.filter(
+            status=RevisionStatus.APPROVED,
+            key__in={key for _kind, key, _at, _put in wanted},
+            decided_at__gt=min(at for _kind, _key, at, _put in wanted),
+        )
+        .order_by("decided_at")
+        .values_list("kind", "key", "decided_at", "before")
+    )
+    for kind, key, at, (put, obj) in wanted:
+        before = next(
+            (b for k, kk, d, b in revisions if (k, kk) == (kind, key) and d > at and b), None
+        )
+        if before is not None:
+            put(obj, before)
+
+
+def _choice(choice, question):
+    for item in question.get("choices") or []:
+        if item.get("position") == choice.position:
+            for lang, text in (item.get("text") or {}).items():
+                setattr(choice, f"text_{lang}", text)
+
+
+def _title(lesson, data):
+    for lang, text in (data.get("title") or {}).items():
+        setattr(lesson, f"title_{lang}", text)
+
+
+class Import(models.Model):
+    """A confirmed import: who, when, what it did. The nonce makes a confirmation work
+    once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    summary = models.JSONField(_("summary"), default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("import")
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M}"
