@@ -45,11 +45,11 @@ suite: $(VENV)/.installed
 	$(TEST_ENV) $(PY) -m pytest
 
 # Debian packages the tests need: Chromium and CJK fonts (browser tests), gettext (the
-# catalogue test runs makemessages).
+# catalogue test runs makemessages), zbar-tools (the scenario QR codes are scanned).
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v xgettext >/dev/null; then \
-		echo "Installing Debian's Chromium, CJK fonts and gettext for the tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v xgettext >/dev/null || ! command -v zbarimg >/dev/null; then \
+		echo "Installing Debian's Chromium, CJK fonts, gettext and zbar-tools for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext zbar-tools; \
 	fi
 
 # Rebuild the translation catalogues (needs gettext); the compiled .mo files are committed.

@@ -230,6 +230,9 @@ SITE_ISSUER = {
 }
 # The site's official address, named on that page (e.g. https://fangzha.example.gov.cn).
 SITE_ADDRESS = os.environ.get("SITE_ADDRESS", "")
+# Where this site is reached, for links that leave a page: the scenarios' QR codes encode
+# our own training page at this address, never the scam's.
+SITE_URL = os.environ.get("SITE_URL", SITE_ADDRESS or "http://127.0.0.1:8000")
 
 # Languages: English and Simplified Chinese, in the URL.
 LANGUAGE_CODE = "en"

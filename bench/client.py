@@ -98,6 +98,9 @@ def request(host, port, method, path, headers=(), body=b"", timeout=TIMEOUT):
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHOICE_RE = re.compile(r'name="choice" value="(\d+)"')
+SPOT_RE = re.compile(r'name="spot" value="(\d+)"')
+TURN_RE = re.compile(r'name="turn" value="(\d+)"')
+REPLY_RE = re.compile(r'name="reply" value="(\d+)"')
 RUN_SIZE_RE = re.compile(r'class="quiz-progress" max="(\d+)"')
 LESSON_LINK_RE = re.compile(r'href="/en/lessons/([\w-]+)/"')
 
@@ -159,7 +162,7 @@ class Session:
         return response
 
     def post(self, path, fields, expect=302, headers=()):
-        body = urlencode(fields).encode()
+        body = urlencode(fields, doseq=True).encode()
         headers = [
             "Content-Type: application/x-www-form-urlencoded",
             f"Origin: {self.origin}",
@@ -181,3 +184,19 @@ class Session:
             raise HTTPError(f"redirect without Location ({response.status})")
         parts = urlsplit(target)
         return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def answer_fields(rng, text):
+    """The form fields of a random answer to the question page ``text``, of any kind: a
+    choice, some of the spots (tap the red flags), or a reply at the conversation's turn;
+    None without an answer form."""
+    choices = CHOICE_RE.findall(text)
+    if choices:
+        return {"choice": rng.choice(choices)}
+    spots = SPOT_RE.findall(text)
+    if spots:
+        return {"spot": rng.sample(spots, rng.randint(1, len(spots)))}
+    turn, replies = TURN_RE.search(text), REPLY_RE.findall(text)
+    if turn and replies:
+        return {"turn": turn.group(1), "reply": rng.choice(replies)}
+    return None

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .client import CHOICE_RE, RUN_SIZE_RE, HTTPError, Session
+from .client import CHOICE_RE, RUN_SIZE_RE, HTTPError, Session, answer_fields
 
 ERROR_PAUSE = 0.01  # seconds a user waits after a failed operation, so errors cannot spin
 BARRIER_TIMEOUT = 120  # seconds the users may take to set up before a phase
@@ -152,24 +152,32 @@ def op_answer(user):
     path = run.question()
     page = user.learner.get(path)
     run.size = run_size(page)
-    choices = CHOICE_RE.findall(page.text)
-    if not choices or user.learner.csrf_token is None:
-        user.answer_run = None
-        raise HTTPError(f"{path}: no answer form (already answered?)")
-    posted = user.learner.post(
-        path,
-        {"csrfmiddlewaretoken": user.learner.csrf_token, "choice": user.rng.choice(choices)},
-    )
-    if user.learner.location(posted) != path:
-        user.answer_run = None
-        raise HTTPError(f"answer redirected to {posted.header('location')}")
+    seconds = 0.0
+    # A conversation takes one POST per turn until an ending; the last one is timed.
+    for _turn in range(13):
+        fields = answer_fields(user.rng, page.text)
+        if fields is None or user.learner.csrf_token is None:
+            user.answer_run = None
+            raise HTTPError(f"{path}: no answer form (already answered?)")
+        posted = user.learner.post(
+            path, {"csrfmiddlewaretoken": user.learner.csrf_token, **fields}
+        )
+        if user.learner.location(posted) != path:
+            user.answer_run = None
+            raise HTTPError(f"answer redirected to {posted.header('location')}")
+        seconds = posted.seconds
+        if "turn" not in fields:
+            break
+        page = user.learner.get(path)
+        if b'id="feedback"' in page.body:
+            break
     feedback = user.learner.get(path)
     if b'id="feedback"' not in feedback.body:
         user.answer_run = None
         raise HTTPError(f"{path}: no feedback after answering")
     run.position += 1
     user.answers += 1
-    return posted.seconds + feedback.seconds
+    return seconds + feedback.seconds
 
 
 def op_progress(user):

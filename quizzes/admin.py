@@ -343,7 +343,10 @@ class ChoiceFormSet(BaseInlineFormSet):
         correct = sum(1 for data in kept if data.get("is_correct"))
         if correct > 1:
             raise ValidationError(_("Only one choice can be marked correct."))
-        if self.instance.status in (Status.REVIEW, Status.PUBLISHED):
+        # Tap-the-red-flag and conversation questions have no choices.
+        if self.instance.status in (Status.REVIEW, Status.PUBLISHED) and (
+            self.instance.kind == "choice"
+        ):
             if len(kept) < 2:
                 raise ValidationError(_("A question needs at least two choices."))
             if correct != 1:
@@ -360,8 +363,8 @@ class ChoiceInline(TranslationStackedInline):
 @admin.register(Question)
 class QuestionAdmin(WorkflowAdmin):
     key_fields = ("lesson", "slug")
-    list_display = ("__str__", "channel", "is_scam", "status", "updated_at", "updated_by")
-    list_filter = (NeedsReviewFilter, "status", "channel", "is_scam", "lesson")
+    list_display = ("__str__", "kind", "channel", "is_scam", "status", "updated_at", "updated_by")
+    list_filter = (NeedsReviewFilter, "status", "kind", "channel", "is_scam", "lesson")
     list_select_related = ("lesson", "updated_by")
     search_fields = ("slug", "body_en", "body_zh_hans", "lesson__title_en")
     prepopulated_fields = {"slug": ("prompt_en",)}

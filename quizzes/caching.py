@@ -180,7 +180,14 @@ def question(pk):
         f"question:{pk}",
         lambda: (
             Question.objects.select_related("lesson", "reminder")
-            .prefetch_related("choices", "red_flags")
+            .prefetch_related(
+                "choices",
+                "red_flags",
+                "spots__red_flag",
+                "turns__tactic",
+                "turns__replies",
+                "endings",
+            )
             .filter(pk=pk)
             .first()
         ),
@@ -252,6 +259,10 @@ def connect():
         models.Choice,
         models.Campaign,
         models.Alert,
+        models.Spot,
+        models.Turn,
+        models.Reply,
+        models.Ending,
     ):
         uid = f"content-cache-{model.__name__}"
         post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save")

@@ -44,7 +44,7 @@ ROLES = {
     ),
 }
 
-# Campaigns and scam alerts came later (migration 0006 gives these to the groups).
+# Campaigns and scam alerts came later (migration 0009 gives these to the groups).
 OUTREACH_MODELS = ("campaign", "alert")
 OUTREACH_ROLES = {
     "Authors": [*_crud(OUTREACH_MODELS, ("view", "add", "change")), "view_participant"],

@@ -7,13 +7,17 @@ from .models import (
     Campaign,
     Case,
     Choice,
+    Ending,
     LegalReference,
     Lesson,
     LessonStep,
     Question,
     RedFlag,
     Reminder,
+    Reply,
     Source,
+    Spot,
+    Turn,
 )
 
 
@@ -54,7 +58,7 @@ class CaseTranslation(TranslationOptions):
 
 @register(Question)
 class QuestionTranslation(TranslationOptions):
-    fields = ("setup", "sender_name", "body", "prompt", "explanation")
+    fields = ("setup", "sender_name", "subject", "body", "prompt", "explanation")
 
 
 @register(Choice)
@@ -70,3 +74,23 @@ class CampaignTranslation(TranslationOptions):
 @register(Alert)
 class AlertTranslation(TranslationOptions):
     fields = ("title", "text")
+
+
+@register(Spot)
+class SpotTranslation(TranslationOptions):
+    fields = ("text", "explanation")
+
+
+@register(Turn)
+class TurnTranslation(TranslationOptions):
+    fields = ("says", "note")
+
+
+@register(Reply)
+class ReplyTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(Ending)
+class EndingTranslation(TranslationOptions):
+    fields = ("text",)

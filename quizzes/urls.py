@@ -35,4 +35,5 @@ urlpatterns = [
     path("c/<slug:code>/after/", campaigns.after_check, name="campaign-after"),
     path("c/<slug:code>/poster/", campaigns.poster, name="campaign-poster"),
     path("c/<slug:code>/poster.svg", campaigns.poster_svg, name="campaign-poster-svg"),
+    path("qr-training/<int:pk>/", pages.qr_training, name="qr-training"),
 ]

@@ -10,6 +10,7 @@ from .factories import (
     QuestionFactory,
     RedFlagFactory,
     ReminderFactory,
+    SpotFactory,
     UserFactory,
 )
 
@@ -211,3 +212,98 @@ def sign_in_officer(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+BODY_EN = (
+    "Dear customer, your parcel is held. Pay within 24 hours at http://parcel-fee.example/pay"
+)
+BODY_ZH = "尊敬的客户，您的包裹被扣留。请在24小时内到http://parcel-fee.example/pay缴费"
+
+
+@pytest.fixture
+def spot_lesson(db, red_flag):
+    """A lesson whose only question is a text with two warning signs and a harmless part."""
+    hurry = RedFlagFactory(slug="time-pressure", title_en="Hurries you")
+    lesson = LessonFactory(slug="parcel-spots", red_flags=[red_flag, hurry])
+    question = QuestionFactory(
+        lesson=lesson,
+        slug="spot-the-signs",
+        kind="spot",
+        choices=False,
+        body_en=BODY_EN,
+        body_zh_hans=BODY_ZH,
+        prompt_en="Tap every part of this message that is a warning sign.",
+        red_flags=[red_flag, hurry],
+    )
+    SpotFactory(question=question, position=1)  # "Dear customer": harmless
+    SpotFactory(
+        question=question,
+        position=2,
+        text_en="within 24 hours",
+        text_zh_hans="24小时内",
+        red_flag=hurry,
+        explanation_en="A deadline is there to hurry you.",
+    )
+    SpotFactory(
+        question=question,
+        position=3,
+        text_en="http://parcel-fee.example/pay",
+        text_zh_hans="http://parcel-fee.example/pay",
+        red_flag=red_flag,
+        explanation_en="Couriers never collect fees through a link in a text.",
+    )
+    return lesson
+
+
+@pytest.fixture
+def conversation_lesson(db, red_flag):
+    """A lesson whose only question is a call: hang up at once (safe), or talk on to a
+    second turn, then hang up (safe) or pay (lost)."""
+    from quizzes.models import Ending, Reply, Turn
+
+    lesson = LessonFactory(slug="safe-account", red_flags=[red_flag])
+    question = QuestionFactory(
+        lesson=lesson,
+        slug="safe-account-call",
+        kind="conversation",
+        channel="call",
+        choices=False,
+        sender_number="110",
+        body_en="Officer Ma: Hello, is that Liu Shufen?",
+        prompt_en="What do you say?",
+        red_flags=[red_flag],
+    )
+    opening = Turn.objects.create(
+        question=question,
+        key="opening",
+        position=1,
+        says_en="Your account is involved in a case.",
+        tactic=red_flag,
+        note_en="An official title is the first prop.",
+    )
+    safe_account = Turn.objects.create(
+        question=question,
+        key="safe-account",
+        position=2,
+        says_en="Move your savings to our safe account.",
+        tactic=red_flag,
+        note_en="There is no safe account.",
+    )
+    hung_up = Ending.objects.create(
+        question=question, key="hung-up", position=1, outcome="safe", text_en="You hung up."
+    )
+    paid = Ending.objects.create(
+        question=question,
+        key="paid",
+        position=2,
+        outcome="lost",
+        loss=50000,
+        text_en="The money was gone.",
+    )
+    Reply.objects.create(turn=opening, position=1, text_en="What case?", next_turn=safe_account)
+    Reply.objects.create(turn=opening, position=2, text_en="I will call 110.", next_ending=hung_up)
+    Reply.objects.create(turn=safe_account, position=1, text_en="I'll pay.", next_ending=paid)
+    Reply.objects.create(
+        turn=safe_account, position=2, text_en="I am hanging up.", next_ending=hung_up
+    )
+    return lesson

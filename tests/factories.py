@@ -22,6 +22,7 @@ from quizzes.models import (
     Reminder,
     RunQuestion,
     Source,
+    Spot,
     Status,
 )
 
@@ -172,6 +173,19 @@ class ChoiceFactory(factory.django.DjangoModelFactory):
         lambda c: "Right: that is the safe thing to do." if c.is_correct else "This is a trap."
     )
     feedback_zh_hans = factory.LazyAttribute(lambda c: "对。" if c.is_correct else "这是陷阱。")
+
+
+class SpotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Spot
+
+    question = factory.SubFactory(QuestionFactory, choices=False, kind="spot")
+    position = factory.Sequence(lambda n: n + 1)
+    text_en = "Dear customer"
+    text_zh_hans = "尊敬的客户"
+    explanation_en = "A greeting is harmless in itself."
+    explanation_zh_hans = "问候语本身无害。"
+    red_flag = None
 
 
 class LearnerFactory(factory.django.DjangoModelFactory):

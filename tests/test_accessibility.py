@@ -341,10 +341,20 @@ SCENARIOS = {
         "body_en": "Caller: This is the police. Your account is involved in a case.\nYou: What?",
         "body_zh_hans": "来电者：这里是公安局。你的账户涉嫌一起案件。\n你：什么？",
     },
-    "chat": {"sender_name": "Customer Service 客服", "sender_number": "wxid_9a8b7c6d5e4f3g2h1"},
-    "web": {"sender_name": "Courier claims centre", "link": LONG_LINK},
+    "chat": {
+        "sender_name": "Customer Service 客服",
+        "sender_number": "wxid_9a8b7c6d5e4f3g2h1",
+        "body_en": "Agent: Accept the refund.\n[transfer] ¥500 · waiting\n[red packet] Thanks\n"
+        "[file] Refund.apk · 12 MB\n[payment qr] Scan to pay ¥3,000\nYou: OK",
+    },
+    "web": {
+        "sender_name": "Courier claims centre",
+        "link": LONG_LINK,
+        "body_en": "Claim your refund\n[field] Bank card number\n[button] Submit for checking",
+    },
     "qr": {"sender_name": "Free gift!", "qr_payload": LONG_LINK},
     "screen_share": {"sender_name": "Safe Meeting", "link": LONG_LINK},
+    "app_install": {"sender_name": "Refund helper", "body_en": "Install this app?"},
     "email": {"sender_name": "Bank security", "sender_number": "security@bank-verify.example"},
 }
 

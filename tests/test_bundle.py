@@ -13,6 +13,7 @@ from quizzes.curriculum.items import split
 from quizzes.models import (
     Action,
     Choice,
+    Ending,
     Import,
     LegalReference,
     Lesson,
@@ -20,9 +21,12 @@ from quizzes.models import (
     Question,
     RedFlag,
     Reminder,
+    Reply,
     Revision,
     Source,
+    Spot,
     Status,
+    Turn,
     WorkflowError,
 )
 
@@ -31,7 +35,19 @@ from .factories import LessonFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = (Source, RedFlag, Lesson, LessonStep, Reminder, Question, Choice)
+CONTENT = (
+    Source,
+    RedFlag,
+    Lesson,
+    LessonStep,
+    Reminder,
+    Question,
+    Choice,
+    Spot,
+    Turn,
+    Reply,
+    Ending,
+)
 
 
 def snapshot():

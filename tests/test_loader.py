@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from quizzes.curriculum.loader import Loader
-from quizzes.models import Choice, Lesson, Question, Reminder, Status
+from quizzes.curriculum.schema import read_lessons
+from quizzes.models import Choice, Lesson, Question, Reminder, Reply, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,32 @@ def test_loaded_questions_are_published_and_keep_one_correct_choice():
     for question in Question.objects.prefetch_related("choices", "red_flags"):
         assert question.status == Status.PUBLISHED
         assert question.publication_problems() == [], question
-    assert Choice.objects.filter(is_correct=True).count() == Question.objects.count()
+    choice_questions = Question.objects.filter(kind="choice").count()
+    assert Choice.objects.filter(is_correct=True).count() == choice_questions
+
+
+def test_spot_and_conversation_questions_load_whole():
+    files = [q for lesson in read_lessons() for q in lesson["questions"]]
+
+    load()
+
+    for kind in ("spot", "conversation"):
+        slugs = {q["slug"] for q in files if q.get("kind") == kind}
+        assert set(Question.objects.filter(kind=kind).values_list("slug", flat=True)) == slugs
+    for data in (q for q in files if q.get("kind") == "spot"):
+        question = Question.objects.get(slug=data["slug"])
+        assert question.spots.count() == len(data["spots"])
+        assert question.choices.count() == 0
+    for data in (q for q in files if q.get("kind") == "conversation"):
+        question = Question.objects.get(slug=data["slug"])
+        assert [t.key for t in question.turns.all()] == [t["key"] for t in data["turns"]]
+        assert question.endings.count() == len(data["endings"])
+        replies = Reply.objects.filter(turn__question=question)
+        assert replies.count() == sum(len(t["replies"]) for t in data["turns"])
+        # Every reply leads to a turn or an ending of its own question.
+        for reply in replies.select_related("next_turn", "next_ending"):
+            target = reply.next_turn or reply.next_ending
+            assert target.question_id == question.pk
 
 
 def test_a_new_curriculum_version_moves_questions_and_retires_dropped_ones():

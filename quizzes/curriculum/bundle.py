@@ -51,7 +51,13 @@ def export_bundle(lessons=None):
             "questions",
             queryset=Question.objects.order_by("position")
             .prefetch_related(
-                "red_flags", Prefetch("choices", queryset=Choice.objects.order_by("position"))
+                "red_flags",
+                Prefetch("choices", queryset=Choice.objects.order_by("position")),
+                "spots__red_flag",
+                "turns__tactic",
+                "turns__replies__next_turn",
+                "turns__replies__next_ending",
+                "endings",
             )
             .select_related("reminder"),
         ),
@@ -147,8 +153,11 @@ def _question(question):
         "slug": question.slug,
         "position": question.position,
         **_publication(question),
+        "kind": question.kind,
         "channel": question.channel,
-        **texts(question, "setup", "sender_name", "body", "prompt", "explanation"),
+        "direction": question.direction,
+        "time": question.time,
+        **texts(question, "setup", "sender_name", "subject", "body", "prompt", "explanation"),
         "sender_number": question.sender_number,
         "link": question.link,
         "qr_payload": question.qr_payload,
@@ -162,6 +171,41 @@ def _question(question):
                 "correct": choice.is_correct,
             }
             for choice in question.choices.all()
+        ],
+        "spots": [
+            {
+                "position": spot.position,
+                **texts(spot, "text", "explanation"),
+                "red_flag": spot.red_flag.slug if spot.red_flag else None,
+            }
+            for spot in question.spots.all()
+        ],
+        "turns": [
+            {
+                "key": turn.key,
+                "position": turn.position,
+                **texts(turn, "says", "note"),
+                "tactic": turn.tactic.slug if turn.tactic else None,
+                "replies": [
+                    {
+                        "position": reply.position,
+                        **texts(reply, "text"),
+                        "next": (reply.next_turn or reply.next_ending).key,
+                    }
+                    for reply in turn.replies.all()
+                ],
+            }
+            for turn in question.turns.all()
+        ],
+        "endings": [
+            {
+                "key": ending.key,
+                "position": ending.position,
+                "outcome": ending.outcome,
+                "loss": ending.loss,
+                **texts(ending, "text"),
+            }
+            for ending in question.endings.all()
         ],
     }
 

@@ -9,20 +9,24 @@ follow their question.
 import datetime
 from collections import Counter
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 
 from ..models import (
     Case,
     Choice,
+    Ending,
     LegalReference,
     Lesson,
     LessonStep,
     Question,
     RedFlag,
     Reminder,
+    Reply,
     Source,
+    Spot,
     Status,
+    Turn,
 )
 from .schema import LANGS, read_lessons, read_vocabulary
 
@@ -34,8 +38,12 @@ TRANSLATED = {
     LessonStep: ("text",),
     Reminder: ("text", "authority"),
     Case: ("title", "story", "place"),
-    Question: ("setup", "sender_name", "body", "prompt", "explanation"),
+    Question: ("setup", "sender_name", "subject", "body", "prompt", "explanation"),
     Choice: ("text", "feedback"),
+    Spot: ("text", "explanation"),
+    Turn: ("says", "note"),
+    Reply: ("text",),
+    Ending: ("text",),
 }
 
 
@@ -237,11 +245,7 @@ class Loader:
             holder.save(update_fields=["position"])
 
     def question(self, lesson, position, data, reminder):
-        if data.get("kind", "choice") != "choice":
-            # Tap-the-red-flag and conversation questions load once their models exist;
-            # "deferred", not "skipped": nothing an officer edited is being kept.
-            self.counts[("questions of a kind not supported yet", "deferred")] += 1
-            return
+        kind = data.get("kind", "choice")
         self.make_room(lesson, position, data["slug"])
         question, outcome = self.upsert(
             Question,
@@ -249,7 +253,10 @@ class Loader:
             {
                 **translated(Question, data),
                 "position": position,
+                "kind": kind,
                 "channel": data["channel"],
+                "direction": data.get("direction") or "incoming",
+                "time": str(data.get("time") or ""),
                 "sender_number": str(data.get("sender_number") or ""),
                 "link": data.get("link") or "",
                 "qr_payload": data.get("qr_payload") or "",
@@ -264,6 +271,12 @@ class Loader:
         if outcome == "created" and not self.bundle:
             question.status = Status.PUBLISHED
             question.save(update_fields=["status"])
+        if kind == "spot":
+            self.spots(question, data.get("spots") or [])
+            return
+        if kind == "conversation":
+            self.conversation(question, data.get("turns") or [], data.get("endings") or [])
+            return
         choices = [(c.get("position", i), c) for i, c in enumerate(data["choices"], 1)]
         # Clear the correct flag first so the one-correct-choice constraint holds while
         # the key moves from one choice to another.
@@ -283,3 +296,75 @@ class Loader:
                 {**translated(Choice, item), "is_correct": bool(item.get("correct"))},
                 guard=False,
             )
+
+    def spots(self, question, spots):
+        spots = [(s.get("position", i), s) for i, s in enumerate(spots, 1)]
+        # A spot dropped from the data goes, unless learners marked it.
+        question.spots.exclude(position__in=[p for p, _ in spots]).filter(
+            answers__isnull=True
+        ).delete()
+        for position, item in spots:
+            flag = item.get("red_flag")
+            self.upsert(
+                Spot,
+                {"question": question, "position": position},
+                {**translated(Spot, item), "red_flag": self.flags[flag] if flag else None},
+                guard=False,
+            )
+
+    def conversation(self, question, turns, endings):
+        """Turns and endings by key, then the replies, which point at them."""
+        keys = [t["key"] for t in turns]
+        ending_keys = [e["key"] for e in endings]
+        # What the data dropped goes, unless learners went through it.
+        question.turns.exclude(key__in=keys).filter(steps__isnull=True).delete()
+        question.endings.exclude(key__in=ending_keys).filter(answers__isnull=True).delete()
+        wanted = {t["key"]: t.get("position", i) for i, t in enumerate(turns, 1)}
+        current = dict(question.turns.values_list("key", "position"))
+        if any(current.get(key, position) != position for key, position in wanted.items()):
+            # Positions move between turns: out of the way first, for the unique constraint.
+            top = max([*current.values(), *wanted.values(), 0])
+            question.turns.update(position=models.F("position") + top + 1)
+        places = {}
+        for position, item in enumerate(turns, 1):
+            flag = item.get("tactic")
+            places[item["key"]], _ = self.upsert(
+                Turn,
+                {"question": question, "key": item["key"]},
+                {
+                    **translated(Turn, item),
+                    "position": item.get("position", position),
+                    "tactic": self.flags[flag] if flag else None,
+                },
+                guard=False,
+            )
+        for position, item in enumerate(endings, 1):
+            places[item["key"]], _ = self.upsert(
+                Ending,
+                {"question": question, "key": item["key"]},
+                {
+                    **translated(Ending, item),
+                    "position": item.get("position", position),
+                    "outcome": item["outcome"],
+                    "loss": item.get("loss"),
+                },
+                guard=False,
+            )
+        for item in turns:
+            turn = places[item["key"]]
+            replies = [(r.get("position", i), r) for i, r in enumerate(item["replies"], 1)]
+            turn.replies.exclude(position__in=[p for p, _ in replies]).filter(
+                steps__isnull=True
+            ).delete()
+            for position, reply in replies:
+                target = places[reply["next"]]
+                self.upsert(
+                    Reply,
+                    {"turn": turn, "position": position},
+                    {
+                        **translated(Reply, reply),
+                        "next_turn": target if isinstance(target, Turn) else None,
+                        "next_ending": target if isinstance(target, Ending) else None,
+                    },
+                    guard=False,
+                )

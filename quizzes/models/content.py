@@ -24,6 +24,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("Web page")
     QR = "qr", _("QR code")
     SCREEN_SHARE = "screen_share", _("Screen sharing")
+    APP_INSTALL = "app_install", _("App installation")
     EMAIL = "email", _("E-mail")
 
 

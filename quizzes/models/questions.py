@@ -1,10 +1,17 @@
 """Scenarios: what the learner sees, the choices and their feedback."""
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import scenes
 from .content import Channel, Lesson, RedFlag, Reminder
+from .kinds import QuestionKind as Kind
+from .kinds import spot_problems
 from .workflow import Publishable, PublishableQuerySet, missing_translations
 
 
@@ -19,14 +26,40 @@ class QuestionQuerySet(PublishableQuerySet):
         )
 
 
+class Direction(models.TextChoices):
+    INCOMING = "incoming", _("Incoming")
+    OUTGOING = "outgoing", _("Outgoing")
+
+
+CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class Question(Publishable):
     """A scenario: what the learner sees, and what they should do."""
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
     slug = models.SlugField(_("slug"), max_length=80)
     position = models.PositiveSmallIntegerField(_("position in the lesson"))
+    kind = models.CharField(
+        _("kind of question"), max_length=20, choices=Kind.choices, default=Kind.CHOICE
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     setup = models.TextField(_("situation"), blank=True, help_text=_("Optional scene-setting."))
+    direction = models.CharField(
+        _("call direction"),
+        max_length=10,
+        choices=Direction.choices,
+        default=Direction.INCOMING,
+        help_text=_("Calls only: did the learner receive the call or make it?"),
+    )
+    time = models.CharField(
+        _("time shown"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(CLOCK_TIME, _('A clock time such as "10:42".'))],
+        help_text=_('Clock time on the screen, such as "10:42".'),
+    )
+    subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
     sender_number = models.CharField(
         _("sender number or address"),
         max_length=120,
@@ -76,9 +109,16 @@ class Question(Publishable):
         """What stops this question from going to review or being published."""
         choices = list(self.choices.all()) if choices is None else choices
         problems = []
-        if len(choices) < 2:
+        if self.kind == Kind.SPOT:
+            choices = []
+            problems += spot_problems(self, list(self.spots.all()) if self.pk else [])
+        elif self.kind == Kind.CONVERSATION:
+            choices = []
+            if not self.pk or not self.turns.exists() or not self.endings.exists():
+                problems.append(_("A conversation needs its turns and endings."))
+        elif len(choices) < 2:
             problems.append(_("A question needs at least two choices."))
-        if sum(1 for c in choices if c.is_correct) != 1:
+        if self.kind == Kind.CHOICE and sum(1 for c in choices if c.is_correct) != 1:
             problems.append(_("A question needs exactly one correct choice."))
         if self.is_scam and self.pk and not self.red_flags.exists():
             problems.append(_("A scam question needs at least one red flag."))
@@ -138,21 +178,100 @@ class Question(Publishable):
             problems += set_problems(_("this lesson"), lesson_set)
         return problems
 
-    def transcript(self):
-        """The body as (speaker, words) turns; a line without a speaker has speaker ""."""
-        turns = []
-        for line in self.body.splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            for sep in ("：", ":"):
-                speaker, found, words = line.partition(sep)
-                if found and 0 < len(speaker) <= 20 and "http" not in speaker:
-                    turns.append((speaker.strip(), words.strip()))
-                    break
+    # --- What the screen shows (quizzes/scenes.py parses the body) ---------------------
+
+    def screen(self, spots=()):
+        """The body as the screen's lines (scenes.Line); ``spots`` are (text, spot) pairs
+        to mark as candidate parts in tap-the-red-flag questions. No query. A link kept in
+        ``link`` rather than the body (older items) ends the message, once."""
+        lines = scenes.parse(self.body, self.channel, spots)
+        if self.link and self.channel != "web" and self.link not in self.body:
+            lines += scenes.parse(self.link, self.channel)
+        return lines
+
+    def scene_context(self, spots=(), reveal=False):
+        """The context of includes/scenario.html: the question and its parsed screen.
+        With ``spots`` each candidate part is a checkbox (before answering); ``reveal``
+        highlights them (after)."""
+        screen = self.screen([(spot.text, spot) for spot in spots])
+        return {
+            "question": self,
+            "screen": screen,
+            "screen_bubbles": scenes.bubbles(screen),
+            "screen_has_buttons": any(line.element == "button" for line in screen),
+            "marking": bool(spots) and not reveal,
+            "reveal": reveal,
+        }
+
+    @property
+    def qr_piece(self):
+        return scenes.Piece(self.qr_payload, link=True)
+
+    @property
+    def sender(self):
+        """Who the screen says it is from: the name, the number, or both."""
+        if self.sender_name and self.sender_number:
+            return f"{self.sender_name} ({self.sender_number})"
+        return self.sender_name or self.sender_number
+
+    @property
+    def counterpart(self):
+        """Who speaks to the learner in a call or chat: the first speaker of the body who
+        is not the learner, else the sender shown."""
+        speaker = next(
+            (line.speaker for line in self.screen() if line.speaker and not line.mine), ""
+        )
+        return speaker or self.sender_name or self.sender_number
+
+    @property
+    def avatar_initial(self):
+        return (self.sender_name or self.sender_number or "?")[:1].upper()
+
+    def address_parts(self):
+        return scenes.address_parts(self.link)
+
+    def call_duration(self):
+        """A plausible call length for the transcript, "m:ss": about 3 words or 5 Chinese
+        characters a second."""
+        text = " ".join(line.text for line in self.screen())
+        han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        seconds = max(8, round(han / 5 + len(text.split()) / 3))
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    def caption(self):
+        """The scenario's figure caption, read first by screen readers: what it is, from
+        whom, and when ("Text message from 1069 0000, received 10:42")."""
+        who = self.sender or gettext("an unknown sender")
+        if self.channel == "call":
+            if self.direction == Direction.OUTGOING:
+                text = gettext("A call you made to %(who)s") % {"who": who}
             else:
-                turns.append(("", line))
-        return turns
+                text = gettext("Incoming call from %(who)s") % {"who": who}
+        elif self.channel == "web":
+            # The domain only: the address bar shows the whole address, once.
+            domain = self.address_parts()[1] or self.link
+            text = gettext("Web page at %(address)s") % {"address": domain or who}
+        elif self.channel == "qr":
+            text = gettext("A QR code: %(who)s") % {"who": who}
+        elif self.channel == "screen_share":
+            text = gettext("Screen-sharing request from %(who)s") % {"who": who}
+        elif self.channel == "app_install":
+            text = gettext("App installation prompt: %(who)s") % {"who": who}
+        elif self.channel == "email":
+            text = gettext("E-mail from %(who)s") % {"who": who}
+        elif self.channel == "chat":
+            text = gettext("Chat with %(who)s") % {"who": who}
+        else:
+            text = gettext("Text message from %(who)s") % {"who": who}
+        if self.time:
+            text = gettext("%(what)s, at %(time)s") % {"what": text, "time": self.time}
+        return text
+
+    def qr_training_url(self):
+        """What a scenario's QR code encodes: our own training page, never the fake
+        address (SITE_URL + the page's path)."""
+        path = reverse("quizzes:qr-training", args=[self.pk])
+        return settings.SITE_URL.rstrip("/") + path
 
 
 class Choice(models.Model):

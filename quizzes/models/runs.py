@@ -74,13 +74,16 @@ class Learner(models.Model):
         Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
 
     def export_data(self):
-        """Every run and answer of this learner, and the campaigns they joined with what
-        they told about themselves, as plain data (3 queries)."""
+        """Every run and answer of this learner, as plain data (4 queries): a chosen
+        answer's text, the parts a tap-the-red-flag answer marked, a conversation's ending;
+        and the campaigns they joined, with what they told about themselves."""
         from .revisions import restore_published_texts
 
         answers = defaultdict(list)
         stored = list(
-            self.answers.select_related("question__lesson", "choice").order_by("answered_at", "id")
+            self.answers.select_related("question__lesson", "choice", "ending")
+            .prefetch_related("spots")
+            .order_by("answered_at", "id")
         )
         # What the learner read when answering, not a later revision.
         restore_published_texts([(answer, answer.question) for answer in stored])
@@ -89,7 +92,11 @@ class Learner(models.Model):
                 {
                     "lesson": answer.question.lesson.slug,
                     "question": answer.question.slug,
-                    "answer": answer.choice.text,
+                    "answer": answer.choice.text
+                    if answer.choice
+                    else answer.ending.text
+                    if answer.ending
+                    else [spot.text for spot in answer.spots.all()],
                     "correct": answer.is_correct,
                     "answered_at": answer.answered_at.isoformat(),
                 }
@@ -407,11 +414,14 @@ class QuizRun(models.Model):
 
     def results(self):
         """(run question, answer or None) for each question of the run, in order, the
-        questions' red flags prefetched (3 queries)."""
-        answers = {a.question_id: a for a in self.answers.select_related("choice")}
+        questions' red flags and spots and the answers' marks prefetched (5 queries)."""
+        answers = {
+            a.question_id: a
+            for a in self.answers.select_related("choice", "ending").prefetch_related("spots")
+        }
         run_questions = (
             self.run_questions.select_related("question__lesson")
-            .prefetch_related("question__red_flags")
+            .prefetch_related("question__red_flags", "question__spots")
             .order_by("position")
         )
         pairs = [(rq, answers.get(rq.question_id)) for rq in run_questions]
@@ -436,7 +446,7 @@ class QuizRun(models.Model):
                 continue
             flags = {flag.pk: flag for flag in rq.question.red_flags.all()}
             for pk, recognised in answer.flag_outcomes(rq.question):
-                if not recognised:
+                if not recognised and pk in flags:
                     missed.setdefault(pk, flags[pk])
         return list(missed.values())
 
@@ -454,6 +464,7 @@ class QuestionSlot:
     question_id: int
     position: int
     answer_choice: int | None  # the stored answer's choice, None before answering
+    answer_id: int | None = None  # the stored answer, None before answering
 
     def run(self):
         """The run as an unsaved handle, to record answers with (no query)."""
@@ -480,7 +491,7 @@ class RunQuestionQuerySet(models.QuerySet):
         db = connections[self.db]
         quote = db.ops.quote_name
         sql = (
-            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id"
+            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id"
             f" FROM {quote(self.model._meta.db_table)} rq"
             f" JOIN {quote(QuizRun._meta.db_table)} r ON r.id = rq.run_id"
             f" LEFT JOIN {quote(Answer._meta.db_table)} a"
@@ -497,7 +508,7 @@ class RunQuestionQuerySet(models.QuerySet):
             row = cursor.fetchone()
         if row is None:
             return None
-        run_id, lesson_id, size, question_id, choice_id = row
+        run_id, lesson_id, size, question_id, choice_id, answer_id = row
         return QuestionSlot(
             run_id=run_id,
             public_id=public_id,
@@ -507,6 +518,7 @@ class RunQuestionQuerySet(models.QuerySet):
             question_id=question_id,
             position=position,
             answer_choice=choice_id,
+            answer_id=answer_id,
         )
 
 
@@ -544,9 +556,9 @@ class AnswerQuerySet(models.QuerySet):
         table = db.ops.quote_name(self.model._meta.db_table)
         sql = (
             f"INSERT INTO {table}"
-            " (run_id, learner_id, question_id, choice_id, is_correct, first_attempt,"
-            " answered_at)"
-            " SELECT %s, %s, %s, %s, %s, NOT EXISTS ("
+            " (run_id, learner_id, question_id, choice_id, ending_id, is_correct,"
+            " first_attempt, answered_at)"
+            " SELECT %s, %s, %s, %s, %s, %s, NOT EXISTS ("
             f"SELECT 1 FROM {table} WHERE learner_id = %s AND question_id = %s), %s"
             " RETURNING id, first_attempt"
         )
@@ -555,6 +567,7 @@ class AnswerQuerySet(models.QuerySet):
             answer.learner_id,
             answer.question_id,
             answer.choice_id,
+            answer.ending_id,
             answer.is_correct,
             answer.learner_id,
             answer.question_id,
@@ -574,7 +587,15 @@ class Answer(models.Model):
     # group by learner without a join; moved with the runs when learners merge.
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="answers")
+    # Empty for the kinds answered otherwise: the spots marked (tap the red flags).
+    choice = models.ForeignKey(
+        Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+    )
+    spots = models.ManyToManyField("quizzes.Spot", blank=True, related_name="answers")
+    # A conversation's answer: the ending reached (its path is in Step rows).
+    ending = models.ForeignKey(
+        "quizzes.Ending", null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+    )
     # Copied from the choice when answering, so later edits to the key do not rewrite
     # what the learner scored.
     is_correct = models.BooleanField()
@@ -604,6 +625,19 @@ class Answer(models.Model):
         """[(red flag id, recognised)] for each warning sign this answer gave evidence on:
         what review scheduling and mastery per red flag count. ``question`` is this
         answer's question with its red flags prefetched, as the content cache holds it (no
-        query). A chosen answer recognises every red flag of its question when it is right.
+        query). A chosen answer recognises every red flag of its question when it is right;
+        a tap-the-red-flag answer recognises the flags of the spots it marked and misses
+        those of the spots it left (the question's spots and this answer's ``spots``
+        prefetched, or ``marked`` set to their ids).
         """
+        if question.kind == "spot":
+            marked = getattr(self, "marked", None)
+            if marked is None:
+                marked = {spot.pk for spot in self.spots.all()}
+            outcomes = {}
+            for spot in question.spots.all():
+                if spot.red_flag_id is not None:
+                    found = spot.pk in marked
+                    outcomes[spot.red_flag_id] = outcomes.get(spot.red_flag_id, True) and found
+            return list(outcomes.items())
         return [(flag.pk, self.is_correct) for flag in question.red_flags.all()]

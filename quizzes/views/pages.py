@@ -161,6 +161,18 @@ def display(request):
 
 
 @require_safe
+def qr_training(request, pk):
+    """Where every scenario's QR code leads: what a real code like it would have opened,
+    and how to check a code before scanning it. Published QR questions only."""
+    question = caching.question(pk)
+    if question is None or not question.is_public or not question.lesson.is_public:
+        raise Http404(_("This training code is no longer in use."))
+    return caching.page(
+        request, f"qr-training:{pk}", "quizzes/qr_training.html", lambda: {"question": question}
+    )
+
+
+@require_safe
 def genuine(request):
     """How to check that this site is the real one, and who runs it."""
     return caching.page(request, "genuine", "quizzes/genuine.html", dict)

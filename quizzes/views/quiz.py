@@ -95,6 +95,10 @@ def run_question(request, public_id, position):
     question = caching.question(slot.question_id)
     if question is None or not question.is_public or not question.lesson.is_public:
         raise Http404(_("This question is no longer published."))
+    if question.kind != "choice":
+        from . import kinds  # imports this module
+
+        return kinds.run_question(request, slot, question)
     if request.method == "POST":
         choices = list(question.choices.all())
         error, status, answer = submit_answer(request, slot, choices)
@@ -110,27 +114,40 @@ def run_question(request, public_id, position):
         if choice_id is not None:
             choice = next(c for c in choices if c.pk == choice_id)
             answer = Answer(question=question, choice=choice, is_correct=choice.is_correct)
-        # The run's public id is a mark here, put in per request: one rendering serves
-        # every run that shows this question at this position.
-        shown_run = QuizRun(public_id=caching.marks().run, size=slot.size)
-        shown_run.lesson = question.lesson if slot.lesson_id else None
         return {
-            "run": shown_run,
-            "run_question": RunQuestion(position=position),
-            "action": reverse("quizzes:run-question", args=[shown_run.public_id, position]),
+            **frame(slot, question),
             **question_context(question, choices, answer, error, cache=True),
         }
 
+    return cached_page(request, slot, question, choice_id, context, status, error)
+
+
+def frame(slot, question):
+    """What a run's question page shows around the question. The run's public id is a
+    mark here, put in per request: one rendering serves every run that shows this
+    question at this position."""
+    shown_run = QuizRun(public_id=caching.marks().run, size=slot.size)
+    shown_run.lesson = question.lesson if slot.lesson_id else None
+    return {
+        "run": shown_run,
+        "run_question": RunQuestion(position=slot.position),
+        "action": reverse("quizzes:run-question", args=[shown_run.public_id, slot.position]),
+    }
+
+
+def cached_page(request, slot, question, state, context, status, error):
+    """The question page from the page cache, one rendering per question, position and
+    answer ``state`` (a choice, the marks, the path taken)."""
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
     return caching.page(
         request,
-        f"question:{question.pk}:{position}:{slot.size}:{bool(slot.lesson_id)}:{choice_id}",
+        f"question:{question.pk}:{slot.position}:{slot.size}:{bool(slot.lesson_id)}:{state}",
         template,
         context,
         status=status,
-        fill={caching.marks().run: str(public_id)},
+        fill={caching.marks().run: str(slot.public_id)},
         cache=error is None,
     )
 
@@ -151,7 +168,7 @@ def question_context(question, choices, answer, error, cache):
         "answer": answer,
         "error": error,
         "scenario_html": html(
-            f"scenario:{question.pk}", "includes/scenario.html", {"question": question}
+            f"scenario:{question.pk}", "includes/scenario.html", question.scene_context()
         ),
     }
     if answer is None:
@@ -220,6 +237,10 @@ def preview_question(request, pk):
     question = get_object_or_404(
         Question.objects.select_related("lesson", "reminder").prefetch_related("choices"), pk=pk
     )
+    if question.kind != "choice":
+        from . import kinds  # imports this module
+
+        return kinds.preview(request, caching.question(pk))
     choices = list(question.choices.all())
     answer, error, status = None, None, 200
     if request.method == "POST":

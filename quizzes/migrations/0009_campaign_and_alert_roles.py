@@ -36,6 +36,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quizzes", "0005_campaigns_and_alerts")]
+    dependencies = [("quizzes", "0008_campaigns_and_alerts")]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -1,0 +1,224 @@
+"""Tap the red flags: marking the warning signs in a message, and what tampering gets."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Answer, QuizRun
+
+from .factories import QuestionFactory, SpotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, lesson):
+    client.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    run = QuizRun.objects.latest("started_at")
+    return run, reverse("quizzes:run-question", args=[run.public_id, 1])
+
+
+def spots(lesson):
+    return {s.position: s for s in lesson.questions.get().spots.all()}
+
+
+def test_spot_page_offers_every_part_as_a_checkbox_and_no_answer_key(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+    by_position = spots(spot_lesson)
+
+    content = visitor.get(url).content.decode()
+
+    for spot in by_position.values():
+        assert f'name="spot" value="{spot.pk}"' in content
+    assert content.count('name="spot"') == 3
+    for leak in [
+        "A deadline is there to hurry you.",
+        "Couriers never collect fees",
+        "A greeting is harmless",
+        "Hurries you",
+        "Moves you off the official platform",
+        "spot-flag",
+        "Warning sign",
+        "red_flag",
+        "data-",
+    ]:
+        assert leak not in content
+
+
+def test_a_hit_a_miss_and_a_false_alarm_are_each_named(visitor, spot_lesson):
+    run, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+
+    response = visitor.post(url, {"spot": [s[1].pk, s[2].pk]})
+
+    assert response.status_code == 302
+    answer = Answer.objects.get(run=run)
+    assert answer.is_correct is False
+    assert answer.choice is None
+    assert set(answer.spots.values_list("position", flat=True)) == {1, 2}
+    content = visitor.get(url).content.decode()
+    assert "You found 1 of 2 warning signs." in content
+    assert "You marked 1 harmless part." in content
+    assert "Warning sign, and you found it." in content
+    assert "Warning sign you missed." in content
+    assert "Harmless: not a warning sign." in content
+    assert "Couriers never collect fees through a link in a text." in content
+    assert content.count('class="spot-mark spot-flag"') == 2
+    assert 'name="spot"' not in content
+
+
+def test_every_sign_and_nothing_harmless_is_right(visitor, spot_lesson):
+    run, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+
+    visitor.post(url, {"spot": [s[2].pk, s[3].pk]})
+
+    answer = Answer.objects.get(run=run)
+    assert answer.is_correct is True
+    assert "Harmless, rightly left unmarked." in visitor.get(url).content.decode()
+    assert run.__class__.objects.get(pk=run.pk).finished_at is not None
+
+
+def test_marking_everything_does_not_win(visitor, spot_lesson):
+    run, url = start(visitor, spot_lesson)
+
+    visitor.post(url, {"spot": [s.pk for s in spots(spot_lesson).values()]})
+
+    assert Answer.objects.get(run=run).is_correct is False
+
+
+def test_flag_outcomes_count_each_red_flag_found_or_missed(visitor, spot_lesson, red_flag):
+    run, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+    visitor.post(url, {"spot": [s[2].pk]})
+    answer = Answer.objects.get(run=run)
+    question = spot_lesson.questions.get()
+
+    outcomes = dict(answer.flag_outcomes(question))
+
+    assert outcomes == {s[2].red_flag_id: True, red_flag.pk: False}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"spot": ["x"]},
+        {"spot": ["99999999"]},
+        {"spot": ["1" * 19]},
+        {"spot": [str(n) for n in range(1, 12)]},
+    ],
+    ids=["nothing", "not-a-number", "foreign", "too-long", "too-many"],
+)
+def test_tampered_marks_are_refused_and_nothing_is_stored(visitor, spot_lesson, data):
+    _, url = start(visitor, spot_lesson)
+
+    response = visitor.post(url, data)
+
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+    assert Answer.spots.through.objects.count() == 0
+
+
+def test_a_spot_of_another_question_is_refused(visitor, spot_lesson):
+    other = SpotFactory(question=QuestionFactory(kind="spot", choices=False))
+    _, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+
+    response = visitor.post(url, {"spot": [s[2].pk, other.pk]})
+
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_replayed_marks_are_idempotent_and_other_marks_conflict(visitor, spot_lesson):
+    run, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+    visitor.post(url, {"spot": [s[2].pk]})
+
+    replay = visitor.post(url, {"spot": [s[2].pk]})
+    other = visitor.post(url, {"spot": [s[3].pk]})
+
+    assert replay.status_code == 302
+    assert other.status_code == 409
+    answer = Answer.objects.get(run=run)
+    assert list(answer.spots.values_list("position", flat=True)) == [2]
+
+
+def test_another_learner_cannot_answer_in_my_run(visitor, spot_lesson, client_factory):
+    _, url = start(visitor, spot_lesson)
+
+    response = client_factory().post(url, {"spot": [spots(spot_lesson)[2].pk]})
+
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_htmx_answer_swaps_in_the_feedback(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+
+    response = visitor.post(
+        url, {"spot": [spots(spot_lesson)[2].pk]}, headers={"HX-Request": "true"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<section id="answer-area"')
+    assert "You found 1 of 2 warning signs." in content
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_spot_page_queries(visitor, spot_lesson, django_assert_num_queries, answered):
+    _, url = start(visitor, spot_lesson)
+    if answered:
+        visitor.post(url, {"spot": [spots(spot_lesson)[2].pk]})
+    visitor.get(url)  # fills the content cache
+
+    # session, run question with its answer, [the marks]
+    with django_assert_num_queries(3 if answered else 2):
+        visitor.get(url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_spot_answer_queries(client, spot_lesson, django_assert_num_queries):
+    _, url = start(client, spot_lesson)
+    client.get(url)
+    data = {"spot": [s.pk for s in spots(spot_lesson).values()][1:]}
+
+    # session, run question, INSERT answer, INSERT marks, finish the run
+    with django_assert_num_queries(5):
+        response = client.post(url, data)
+
+    assert response.status_code == 302
+
+
+def test_spot_page_in_chinese_marks_the_chinese_words(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+    zh_url = url.replace("/en/", "/zh-hans/", 1)
+
+    content = visitor.get(zh_url).content.decode()
+
+    assert '<span class="spot-text">24小时内</span>' in content
+
+
+def test_my_data_lists_the_parts_i_marked(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+    visitor.post(url, {"spot": [spots(spot_lesson)[2].pk]})
+
+    data = visitor.get(reverse("quizzes:my-data")).json()
+
+    assert data["runs"][0]["answers"][0]["answer"] == ["within 24 hours"]
+
+
+def test_staff_preview_shows_spot_feedback_without_storing(client, spot_lesson):
+    from .conftest import sign_in_officer
+    from .test_workflow import officer
+
+    question = spot_lesson.questions.get()
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("quizzes:preview-question", args=[question.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(url, {"spot": [spots(spot_lesson)[2].pk]})
+
+    assert 'name="spot"' in page and "A deadline is there to hurry you." not in page
+    assert "You found 1 of 2 warning signs." in response.content.decode()
+    assert not Answer.objects.exists()
