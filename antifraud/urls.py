@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from quizzes.views.campaigns import short_link
 from quizzes.views.pages import police_login, switch_language
 
 # Password change and reset use Django's views and their default URL names.
@@ -43,4 +44,6 @@ urlpatterns += [
     path("admin/login/", police_login),
     path("admin/", admin.site.urls),
     path("i18n/switch/<str:language>/", switch_language, name="switch-language"),
+    # The link printed on a campaign's poster: short, and in no language yet.
+    path("c/<slug:code>/", short_link, name="campaign-short"),
 ]

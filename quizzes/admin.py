@@ -525,4 +525,5 @@ class SourceAdmin(StampedAdmin):
     search_fields = ("code", "title_en", "title_zh_hans")
 
 
-from . import revisions_admin  # noqa: E402, F401  (registers the revisions' pages)
+# Registered from their own modules: the revisions' pages, and campaigns and scam alerts.
+from . import admin_outreach, revisions_admin  # noqa: E402, F401

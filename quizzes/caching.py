@@ -194,6 +194,40 @@ def question(pk):
     )
 
 
+def campaign(code):
+    """A published campaign with its lessons, quiz and check questions (``checks``,
+    (before ids, after ids)), or None."""
+    from .models import Campaign
+
+    def build():
+        found = Campaign.objects.for_page().filter(code=code).first()
+        if found is not None:
+            found.checks = found.check_questions()
+        return found
+
+    return cached(f"campaign:{code}", build)
+
+
+def upcoming_alerts():
+    """Published alerts that have not ended; each page picks the live ones by the clock
+    (``live_alerts``). Read again each minute, so the list stays short."""
+    from .models import Alert
+
+    minute = timezone.now().replace(second=0, microsecond=0)
+    return cached(f"alerts:{minute:%H%M}", lambda: list(Alert.objects.not_ended(minute)), 120)
+
+
+def live_alerts(now=None):
+    """The alerts to show now (no query once this minute's list is cached)."""
+    now = now or timezone.now()
+    return [alert for alert in upcoming_alerts() if alert.starts_at <= now < alert.ends_at]
+
+
+def alerts_mark(alerts):
+    """A short name for a set of live alerts, for the keys of the pages that show them."""
+    return "-".join(str(alert.pk) for alert in alerts) or "none"
+
+
 def new_generation():
     value = time.time_ns()
     cache.set(GENERATION_KEY, value, None)
@@ -223,6 +257,8 @@ def connect():
         models.Case,
         models.Question,
         models.Choice,
+        models.Campaign,
+        models.Alert,
         models.Spot,
         models.Turn,
         models.Reply,
@@ -237,5 +273,7 @@ def connect():
         models.Lesson.legal_references.through,
         models.Question.red_flags.through,
         models.Reminder.sources.through,
+        models.Campaign.lessons.through,
+        models.Campaign.questions.through,
     ):
         m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"cc-{through}")

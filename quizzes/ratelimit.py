@@ -20,6 +20,8 @@ LIMITS = {
     "code-failure": ("RATE_LIMIT_CODE_FAILURES_PER_ACCOUNT_PER_HOUR", 3600),
     "run": ("RATE_LIMIT_RUNS_PER_LEARNER_PER_HOUR", 3600),
     "run-address": ("RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE", 60),
+    # A hall of phones on one Wi-Fi joins a campaign from one public address.
+    "campaign-join-address": ("RATE_LIMIT_CAMPAIGN_JOINS_PER_ADDRESS_PER_MINUTE", 60),
 }
 
 

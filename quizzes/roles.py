@@ -43,3 +43,14 @@ ROLES = {
         ],
     ),
 }
+
+# Campaigns and scam alerts came later (migration 0009 gives these to the groups).
+OUTREACH_MODELS = ("campaign", "alert")
+OUTREACH_ROLES = {
+    "Authors": [*_crud(OUTREACH_MODELS, ("view", "add", "change")), "view_participant"],
+    "Reviewers": [
+        *_crud(OUTREACH_MODELS, ("view", "add", "change", "delete")),
+        "view_participant",
+    ],
+    "Analysts": [*_crud(OUTREACH_MODELS, ("view",)), "view_participant"],
+}

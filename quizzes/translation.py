@@ -3,6 +3,8 @@
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import (
+    Alert,
+    Campaign,
     Case,
     Choice,
     Ending,
@@ -62,6 +64,16 @@ class QuestionTranslation(TranslationOptions):
 @register(Choice)
 class ChoiceTranslation(TranslationOptions):
     fields = ("text", "feedback")
+
+
+@register(Campaign)
+class CampaignTranslation(TranslationOptions):
+    fields = ("title", "unit", "place", "audience_other")
+
+
+@register(Alert)
+class AlertTranslation(TranslationOptions):
+    fields = ("title", "text")
 
 
 @register(Spot)

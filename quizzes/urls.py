@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, pages, quiz, review, twofactor
+from .views import accounts, campaigns, pages, quiz, review, twofactor
 
 app_name = "quizzes"
 
@@ -34,5 +34,11 @@ urlpatterns = [
     path("accounts/recovery-codes/", twofactor.recovery_codes, name="recovery-codes"),
     path("accounts/recover/", twofactor.recover, name="recover"),
     path("genuine/", pages.genuine, name="genuine"),
+    path("c/<slug:code>/", campaigns.landing, name="campaign"),
+    path("c/<slug:code>/start/", campaigns.join, name="campaign-join"),
+    path("c/<slug:code>/quiz/", campaigns.campaign_quiz, name="campaign-quiz"),
+    path("c/<slug:code>/after/", campaigns.after_check, name="campaign-after"),
+    path("c/<slug:code>/poster/", campaigns.poster, name="campaign-poster"),
+    path("c/<slug:code>/poster.svg", campaigns.poster_svg, name="campaign-poster-svg"),
     path("qr-training/<int:pk>/", pages.qr_training, name="qr-training"),
 ]

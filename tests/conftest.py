@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from .factories import (
+    CampaignFactory,
     LessonFactory,
     QuestionFactory,
     RedFlagFactory,
@@ -125,6 +126,21 @@ def lesson(db, red_flag):
             body_en=f"Scenario number {n}: add our claims account.",
         )
     return lesson
+
+
+@pytest.fixture
+def campaign(lesson, red_flag):
+    """A published, running campaign on ``lesson``, which gets three more questions so
+    that the before and after checks have three pairs."""
+    for n in range(4, 7):
+        QuestionFactory(
+            lesson=lesson,
+            slug=f"q{n}",
+            position=n,
+            red_flags=[red_flag],
+            body_en=f"Scenario number {n}: add our claims account.",
+        )
+    return CampaignFactory(code="riverside", lessons=[lesson])
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from quizzes.models import (
+    Alert,
     Answer,
+    Campaign,
     Case,
     Channel,
     Choice,
@@ -10,6 +15,7 @@ from quizzes.models import (
     LegalReference,
     Lesson,
     LessonStep,
+    Participant,
     Question,
     QuizRun,
     RedFlag,
@@ -215,3 +221,53 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     choice = factory.LazyAttribute(lambda a: a.question.choices.first())
     is_correct = factory.LazyAttribute(lambda a: a.choice.is_correct)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"camp{n}")
+    title_en = "Don't pay the fake courier"
+    title_zh_hans = "别给假快递转账"
+    unit_en = "Riverside police station"
+    unit_zh_hans = "江滨派出所"
+    place_en = "Riverside district"
+    place_zh_hans = "江滨区"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    status = Status.PUBLISHED
+
+    @factory.post_generation
+    def lessons(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.lessons.set(extracted)
+
+    @factory.post_generation
+    def questions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.questions.set(extracted)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    campaign = factory.SubFactory(CampaignFactory)
+    learner = factory.SubFactory(LearnerFactory)
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    title_en = "New: fake tax refund texts"
+    title_zh_hans = "新情况：假冒退税短信"
+    text_en = (
+        "Texts promise a tax refund and link to a fake site. The tax office never texts links."
+    )
+    text_zh_hans = "短信称可退税并附假网站链接。税务部门不会发送链接。"
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+    ends_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+    status = Status.PUBLISHED

@@ -107,7 +107,8 @@ def _lessons(count):
 def test_home_query_count_does_not_grow_with_lessons(client, django_assert_num_queries, count):
     _lessons(count)
 
-    with django_assert_num_queries(2):  # lessons, their questions' channels
+    # Lessons, their questions' channels, and the scam alerts (once a minute).
+    with django_assert_num_queries(3):
         response = client.get(reverse("quizzes:home"))
     with django_assert_num_queries(0):  # then from the content cache
         client.get(reverse("quizzes:home"))
@@ -126,8 +127,9 @@ def test_lesson_query_count_does_not_grow(client, django_assert_num_queries, cou
         QuestionFactory(lesson=lesson)
 
     # The lesson, then one query each: steps, red flags, legal references, sources,
-    # reminders, their sources, cases with their source, published questions.
-    with django_assert_num_queries(9):
+    # reminders, their sources, cases with their source, published questions; and the
+    # scam alerts (once a minute).
+    with django_assert_num_queries(10):
         response = client.get(lesson.get_absolute_url())
     with django_assert_num_queries(0):  # then from the content cache
         client.get(lesson.get_absolute_url())

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,351 +16,928 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Learner',
+            name="Learner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='learner', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="learner",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'learner',
+                "verbose_name": "learner",
             },
         ),
         migrations.CreateModel(
-            name='LegalReference',
+            name="LegalReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='slug')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('title_en', models.CharField(max_length=300, null=True, verbose_name='title')),
-                ('title_zh_hans', models.CharField(max_length=300, null=True, verbose_name='title')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('summary_en', models.TextField(null=True, verbose_name='summary')),
-                ('summary_zh_hans', models.TextField(null=True, verbose_name='summary')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="slug")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("title_en", models.CharField(max_length=300, null=True, verbose_name="title")),
+                (
+                    "title_zh_hans",
+                    models.CharField(max_length=300, null=True, verbose_name="title"),
+                ),
+                ("summary", models.TextField(verbose_name="summary")),
+                ("summary_en", models.TextField(null=True, verbose_name="summary")),
+                ("summary_zh_hans", models.TextField(null=True, verbose_name="summary")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal reference',
-                'ordering': ['slug'],
+                "verbose_name": "legal reference",
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=10, verbose_name='status')),
-                ('valid_until', models.DateField(blank=True, help_text='After this date the item leaves the public site until it is reviewed.', null=True, verbose_name='valid until')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('title_en', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('title_zh_hans', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('summary', models.CharField(max_length=300, verbose_name='summary')),
-                ('summary_en', models.CharField(max_length=300, null=True, verbose_name='summary')),
-                ('summary_zh_hans', models.CharField(max_length=300, null=True, verbose_name='summary')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position on the home page')),
-                ('legal_references', models.ManyToManyField(blank=True, related_name='lessons', to='quizzes.legalreference', verbose_name='legal basis')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(
+                        blank=True,
+                        help_text="After this date the item leaves the public site until it is reviewed.",
+                        null=True,
+                        verbose_name="valid until",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("title_en", models.CharField(max_length=200, null=True, verbose_name="title")),
+                (
+                    "title_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="title"),
+                ),
+                ("summary", models.CharField(max_length=300, verbose_name="summary")),
+                (
+                    "summary_en",
+                    models.CharField(max_length=300, null=True, verbose_name="summary"),
+                ),
+                (
+                    "summary_zh_hans",
+                    models.CharField(max_length=300, null=True, verbose_name="summary"),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(verbose_name="position on the home page"),
+                ),
+                (
+                    "legal_references",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="lessons",
+                        to="quizzes.legalreference",
+                        verbose_name="legal basis",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lesson',
-                'ordering': ['position'],
-                'permissions': [('submit_content', 'Can submit lessons and questions for review'), ('review_content', 'Can approve, publish, send back and unpublish content'), ('view_statistics', 'Can see question statistics'), ('export_content', 'Can export the curriculum and anonymised answers'), ('import_content', 'Can import the curriculum')],
+                "verbose_name": "lesson",
+                "ordering": ["position"],
+                "permissions": [
+                    ("submit_content", "Can submit lessons and questions for review"),
+                    ("review_content", "Can approve, publish, send back and unpublish content"),
+                    ("view_statistics", "Can see question statistics"),
+                    ("export_content", "Can export the curriculum and anonymised answers"),
+                    ("import_content", "Can import the curriculum"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=10, verbose_name='status')),
-                ('valid_until', models.DateField(blank=True, help_text='After this date the item leaves the public site until it is reviewed.', null=True, verbose_name='valid until')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position in the lesson')),
-                ('channel', models.CharField(choices=[('sms', 'Text message'), ('call', 'Phone call'), ('chat', 'Chat app'), ('web', 'Web page'), ('qr', 'QR code'), ('screen_share', 'Screen sharing'), ('email', 'E-mail')], max_length=20, verbose_name='channel')),
-                ('setup', models.TextField(blank=True, help_text='Optional scene-setting.', verbose_name='situation')),
-                ('setup_en', models.TextField(blank=True, help_text='Optional scene-setting.', null=True, verbose_name='situation')),
-                ('setup_zh_hans', models.TextField(blank=True, help_text='Optional scene-setting.', null=True, verbose_name='situation')),
-                ('sender_number', models.CharField(blank=True, help_text='Phone number, short code, e-mail address or account ID as shown.', max_length=120, verbose_name='sender number or address')),
-                ('sender_name', models.CharField(blank=True, help_text='Account or caller name shown.', max_length=120, verbose_name='sender name')),
-                ('sender_name_en', models.CharField(blank=True, help_text='Account or caller name shown.', max_length=120, null=True, verbose_name='sender name')),
-                ('sender_name_zh_hans', models.CharField(blank=True, help_text='Account or caller name shown.', max_length=120, null=True, verbose_name='sender name')),
-                ('body', models.TextField(help_text='For calls, one turn per line as "Speaker: words".', verbose_name='message')),
-                ('body_en', models.TextField(help_text='For calls, one turn per line as "Speaker: words".', null=True, verbose_name='message')),
-                ('body_zh_hans', models.TextField(help_text='For calls, one turn per line as "Speaker: words".', null=True, verbose_name='message')),
-                ('link', models.CharField(blank=True, help_text='Shown as text only.', max_length=500, verbose_name='link or web address')),
-                ('qr_payload', models.CharField(blank=True, max_length=500, verbose_name='QR code content')),
-                ('prompt', models.CharField(max_length=200, verbose_name='prompt')),
-                ('prompt_en', models.CharField(max_length=200, null=True, verbose_name='prompt')),
-                ('prompt_zh_hans', models.CharField(max_length=200, null=True, verbose_name='prompt')),
-                ('is_scam', models.BooleanField(default=True, verbose_name='is a scam')),
-                ('explanation', models.TextField(verbose_name='explanation')),
-                ('explanation_en', models.TextField(null=True, verbose_name='explanation')),
-                ('explanation_zh_hans', models.TextField(null=True, verbose_name='explanation')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='quizzes.lesson')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(
+                        blank=True,
+                        help_text="After this date the item leaves the public site until it is reviewed.",
+                        null=True,
+                        verbose_name="valid until",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(verbose_name="position in the lesson"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("sms", "Text message"),
+                            ("call", "Phone call"),
+                            ("chat", "Chat app"),
+                            ("web", "Web page"),
+                            ("qr", "QR code"),
+                            ("screen_share", "Screen sharing"),
+                            ("email", "E-mail"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "setup",
+                    models.TextField(
+                        blank=True, help_text="Optional scene-setting.", verbose_name="situation"
+                    ),
+                ),
+                (
+                    "setup_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="Optional scene-setting.",
+                        null=True,
+                        verbose_name="situation",
+                    ),
+                ),
+                (
+                    "setup_zh_hans",
+                    models.TextField(
+                        blank=True,
+                        help_text="Optional scene-setting.",
+                        null=True,
+                        verbose_name="situation",
+                    ),
+                ),
+                (
+                    "sender_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Phone number, short code, e-mail address or account ID as shown.",
+                        max_length=120,
+                        verbose_name="sender number or address",
+                    ),
+                ),
+                (
+                    "sender_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Account or caller name shown.",
+                        max_length=120,
+                        verbose_name="sender name",
+                    ),
+                ),
+                (
+                    "sender_name_en",
+                    models.CharField(
+                        blank=True,
+                        help_text="Account or caller name shown.",
+                        max_length=120,
+                        null=True,
+                        verbose_name="sender name",
+                    ),
+                ),
+                (
+                    "sender_name_zh_hans",
+                    models.CharField(
+                        blank=True,
+                        help_text="Account or caller name shown.",
+                        max_length=120,
+                        null=True,
+                        verbose_name="sender name",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text='For calls, one turn per line as "Speaker: words".',
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "body_en",
+                    models.TextField(
+                        help_text='For calls, one turn per line as "Speaker: words".',
+                        null=True,
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "body_zh_hans",
+                    models.TextField(
+                        help_text='For calls, one turn per line as "Speaker: words".',
+                        null=True,
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "link",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown as text only.",
+                        max_length=500,
+                        verbose_name="link or web address",
+                    ),
+                ),
+                (
+                    "qr_payload",
+                    models.CharField(blank=True, max_length=500, verbose_name="QR code content"),
+                ),
+                ("prompt", models.CharField(max_length=200, verbose_name="prompt")),
+                ("prompt_en", models.CharField(max_length=200, null=True, verbose_name="prompt")),
+                (
+                    "prompt_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="prompt"),
+                ),
+                ("is_scam", models.BooleanField(default=True, verbose_name="is a scam")),
+                ("explanation", models.TextField(verbose_name="explanation")),
+                ("explanation_en", models.TextField(null=True, verbose_name="explanation")),
+                ("explanation_zh_hans", models.TextField(null=True, verbose_name="explanation")),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question',
-                'ordering': ['lesson__position', 'position'],
+                "verbose_name": "question",
+                "ordering": ["lesson__position", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Choice',
+            name="Choice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('text', models.CharField(max_length=300, verbose_name='text')),
-                ('text_en', models.CharField(max_length=300, null=True, verbose_name='text')),
-                ('text_zh_hans', models.CharField(max_length=300, null=True, verbose_name='text')),
-                ('is_correct', models.BooleanField(default=False, verbose_name='correct')),
-                ('feedback', models.TextField(verbose_name='feedback')),
-                ('feedback_en', models.TextField(null=True, verbose_name='feedback')),
-                ('feedback_zh_hans', models.TextField(null=True, verbose_name='feedback')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='quizzes.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("text", models.CharField(max_length=300, verbose_name="text")),
+                ("text_en", models.CharField(max_length=300, null=True, verbose_name="text")),
+                ("text_zh_hans", models.CharField(max_length=300, null=True, verbose_name="text")),
+                ("is_correct", models.BooleanField(default=False, verbose_name="correct")),
+                ("feedback", models.TextField(verbose_name="feedback")),
+                ("feedback_en", models.TextField(null=True, verbose_name="feedback")),
+                ("feedback_zh_hans", models.TextField(null=True, verbose_name="feedback")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="choices",
+                        to="quizzes.question",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'choice',
-                'ordering': ['position', 'id'],
+                "verbose_name": "choice",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='QuizRun',
+            name="QuizRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('size', models.PositiveSmallIntegerField(default=0)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='quizzes.learner')),
-                ('lesson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='quizzes.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("size", models.PositiveSmallIntegerField(default=0)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="quizzes.learner",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="quizzes.lesson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quiz run',
+                "verbose_name": "quiz run",
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_correct', models.BooleanField()),
-                ('first_attempt', models.BooleanField(default=True)),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('choice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quizzes.choice')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quizzes.learner')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quizzes.question')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quizzes.quizrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_correct", models.BooleanField()),
+                ("first_attempt", models.BooleanField(default=True)),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "choice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="quizzes.choice",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="quizzes.learner",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="quizzes.quizrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'answer',
+                "verbose_name": "answer",
             },
         ),
         migrations.CreateModel(
-            name='RedFlag',
+            name="RedFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='slug')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('title_en', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('title_zh_hans', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('description', models.TextField(verbose_name='description')),
-                ('description_en', models.TextField(null=True, verbose_name='description')),
-                ('description_zh_hans', models.TextField(null=True, verbose_name='description')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="slug")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("title_en", models.CharField(max_length=200, null=True, verbose_name="title")),
+                (
+                    "title_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="title"),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("description_en", models.TextField(null=True, verbose_name="description")),
+                ("description_zh_hans", models.TextField(null=True, verbose_name="description")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'red flag',
-                'ordering': ['title'],
+                "verbose_name": "red flag",
+                "ordering": ["title"],
             },
         ),
         migrations.AddField(
-            model_name='question',
-            name='red_flags',
-            field=models.ManyToManyField(blank=True, related_name='questions', to='quizzes.redflag'),
+            model_name="question",
+            name="red_flags",
+            field=models.ManyToManyField(
+                blank=True, related_name="questions", to="quizzes.redflag"
+            ),
         ),
         migrations.AddField(
-            model_name='lesson',
-            name='red_flags',
-            field=models.ManyToManyField(blank=True, related_name='lessons', to='quizzes.redflag'),
+            model_name="lesson",
+            name="red_flags",
+            field=models.ManyToManyField(blank=True, related_name="lessons", to="quizzes.redflag"),
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('text_en', models.TextField(null=True, verbose_name='text')),
-                ('text_zh_hans', models.TextField(null=True, verbose_name='text')),
-                ('authority', models.CharField(max_length=200, verbose_name='issuing authority')),
-                ('authority_en', models.CharField(max_length=200, null=True, verbose_name='issuing authority')),
-                ('authority_zh_hans', models.CharField(max_length=200, null=True, verbose_name='issuing authority')),
-                ('lesson', models.ForeignKey(blank=True, help_text='Leave empty for a general reminder.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='quizzes.lesson')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                ("text_en", models.TextField(null=True, verbose_name="text")),
+                ("text_zh_hans", models.TextField(null=True, verbose_name="text")),
+                ("authority", models.CharField(max_length=200, verbose_name="issuing authority")),
+                (
+                    "authority_en",
+                    models.CharField(max_length=200, null=True, verbose_name="issuing authority"),
+                ),
+                (
+                    "authority_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="issuing authority"),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a general reminder.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'police reminder',
-                'ordering': ['position', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='question',
-            name='reminder',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quizzes.reminder', verbose_name='police reminder shown with the feedback'),
-        ),
-        migrations.CreateModel(
-            name='RunQuestion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.question')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='run_questions', to='quizzes.quizrun')),
-            ],
-            options={
-                'ordering': ['position'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Source',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('title_en', models.CharField(max_length=300, null=True, verbose_name='title')),
-                ('title_zh_hans', models.CharField(max_length=300, null=True, verbose_name='title')),
-                ('publisher', models.CharField(max_length=300, verbose_name='publisher')),
-                ('publisher_en', models.CharField(max_length=300, null=True, verbose_name='publisher')),
-                ('publisher_zh_hans', models.CharField(max_length=300, null=True, verbose_name='publisher')),
-                ('published', models.CharField(blank=True, help_text='YYYY, YYYY-MM or YYYY-MM-DD', max_length=10, verbose_name='published')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
-            ],
-            options={
-                'verbose_name': 'source',
-                'ordering': ['code'],
+                "verbose_name": "police reminder",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='reminders', to='quizzes.source'),
+            model_name="question",
+            name="reminder",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="quizzes.reminder",
+                verbose_name="police reminder shown with the feedback",
+            ),
+        ),
+        migrations.CreateModel(
+            name="RunQuestion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="run_questions",
+                        to="quizzes.quizrun",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["position"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Source",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("title_en", models.CharField(max_length=300, null=True, verbose_name="title")),
+                (
+                    "title_zh_hans",
+                    models.CharField(max_length=300, null=True, verbose_name="title"),
+                ),
+                ("publisher", models.CharField(max_length=300, verbose_name="publisher")),
+                (
+                    "publisher_en",
+                    models.CharField(max_length=300, null=True, verbose_name="publisher"),
+                ),
+                (
+                    "publisher_zh_hans",
+                    models.CharField(max_length=300, null=True, verbose_name="publisher"),
+                ),
+                (
+                    "published",
+                    models.CharField(
+                        blank=True,
+                        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+                        max_length=10,
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "source",
+                "ordering": ["code"],
+            },
         ),
         migrations.AddField(
-            model_name='lesson',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='lessons', to='quizzes.source'),
+            model_name="reminder",
+            name="sources",
+            field=models.ManyToManyField(
+                blank=True, related_name="reminders", to="quizzes.source"
+            ),
+        ),
+        migrations.AddField(
+            model_name="lesson",
+            name="sources",
+            field=models.ManyToManyField(blank=True, related_name="lessons", to="quizzes.source"),
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('title_en', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('title_zh_hans', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('story', models.TextField(verbose_name='what happened')),
-                ('story_en', models.TextField(null=True, verbose_name='what happened')),
-                ('story_zh_hans', models.TextField(null=True, verbose_name='what happened')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('place_en', models.CharField(max_length=200, null=True, verbose_name='place')),
-                ('place_zh_hans', models.CharField(max_length=200, null=True, verbose_name='place')),
-                ('loss', models.PositiveIntegerField(blank=True, null=True, verbose_name='loss in yuan')),
-                ('occurred', models.CharField(blank=True, help_text='YYYY, YYYY-MM or YYYY-MM-DD', max_length=10, verbose_name='when')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='quizzes.lesson')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='quizzes.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("title_en", models.CharField(max_length=200, null=True, verbose_name="title")),
+                (
+                    "title_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="title"),
+                ),
+                ("story", models.TextField(verbose_name="what happened")),
+                ("story_en", models.TextField(null=True, verbose_name="what happened")),
+                ("story_zh_hans", models.TextField(null=True, verbose_name="what happened")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("place_en", models.CharField(max_length=200, null=True, verbose_name="place")),
+                (
+                    "place_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="place"),
+                ),
+                (
+                    "loss",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="loss in yuan"
+                    ),
+                ),
+                (
+                    "occurred",
+                    models.CharField(
+                        blank=True,
+                        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+                        max_length=10,
+                        verbose_name="when",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cases",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="quizzes.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'ordering': ['position'],
+                "verbose_name": "case",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submit', 'Submit for review'), ('approve', 'Approve and publish'), ('send_back', 'Send back to the author'), ('unpublish', 'Unpublish'), ('reopen', 'Reopen as a draft'), ('edited', 'Edited after publication: back to review')], max_length=12, verbose_name='action')),
-                ('from_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], max_length=10, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], max_length=10, verbose_name='to')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('lesson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='quizzes.lesson')),
-                ('question', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='quizzes.question')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submit", "Submit for review"),
+                            ("approve", "Approve and publish"),
+                            ("send_back", "Send back to the author"),
+                            ("unpublish", "Unpublish"),
+                            ("reopen", "Reopen as a draft"),
+                            ("edited", "Edited after publication: back to review"),
+                        ],
+                        max_length=12,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        max_length=10,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        max_length=10,
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workflow step',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "workflow step",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LessonStep',
+            name="LessonStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('text_en', models.TextField(null=True, verbose_name='text')),
-                ('text_zh_hans', models.TextField(null=True, verbose_name='text')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='quizzes.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                ("text_en", models.TextField(null=True, verbose_name="text")),
+                ("text_zh_hans", models.TextField(null=True, verbose_name="text")),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="quizzes.lesson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'step',
-                'ordering': ['position'],
-                'constraints': [models.UniqueConstraint(fields=('lesson', 'position'), name='step_position_unique')],
+                "verbose_name": "step",
+                "ordering": ["position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("lesson", "position"), name="step_position_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='choice',
-            constraint=models.UniqueConstraint(fields=('question', 'position'), name='choice_position_unique'),
+            model_name="choice",
+            constraint=models.UniqueConstraint(
+                fields=("question", "position"), name="choice_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='choice',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_correct', True)), fields=('question',), name='one_correct_choice_per_question'),
+            model_name="choice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_correct", True)),
+                fields=("question",),
+                name="one_correct_choice_per_question",
+            ),
         ),
         migrations.AddIndex(
-            model_name='quizrun',
-            index=models.Index(fields=['learner', '-started_at'], name='run_learner_started_idx'),
+            model_name="quizrun",
+            index=models.Index(fields=["learner", "-started_at"], name="run_learner_started_idx"),
         ),
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['question', 'answered_at'], name='answer_question_time_idx'),
+            model_name="answer",
+            index=models.Index(
+                fields=["question", "answered_at"], name="answer_question_time_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['learner', 'question'], name='answer_learner_question_idx'),
+            model_name="answer",
+            index=models.Index(fields=["learner", "question"], name="answer_learner_question_idx"),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('run', 'question'), name='one_answer_per_question'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("run", "question"), name="one_answer_per_question"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('lesson', 'slug'), name='question_slug_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("lesson", "slug"), name="question_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('lesson', 'position'), name='question_position_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("lesson", "position"), name="question_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='runquestion',
-            constraint=models.UniqueConstraint(fields=('run', 'position'), name='run_position_unique'),
+            model_name="runquestion",
+            constraint=models.UniqueConstraint(
+                fields=("run", "position"), name="run_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='runquestion',
-            constraint=models.UniqueConstraint(fields=('run', 'question'), name='run_question_unique'),
+            model_name="runquestion",
+            constraint=models.UniqueConstraint(
+                fields=("run", "question"), name="run_question_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('position',), name='lesson_position_unique'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("position",), name="lesson_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('lesson', 'position'), name='case_position_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("lesson", "position"), name="case_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transition',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lesson__isnull', False), ('question__isnull', True)), models.Q(('lesson__isnull', True), ('question__isnull', False)), _connector='OR'), name='transition_has_one_subject'),
+            model_name="transition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("lesson__isnull", False), ("question__isnull", True)),
+                    models.Q(("lesson__isnull", True), ("question__isnull", False)),
+                    _connector="OR",
+                ),
+                name="transition_has_one_subject",
+            ),
         ),
     ]

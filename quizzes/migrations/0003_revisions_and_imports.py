@@ -7,55 +7,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0002_police_roles'),
+        ("quizzes", "0002_police_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='transition',
-            name='action',
-            field=models.CharField(choices=[('submit', 'Submit for review'), ('approve', 'Approve and publish'), ('send_back', 'Send back to the author'), ('unpublish', 'Unpublish'), ('reopen', 'Reopen as a draft'), ('edited', 'Edited'), ('imported', 'Imported')], max_length=12, verbose_name='action'),
+            model_name="transition",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("submit", "Submit for review"),
+                    ("approve", "Approve and publish"),
+                    ("send_back", "Send back to the author"),
+                    ("unpublish", "Unpublish"),
+                    ("reopen", "Reopen as a draft"),
+                    ("edited", "Edited"),
+                    ("imported", "Imported"),
+                ],
+                max_length=12,
+                verbose_name="action",
+            ),
         ),
         migrations.CreateModel(
-            name='Import',
+            name="Import",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=64, unique=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('summary', models.JSONField(default=dict, verbose_name='summary')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64, unique=True)),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                ("summary", models.JSONField(default=dict, verbose_name="summary")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'ordering': ['-at'],
+                "verbose_name": "import",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('lesson', 'lesson'), ('question', 'question'), ('red_flag', 'red flag'), ('reminder', 'police reminder'), ('legal_reference', 'legal reference'), ('source', 'source')], max_length=20, verbose_name='kind')),
-                ('key', models.CharField(max_length=200, verbose_name='item')),
-                ('data', models.JSONField(verbose_name='new version')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='previous version')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('sent_back', 'Sent back to the author'), ('approved', 'Approved and published')], default='pending', max_length=10, verbose_name='status')),
-                ('imported', models.BooleanField(default=False, verbose_name='from an import')),
-                ('comment', models.TextField(blank=True, verbose_name="reviewer's comment")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
-                ('authors', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='authors')),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='last changed by')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lesson", "lesson"),
+                            ("question", "question"),
+                            ("red_flag", "red flag"),
+                            ("reminder", "police reminder"),
+                            ("legal_reference", "legal reference"),
+                            ("source", "source"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, verbose_name="item")),
+                ("data", models.JSONField(verbose_name="new version")),
+                (
+                    "before",
+                    models.JSONField(blank=True, null=True, verbose_name="previous version"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("sent_back", "Sent back to the author"),
+                            ("approved", "Approved and published"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("imported", models.BooleanField(default=False, verbose_name="from an import")),
+                ("comment", models.TextField(blank=True, verbose_name="reviewer's comment")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="started"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved"),
+                ),
+                (
+                    "authors",
+                    models.ManyToManyField(
+                        related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="authors"
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="last changed by",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'revision',
-                'ordering': ['-updated_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'updated_at'], name='revision_status_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ('pending', 'sent_back'))), fields=('kind', 'key'), name='one_open_revision_per_item')],
+                "verbose_name": "revision",
+                "ordering": ["-updated_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "updated_at"], name="revision_status_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ("pending", "sent_back"))),
+                        fields=("kind", "key"),
+                        name="one_open_revision_per_item",
+                    )
+                ],
             },
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0003_revisions_and_imports'),
+        ("quizzes", "0003_revisions_and_imports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lesson',
-            name='revised_at',
+            model_name="lesson",
+            name="revised_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='question',
-            name='revised_at',
+            model_name="question",
+            name="revised_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

@@ -5,40 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0004_lesson_question_revised_at'),
+        ("quizzes", "0004_lesson_question_revised_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='question',
-            name='direction',
-            field=models.CharField(choices=[('incoming', 'Incoming'), ('outgoing', 'Outgoing')], default='incoming', help_text='Calls only: did the learner receive the call or make it?', max_length=10, verbose_name='call direction'),
+            model_name="question",
+            name="direction",
+            field=models.CharField(
+                choices=[("incoming", "Incoming"), ("outgoing", "Outgoing")],
+                default="incoming",
+                help_text="Calls only: did the learner receive the call or make it?",
+                max_length=10,
+                verbose_name="call direction",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='subject',
-            field=models.CharField(blank=True, max_length=200, verbose_name='e-mail subject'),
+            model_name="question",
+            name="subject",
+            field=models.CharField(blank=True, max_length=200, verbose_name="e-mail subject"),
         ),
         migrations.AddField(
-            model_name='question',
-            name='subject_en',
-            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='e-mail subject'),
+            model_name="question",
+            name="subject_en",
+            field=models.CharField(
+                blank=True, max_length=200, null=True, verbose_name="e-mail subject"
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='subject_zh_hans',
-            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='e-mail subject'),
+            model_name="question",
+            name="subject_zh_hans",
+            field=models.CharField(
+                blank=True, max_length=200, null=True, verbose_name="e-mail subject"
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='time',
-            field=models.CharField(blank=True, help_text='Clock time on the screen, such as "10:42".', max_length=5, validators=[django.core.validators.RegexValidator('^([01][0-9]|2[0-3]):[0-5][0-9]$', 'A clock time such as "10:42".')], verbose_name='time shown'),
+            model_name="question",
+            name="time",
+            field=models.CharField(
+                blank=True,
+                help_text='Clock time on the screen, such as "10:42".',
+                max_length=5,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^([01][0-9]|2[0-3]):[0-5][0-9]$", 'A clock time such as "10:42".'
+                    )
+                ],
+                verbose_name="time shown",
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='channel',
-            field=models.CharField(choices=[('sms', 'Text message'), ('call', 'Phone call'), ('chat', 'Chat app'), ('web', 'Web page'), ('qr', 'QR code'), ('screen_share', 'Screen sharing'), ('app_install', 'App installation'), ('email', 'E-mail')], max_length=20, verbose_name='channel'),
+            model_name="question",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("sms", "Text message"),
+                    ("call", "Phone call"),
+                    ("chat", "Chat app"),
+                    ("web", "Web page"),
+                    ("qr", "QR code"),
+                    ("screen_share", "Screen sharing"),
+                    ("app_install", "App installation"),
+                    ("email", "E-mail"),
+                ],
+                max_length=20,
+                verbose_name="channel",
+            ),
         ),
     ]

@@ -5,48 +5,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0005_scenario_direction_time_subject'),
+        ("quizzes", "0005_scenario_direction_time_subject"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='question',
-            name='kind',
-            field=models.CharField(choices=[('choice', 'Choose an answer'), ('spot', 'Tap the red flags'), ('conversation', 'Branching conversation')], default='choice', max_length=20, verbose_name='kind of question'),
+            model_name="question",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("choice", "Choose an answer"),
+                    ("spot", "Tap the red flags"),
+                    ("conversation", "Branching conversation"),
+                ],
+                default="choice",
+                max_length=20,
+                verbose_name="kind of question",
+            ),
         ),
         migrations.AlterField(
-            model_name='answer',
-            name='choice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quizzes.choice'),
+            model_name="answer",
+            name="choice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="quizzes.choice",
+            ),
         ),
         migrations.CreateModel(
-            name='Spot',
+            name="Spot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('text', models.CharField(max_length=300, verbose_name='words in the message')),
-                ('text_en', models.CharField(max_length=300, null=True, verbose_name='words in the message')),
-                ('text_zh_hans', models.CharField(max_length=300, null=True, verbose_name='words in the message')),
-                ('explanation', models.TextField(verbose_name='why')),
-                ('explanation_en', models.TextField(null=True, verbose_name='why')),
-                ('explanation_zh_hans', models.TextField(null=True, verbose_name='why')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spots', to='quizzes.question')),
-                ('red_flag', models.ForeignKey(blank=True, help_text='Empty for a harmless part.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.redflag', verbose_name='warning sign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("text", models.CharField(max_length=300, verbose_name="words in the message")),
+                (
+                    "text_en",
+                    models.CharField(
+                        max_length=300, null=True, verbose_name="words in the message"
+                    ),
+                ),
+                (
+                    "text_zh_hans",
+                    models.CharField(
+                        max_length=300, null=True, verbose_name="words in the message"
+                    ),
+                ),
+                ("explanation", models.TextField(verbose_name="why")),
+                ("explanation_en", models.TextField(null=True, verbose_name="why")),
+                ("explanation_zh_hans", models.TextField(null=True, verbose_name="why")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spots",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "red_flag",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for a harmless part.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="quizzes.redflag",
+                        verbose_name="warning sign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'part to spot',
-                'ordering': ['position'],
+                "verbose_name": "part to spot",
+                "ordering": ["position"],
             },
         ),
         migrations.AddField(
-            model_name='answer',
-            name='spots',
-            field=models.ManyToManyField(blank=True, related_name='answers', to='quizzes.spot'),
+            model_name="answer",
+            name="spots",
+            field=models.ManyToManyField(blank=True, related_name="answers", to="quizzes.spot"),
         ),
         migrations.AddConstraint(
-            model_name='spot',
-            constraint=models.UniqueConstraint(fields=('question', 'position'), name='spot_position_unique'),
+            model_name="spot",
+            constraint=models.UniqueConstraint(
+                fields=("question", "position"), name="spot_position_unique"
+            ),
         ),
     ]

@@ -5,121 +5,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0006_spot_questions'),
+        ("quizzes", "0006_spot_questions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ending',
+            name="Ending",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, verbose_name='key')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('outcome', models.CharField(choices=[('safe', 'Safe'), ('lost', 'Money lost'), ('exposed', 'Partly exposed')], max_length=10, verbose_name='outcome')),
-                ('loss', models.PositiveIntegerField(blank=True, null=True, verbose_name='loss in yuan')),
-                ('text', models.TextField(verbose_name='what happened next')),
-                ('text_en', models.TextField(null=True, verbose_name='what happened next')),
-                ('text_zh_hans', models.TextField(null=True, verbose_name='what happened next')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='endings', to='quizzes.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, verbose_name="key")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("safe", "Safe"),
+                            ("lost", "Money lost"),
+                            ("exposed", "Partly exposed"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "loss",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="loss in yuan"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="what happened next")),
+                ("text_en", models.TextField(null=True, verbose_name="what happened next")),
+                ("text_zh_hans", models.TextField(null=True, verbose_name="what happened next")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="endings",
+                        to="quizzes.question",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversation ending',
-                'ordering': ['position'],
+                "verbose_name": "conversation ending",
+                "ordering": ["position"],
             },
         ),
         migrations.AddField(
-            model_name='answer',
-            name='ending',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quizzes.ending'),
+            model_name="answer",
+            name="ending",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="quizzes.ending",
+            ),
         ),
         migrations.CreateModel(
-            name='Reply',
+            name="Reply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('text', models.CharField(max_length=300, verbose_name='text')),
-                ('text_en', models.CharField(max_length=300, null=True, verbose_name='text')),
-                ('text_zh_hans', models.CharField(max_length=300, null=True, verbose_name='text')),
-                ('next_ending', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.ending')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("text", models.CharField(max_length=300, verbose_name="text")),
+                ("text_en", models.CharField(max_length=300, null=True, verbose_name="text")),
+                ("text_zh_hans", models.CharField(max_length=300, null=True, verbose_name="text")),
+                (
+                    "next_ending",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.ending",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reply',
-                'verbose_name_plural': 'replies',
-                'ordering': ['position'],
+                "verbose_name": "reply",
+                "verbose_name_plural": "replies",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Turn',
+            name="Turn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, verbose_name='key')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('says', models.TextField(verbose_name='what the scammer says')),
-                ('says_en', models.TextField(null=True, verbose_name='what the scammer says')),
-                ('says_zh_hans', models.TextField(null=True, verbose_name='what the scammer says')),
-                ('note', models.TextField(blank=True, verbose_name='what this turn was doing')),
-                ('note_en', models.TextField(blank=True, null=True, verbose_name='what this turn was doing')),
-                ('note_zh_hans', models.TextField(blank=True, null=True, verbose_name='what this turn was doing')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='turns', to='quizzes.question')),
-                ('tactic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.redflag', verbose_name='pressure tactic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, verbose_name="key")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("says", models.TextField(verbose_name="what the scammer says")),
+                ("says_en", models.TextField(null=True, verbose_name="what the scammer says")),
+                (
+                    "says_zh_hans",
+                    models.TextField(null=True, verbose_name="what the scammer says"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="what this turn was doing")),
+                (
+                    "note_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="what this turn was doing"
+                    ),
+                ),
+                (
+                    "note_zh_hans",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="what this turn was doing"
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="turns",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "tactic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="quizzes.redflag",
+                        verbose_name="pressure tactic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversation turn',
-                'ordering': ['position'],
+                "verbose_name": "conversation turn",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Step',
+            name="Step",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('taken_at', models.DateTimeField(auto_now_add=True)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.question')),
-                ('reply', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='quizzes.reply')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='quizzes.quizrun')),
-                ('turn', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='quizzes.turn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("taken_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="quizzes.reply",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="quizzes.quizrun",
+                    ),
+                ),
+                (
+                    "turn",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="quizzes.turn",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversation step',
+                "verbose_name": "conversation step",
             },
         ),
         migrations.AddField(
-            model_name='reply',
-            name='next_turn',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.turn'),
+            model_name="reply",
+            name="next_turn",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="quizzes.turn",
+            ),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='turn',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='quizzes.turn'),
+            model_name="reply",
+            name="turn",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="replies",
+                to="quizzes.turn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ending',
-            constraint=models.UniqueConstraint(fields=('question', 'key'), name='ending_key_unique'),
+            model_name="ending",
+            constraint=models.UniqueConstraint(
+                fields=("question", "key"), name="ending_key_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='turn',
-            constraint=models.UniqueConstraint(fields=('question', 'key'), name='turn_key_unique'),
+            model_name="turn",
+            constraint=models.UniqueConstraint(fields=("question", "key"), name="turn_key_unique"),
         ),
         migrations.AddConstraint(
-            model_name='turn',
-            constraint=models.UniqueConstraint(fields=('question', 'position'), name='turn_position_unique'),
+            model_name="turn",
+            constraint=models.UniqueConstraint(
+                fields=("question", "position"), name="turn_position_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='step',
-            index=models.Index(fields=['run', 'question'], name='step_run_question_idx'),
+            model_name="step",
+            index=models.Index(fields=["run", "question"], name="step_run_question_idx"),
         ),
         migrations.AddConstraint(
-            model_name='step',
-            constraint=models.UniqueConstraint(fields=('run', 'turn'), name='one_step_per_turn'),
+            model_name="step",
+            constraint=models.UniqueConstraint(fields=("run", "turn"), name="one_step_per_turn"),
         ),
         migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.UniqueConstraint(fields=('turn', 'position'), name='reply_position_unique'),
+            model_name="reply",
+            constraint=models.UniqueConstraint(
+                fields=("turn", "position"), name="reply_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('next_ending__isnull', False), ('next_turn__isnull', True)), models.Q(('next_ending__isnull', True), ('next_turn__isnull', False)), _connector='OR'), name='reply_leads_to_one_place'),
+            model_name="reply",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("next_ending__isnull", False), ("next_turn__isnull", True)),
+                    models.Q(("next_ending__isnull", True), ("next_turn__isnull", False)),
+                    _connector="OR",
+                ),
+                name="reply_leads_to_one_place",
+            ),
         ),
     ]

@@ -5,47 +5,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0007_conversation_questions'),
+        ("quizzes", "0007_conversation_questions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewRun',
+            name="ReviewRun",
             fields=[
-                ('run', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='review', serialize=False, to='quizzes.quizrun')),
-                ('kind', models.CharField(choices=[('review', "Today's review"), ('drill', 'Drill on one warning sign'), ('recheck', 'Re-check')], max_length=10)),
-                ('day', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('lesson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.lesson')),
-                ('red_flag', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quizzes.redflag')),
+                (
+                    "run",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="review",
+                        serialize=False,
+                        to="quizzes.quizrun",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("review", "Today's review"),
+                            ("drill", "Drill on one warning sign"),
+                            ("recheck", "Re-check"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("day", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "red_flag",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="quizzes.redflag",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review run',
+                "verbose_name": "review run",
             },
         ),
         migrations.CreateModel(
-            name='ReviewItem',
+            name="ReviewItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('flagless', models.BooleanField(default=False)),
-                ('card', models.JSONField(help_text="The fsrs package's Card.to_dict().")),
-                ('due', models.DateTimeField()),
-                ('seen', models.PositiveIntegerField(default=0)),
-                ('recognised', models.PositiveIntegerField(default=0)),
-                ('strength', models.FloatField(default=0)),
-                ('weight', models.FloatField(default=0)),
-                ('two_lessons', models.BooleanField(default=False)),
-                ('answered_at', models.DateTimeField()),
-                ('first_lesson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quizzes.lesson')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_items', to='quizzes.learner')),
-                ('question', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.question')),
-                ('red_flag', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.redflag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("flagless", models.BooleanField(default=False)),
+                ("card", models.JSONField(help_text="The fsrs package's Card.to_dict().")),
+                ("due", models.DateTimeField()),
+                ("seen", models.PositiveIntegerField(default=0)),
+                ("recognised", models.PositiveIntegerField(default=0)),
+                ("strength", models.FloatField(default=0)),
+                ("weight", models.FloatField(default=0)),
+                ("two_lessons", models.BooleanField(default=False)),
+                ("answered_at", models.DateTimeField()),
+                (
+                    "first_lesson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_items",
+                        to="quizzes.learner",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.question",
+                    ),
+                ),
+                (
+                    "red_flag",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.redflag",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review item',
-                'indexes': [models.Index(fields=['learner', 'due'], name='review_item_due_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('question__isnull', True), ('red_flag__isnull', False)), models.Q(('question__isnull', False), ('red_flag__isnull', True)), _connector='OR'), name='review_item_question_or_flag'), models.UniqueConstraint(condition=models.Q(('question__isnull', False)), fields=('learner', 'question'), name='review_item_question_unique'), models.UniqueConstraint(condition=models.Q(('red_flag__isnull', False)), fields=('learner', 'red_flag'), name='review_item_flag_unique')],
+                "verbose_name": "review item",
+                "indexes": [models.Index(fields=["learner", "due"], name="review_item_due_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("question__isnull", True), ("red_flag__isnull", False)),
+                            models.Q(("question__isnull", False), ("red_flag__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="review_item_question_or_flag",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("question__isnull", False)),
+                        fields=("learner", "question"),
+                        name="review_item_question_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("red_flag__isnull", False)),
+                        fields=("learner", "red_flag"),
+                        name="review_item_flag_unique",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,25 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0007_conversation_questions'),
+        ("quizzes", "0007_conversation_questions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='revision',
-            name='base',
-            field=models.JSONField(blank=True, null=True, verbose_name='written on'),
+            model_name="revision",
+            name="base",
+            field=models.JSONField(blank=True, null=True, verbose_name="written on"),
         ),
         migrations.AlterField(
-            model_name='revision',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for review'), ('sent_back', 'Sent back to the author'), ('approved', 'Approved and published'), ('withdrawn', 'Withdrawn by its author')], default='pending', max_length=10, verbose_name='status'),
+            model_name="revision",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting for review"),
+                    ("sent_back", "Sent back to the author"),
+                    ("approved", "Approved and published"),
+                    ("withdrawn", "Withdrawn by its author"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='action',
-            field=models.CharField(choices=[('submit', 'Submit for review'), ('approve', 'Approve and publish'), ('send_back', 'Send back to the author'), ('unpublish', 'Unpublish'), ('reopen', 'Reopen as a draft'), ('edited', 'Edited'), ('imported', 'Imported'), ('withdraw', 'Revision withdrawn')], max_length=12, verbose_name='action'),
+            model_name="transition",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("submit", "Submit for review"),
+                    ("approve", "Approve and publish"),
+                    ("send_back", "Send back to the author"),
+                    ("unpublish", "Unpublish"),
+                    ("reopen", "Reopen as a draft"),
+                    ("edited", "Edited"),
+                    ("imported", "Imported"),
+                    ("withdraw", "Revision withdrawn"),
+                ],
+                max_length=12,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -6,113 +6,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0007_conversation_questions'),
+        ("quizzes", "0007_conversation_questions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='case',
-            options={'ordering': ['position'], 'verbose_name': 'case', 'verbose_name_plural': 'cases'},
+            name="case",
+            options={
+                "ordering": ["position"],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
+            },
         ),
         migrations.AlterModelOptions(
-            name='choice',
-            options={'ordering': ['position', 'id'], 'verbose_name': 'choice', 'verbose_name_plural': 'choices'},
+            name="choice",
+            options={
+                "ordering": ["position", "id"],
+                "verbose_name": "choice",
+                "verbose_name_plural": "choices",
+            },
         ),
         migrations.AlterModelOptions(
-            name='legalreference',
-            options={'ordering': ['slug'], 'verbose_name': 'legal reference', 'verbose_name_plural': 'legal references'},
+            name="legalreference",
+            options={
+                "ordering": ["slug"],
+                "verbose_name": "legal reference",
+                "verbose_name_plural": "legal references",
+            },
         ),
         migrations.AlterModelOptions(
-            name='lesson',
-            options={'ordering': ['position'], 'permissions': [('submit_content', 'Can submit lessons and questions for review'), ('review_content', 'Can approve, publish, send back and unpublish content'), ('view_statistics', 'Can see question statistics'), ('export_content', 'Can export the curriculum and anonymised answers'), ('import_content', 'Can import the curriculum')], 'verbose_name': 'lesson', 'verbose_name_plural': 'lessons'},
+            name="lesson",
+            options={
+                "ordering": ["position"],
+                "permissions": [
+                    ("submit_content", "Can submit lessons and questions for review"),
+                    ("review_content", "Can approve, publish, send back and unpublish content"),
+                    ("view_statistics", "Can see question statistics"),
+                    ("export_content", "Can export the curriculum and anonymised answers"),
+                    ("import_content", "Can import the curriculum"),
+                ],
+                "verbose_name": "lesson",
+                "verbose_name_plural": "lessons",
+            },
         ),
         migrations.AlterModelOptions(
-            name='lessonstep',
-            options={'ordering': ['position'], 'verbose_name': 'step', 'verbose_name_plural': 'steps'},
+            name="lessonstep",
+            options={
+                "ordering": ["position"],
+                "verbose_name": "step",
+                "verbose_name_plural": "steps",
+            },
         ),
         migrations.AlterModelOptions(
-            name='question',
-            options={'ordering': ['lesson__position', 'position'], 'verbose_name': 'question', 'verbose_name_plural': 'questions'},
+            name="question",
+            options={
+                "ordering": ["lesson__position", "position"],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+            },
         ),
         migrations.AlterModelOptions(
-            name='redflag',
-            options={'ordering': ['title'], 'verbose_name': 'red flag', 'verbose_name_plural': 'red flags'},
+            name="redflag",
+            options={
+                "ordering": ["title"],
+                "verbose_name": "red flag",
+                "verbose_name_plural": "red flags",
+            },
         ),
         migrations.AlterModelOptions(
-            name='reminder',
-            options={'ordering': ['position', 'id'], 'verbose_name': 'police reminder', 'verbose_name_plural': 'police reminders'},
+            name="reminder",
+            options={
+                "ordering": ["position", "id"],
+                "verbose_name": "police reminder",
+                "verbose_name_plural": "police reminders",
+            },
         ),
         migrations.AlterModelOptions(
-            name='source',
-            options={'ordering': ['code'], 'verbose_name': 'source', 'verbose_name_plural': 'sources'},
+            name="source",
+            options={
+                "ordering": ["code"],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+            },
         ),
         migrations.AlterModelOptions(
-            name='transition',
-            options={'ordering': ['-at', '-id'], 'verbose_name': 'workflow step', 'verbose_name_plural': 'workflow steps'},
+            name="transition",
+            options={
+                "ordering": ["-at", "-id"],
+                "verbose_name": "workflow step",
+                "verbose_name_plural": "workflow steps",
+            },
         ),
         migrations.AlterField(
-            model_name='case',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='quizzes.lesson', verbose_name='lesson'),
+            model_name="case",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cases",
+                to="quizzes.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='quizzes.source', verbose_name='source'),
+            model_name="case",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="quizzes.source",
+                verbose_name="source",
+            ),
         ),
         migrations.AlterField(
-            model_name='choice',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='quizzes.question', verbose_name='question'),
+            model_name="choice",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="choices",
+                to="quizzes.question",
+                verbose_name="question",
+            ),
         ),
         migrations.AlterField(
-            model_name='lesson',
-            name='red_flags',
-            field=models.ManyToManyField(blank=True, related_name='lessons', to='quizzes.redflag', verbose_name='red flags'),
+            model_name="lesson",
+            name="red_flags",
+            field=models.ManyToManyField(
+                blank=True, related_name="lessons", to="quizzes.redflag", verbose_name="red flags"
+            ),
         ),
         migrations.AlterField(
-            model_name='lesson',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='lessons', to='quizzes.source', verbose_name='sources'),
+            model_name="lesson",
+            name="sources",
+            field=models.ManyToManyField(
+                blank=True, related_name="lessons", to="quizzes.source", verbose_name="sources"
+            ),
         ),
         migrations.AlterField(
-            model_name='lessonstep',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='quizzes.lesson', verbose_name='lesson'),
+            model_name="lessonstep",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="steps",
+                to="quizzes.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='quizzes.lesson', verbose_name='lesson'),
+            model_name="question",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="quizzes.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='red_flags',
-            field=models.ManyToManyField(blank=True, related_name='questions', to='quizzes.redflag', verbose_name='red flags'),
+            model_name="question",
+            name="red_flags",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="questions",
+                to="quizzes.redflag",
+                verbose_name="red flags",
+            ),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='lesson',
-            field=models.ForeignKey(blank=True, help_text='Leave empty for a general reminder.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='quizzes.lesson', verbose_name='lesson'),
+            model_name="reminder",
+            name="lesson",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Leave empty for a general reminder.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to="quizzes.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='reminders', to='quizzes.source', verbose_name='sources'),
+            model_name="reminder",
+            name="sources",
+            field=models.ManyToManyField(
+                blank=True, related_name="reminders", to="quizzes.source", verbose_name="sources"
+            ),
         ),
         migrations.CreateModel(
-            name='OfficerSettings',
+            name="OfficerSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], max_length=10, verbose_name='workspace language')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='officer_settings', to=settings.AUTH_USER_MODEL, verbose_name='officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        max_length=10,
+                        verbose_name="workspace language",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="officer_settings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'officer settings',
-                'verbose_name_plural': 'officer settings',
+                "verbose_name": "officer settings",
+                "verbose_name_plural": "officer settings",
             },
         ),
     ]

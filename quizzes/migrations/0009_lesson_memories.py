@@ -39,32 +39,62 @@ def fill_from_history(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0008_review_items'),
+        ("quizzes", "0008_review_items"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LessonMemory',
+            name="LessonMemory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.PositiveSmallIntegerField(default=0)),
-                ('answered', models.PositiveSmallIntegerField(default=0)),
-                ('right_answers', models.PositiveSmallIntegerField(default=0)),
-                ('finished_runs', models.PositiveIntegerField(default=0)),
-                ('best', models.FloatField(null=True)),
-                ('latest', models.FloatField(null=True)),
-                ('completed_at', models.DateTimeField(null=True)),
-                ('completion_score', models.FloatField(null=True)),
-                ('updated_at', models.DateTimeField(null=True)),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesson_memories', to='quizzes.learner')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='quizzes.lesson')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quizzes.quizrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.PositiveSmallIntegerField(default=0)),
+                ("answered", models.PositiveSmallIntegerField(default=0)),
+                ("right_answers", models.PositiveSmallIntegerField(default=0)),
+                ("finished_runs", models.PositiveIntegerField(default=0)),
+                ("best", models.FloatField(null=True)),
+                ("latest", models.FloatField(null=True)),
+                ("completed_at", models.DateTimeField(null=True)),
+                ("completion_score", models.FloatField(null=True)),
+                ("updated_at", models.DateTimeField(null=True)),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lesson_memories",
+                        to="quizzes.learner",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="quizzes.lesson",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="quizzes.quizrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lesson summary',
-                'constraints': [models.UniqueConstraint(fields=('learner', 'lesson'), name='lesson_memory_learner_lesson_unique')],
+                "verbose_name": "lesson summary",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("learner", "lesson"), name="lesson_memory_learner_lesson_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(fill_from_history, migrations.RunPython.noop),

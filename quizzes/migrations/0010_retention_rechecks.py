@@ -5,30 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0009_lesson_memories'),
+        ("quizzes", "0009_lesson_memories"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lessonmemory',
-            name='month_checked_at',
+            model_name="lessonmemory",
+            name="month_checked_at",
             field=models.DateTimeField(null=True),
         ),
         migrations.AddField(
-            model_name='lessonmemory',
-            name='month_run',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quizzes.quizrun'),
+            model_name="lessonmemory",
+            name="month_run",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="quizzes.quizrun",
+            ),
         ),
         migrations.AddField(
-            model_name='lessonmemory',
-            name='week_checked_at',
+            model_name="lessonmemory",
+            name="week_checked_at",
             field=models.DateTimeField(null=True),
         ),
         migrations.AddField(
-            model_name='lessonmemory',
-            name='week_run',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quizzes.quizrun'),
+            model_name="lessonmemory",
+            name="week_run",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="quizzes.quizrun",
+            ),
         ),
     ]

@@ -4,18 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0009_officer_notices'),
+        ("quizzes", "0009_officer_notices"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='import',
-            options={'ordering': ['-at'], 'verbose_name': 'import', 'verbose_name_plural': 'imports'},
+            name="import",
+            options={
+                "ordering": ["-at"],
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
+            },
         ),
         migrations.AlterModelOptions(
-            name='revision',
-            options={'ordering': ['-updated_at', '-id'], 'verbose_name': 'revision', 'verbose_name_plural': 'revisions'},
+            name="revision",
+            options={
+                "ordering": ["-updated_at", "-id"],
+                "verbose_name": "revision",
+                "verbose_name_plural": "revisions",
+            },
         ),
     ]

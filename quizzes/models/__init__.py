@@ -5,14 +5,27 @@
 - ``questions``: scenarios and their choices;
 - ``revisions``: the next version of a published item, under review;
 - ``runs``: learners, quiz runs and answers;
-- ``officers``: what the workspace remembers about each officer.
+- ``officers``: what the workspace remembers about each officer;
 - ``review``: review scheduling (FSRS) and mastery per red flag;
-- ``summaries``: per-learner summaries of each lesson, kept as answers arrive.
+- ``summaries``: per-learner summaries of each lesson, kept as answers arrive;
+- ``campaigns``: police campaigns, their participants and the outreach workflow record;
+- ``alerts``: alerts about a scam that breaks today.
 
-Files import one way (workflow <- content <- questions <- runs <- review, summaries); a
+Files import one way (workflow <- content <- questions <- runs <- review, summaries,
+campaigns <- alerts); a
 foreign key to a model in a later file is a string.
 """
 
+from .alerts import Alert
+from .campaigns import (
+    CHECK_SIZE,
+    AgeBand,
+    Audience,
+    Campaign,
+    OutreachTransition,
+    Participant,
+    Phase,
+)
 from .content import Case, Channel, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
 from .kinds import (
     Conversation,
@@ -66,6 +79,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "CHECK_SIZE",
     "DRILL_SIZE",
     "MASTERY_THRESHOLD",
     "MAX_RUN_SIZE",
@@ -73,8 +87,12 @@ __all__ = [
     "REVIEW_SIZE",
     "WORKFLOW",
     "Action",
+    "AgeBand",
+    "Alert",
     "Answer",
     "AnswerConflict",
+    "Audience",
+    "Campaign",
     "Case",
     "Channel",
     "Choice",
@@ -90,10 +108,13 @@ __all__ = [
     "LessonStatus",
     "LessonStep",
     "MarksConflict",
+    "MasteryLevel",
     "Notice",
     "OfficerSettings",
-    "MasteryLevel",
     "Outcome",
+    "OutreachTransition",
+    "Participant",
+    "Phase",
     "Publishable",
     "Question",
     "QuestionKind",

@@ -60,6 +60,10 @@ class Learner(models.Model):
         if other.pk == self.pk:
             return
         other.runs.update(learner=self)
+        # Campaign entries move too, except where this learner took part already.
+        other.campaign_entries.exclude(
+            campaign__in=self.campaign_entries.values("campaign")
+        ).update(learner=self)
         Answer.objects.filter(learner=other).update(learner=self)
         from .review import ReviewItem  # what each learner remembers (review.py)
         from .summaries import LessonMemory
@@ -75,8 +79,9 @@ class Learner(models.Model):
         LessonMemory.objects.rebuild(self)
 
     def export_data(self):
-        """Every run and answer of this learner, as plain data (3 queries): a chosen
-        answer's text, the parts a tap-the-red-flag answer marked, a conversation's ending."""
+        """Every run and answer of this learner, as plain data (4 queries): a chosen
+        answer's text, the parts a tap-the-red-flag answer marked, a conversation's ending;
+        and the campaigns they joined, with what they told about themselves."""
         from .revisions import restore_published_texts
 
         answers = defaultdict(list)
@@ -105,6 +110,15 @@ class Learner(models.Model):
             )
         return {
             "learner_since": self.created_at.isoformat(),
+            "campaigns": [
+                {
+                    "campaign": entry.campaign.code,
+                    "joined_at": entry.joined_at.isoformat(),
+                    "age_band": entry.age_band,
+                    "district": entry.district,
+                }
+                for entry in self.campaign_entries.select_related("campaign").order_by("id")
+            ],
             "runs": [
                 {
                     "lesson": run.lesson.slug if run.lesson else None,

@@ -44,16 +44,19 @@ def home(request):
     """The lesson cards: for visitors without progress the whole page comes from the
     cache (no query at all), otherwise with the learner's status on each card."""
     learner = session_learner(request)
+    # Live scam alerts come from the content cache, chosen by the clock: no query.
+    alerts = caching.live_alerts()
     if learner is None:
         return caching.page(
             request,
-            "home",
+            f"home:{caching.alerts_mark(alerts)}",
             "quizzes/home.html",
             # The cards are shared by every display mode's page.
             lambda: {
+                "alerts": alerts,
                 "cards_html": caching.html(
                     "home-cards", lambda: render_cards(caching.home_lessons(), {})
-                )
+                ),
             },
         )
     lessons = caching.home_lessons()
@@ -67,6 +70,7 @@ def home(request):
             "cards_html": render_cards(lessons, statuses),
             "due": ReviewItem.objects.today(learner.pk),
             "recheck": next(iter(rechecks_due(memories, lessons)), None),
+            "alerts": alerts,
         },
     )
 
@@ -95,9 +99,11 @@ def lesson_detail(request, slug):
         parts = caching.cached(f"lesson-page:{get_language()}:{slug}", build)
         if parts is None:
             raise Http404(_("No published lesson has this address."))
-        return parts
+        return {**parts, "alerts": alerts}
 
-    return caching.page(request, f"lesson:{slug}", "quizzes/lesson.html", context)
+    alerts = caching.live_alerts()
+    name = f"lesson:{slug}:{caching.alerts_mark(alerts)}"
+    return caching.page(request, name, "quizzes/lesson.html", context)
 
 
 @require_safe

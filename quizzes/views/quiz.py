@@ -76,7 +76,10 @@ def start_lesson_quiz(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def practice(request):
     if request.method != "POST":
-        return caching.page(request, "practice", "quizzes/practice.html", dict)
+        # A live scam alert comes first in a learner's review (no query, as on the home page).
+        alerts = caching.live_alerts()
+        name = f"practice:{caching.alerts_mark(alerts)}"
+        return caching.page(request, name, "quizzes/practice.html", lambda: {"alerts": alerts})
     learner = starting_learner(request)
     if learner is None:
         return render(request, "429.html", status=429)
@@ -288,6 +291,8 @@ def run_results(request, public_id):
         )
         next_lesson = next(later, None)
     first_open = next((rq for rq, a in results if a is None), None)
+    # A visitor who came through a campaign's link is led back to it (no query).
+    code = request.session.get("campaign")
     return render(
         request,
         "quizzes/results.html",
@@ -301,5 +306,6 @@ def run_results(request, public_id):
             "first_open": first_open,
             "next_lesson": next_lesson,
             "mastered": run.size and score / run.size >= MASTERY_THRESHOLD,
+            "campaign_url": reverse("quizzes:campaign", args=[code]) if code else None,
         },
     )

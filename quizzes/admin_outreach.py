@@ -1,0 +1,131 @@
+"""Campaigns and scam alerts in the police workspace: the same workflow as lessons and
+questions (one officer writes, another approves), plus a campaign's poster and figures."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .admin import NeedsReviewFilter, WorkflowAdmin
+from .models import Action, Alert, Campaign
+
+
+class OutreachAdmin(WorkflowAdmin):
+    """The content workflow without revisions: an edit to a published campaign or alert
+    sends it back to review, and another officer approves it again."""
+
+    def needs_review(self, obj):
+        return False  # saved to the row itself, never as a revision
+
+    def save_related(self, request, form, formsets, change):
+        super(WorkflowAdmin, self).save_related(request, form, formsets, change)
+        edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
+        if edited and form.instance.record_edit(request.user):
+            messages.warning(
+                request,
+                _(
+                    "This item was published, so your change sent it back to review. "
+                    "Citizens do not see it until another reviewer approves it."
+                ),
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context.update(
+                workflow_actions=[
+                    (a, Action(a).label) for a in obj.available_actions(request.user)
+                ],
+                transitions=obj.transitions.select_related("user")[:20],
+                preview_url=self.preview_url(obj),
+                publication_problems=obj.publication_problems(),
+            )
+        # The workflow panel without the revision parts, which are for lessons and
+        # questions.
+        return super(WorkflowAdmin, self).change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(OutreachAdmin):
+    list_display = ("title", "code", "place", "starts_on", "ends_on", "status")
+    list_filter = (NeedsReviewFilter, "status", "audience")
+    search_fields = ("code", "title_en", "title_zh_hans", "place_en", "place_zh_hans")
+    readonly_fields = ("status", "links", "updated_at", "updated_by")
+    # Questions can be many: picked by search. Lessons are few: a plain list.
+    autocomplete_fields = ("questions",)
+    fieldsets = (
+        (None, {"fields": ("title", "code", "unit", "place", "audience", "audience_other")}),
+        (_("Dates"), {"fields": ("starts_on", "ends_on")}),
+        (_("What to take"), {"fields": ("lessons", "questions")}),
+        (
+            _("Publication"),
+            {"fields": ("status", "valid_until", "links", "updated_at", "updated_by")},
+        ),
+    )
+
+    def preview_url(self, obj):
+        return obj.get_absolute_url()
+
+    @admin.display(description=_("Link, poster and figures"))
+    def links(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            obj.link,
+            obj.link,
+            reverse("quizzes:campaign-poster", args=[obj.code]),
+            _("Poster"),
+            reverse("admin:quizzes_campaign_figures", args=[obj.pk]),
+            _("Figures"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/figures/",
+                self.admin_site.admin_view(self.figures_view),
+                name="quizzes_campaign_figures",
+            ),
+            path(
+                "<int:object_id>/figures.csv",
+                self.admin_site.admin_view(self.figures_csv),
+                name="quizzes_campaign_figures_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def figure_campaign(self, request, object_id):
+        if not request.user.has_perm("quizzes.view_participant"):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def figures_view(self, request, object_id):
+        from .views import campaign_figures
+
+        campaign = self.figure_campaign(request, object_id)
+        return campaign_figures.page(request, campaign, self.admin_site.each_context(request))
+
+    def figures_csv(self, request, object_id):
+        from .views import campaign_figures
+
+        return campaign_figures.csv(request, self.figure_campaign(request, object_id))
+
+
+@admin.register(Alert)
+class AlertAdmin(OutreachAdmin):
+    list_display = ("title", "starts_at", "ends_at", "status")
+    list_filter = (NeedsReviewFilter, "status")
+    search_fields = ("title_en", "title_zh_hans")
+    autocomplete_fields = ("lesson",)
+    fieldsets = (
+        (None, {"fields": ("title", "text", "lesson")}),
+        (_("When it shows"), {"fields": ("starts_at", "ends_at")}),
+        (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
+    )
+
+    def preview_url(self, obj):
+        return reverse("quizzes:home")

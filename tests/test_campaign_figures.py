@@ -1,0 +1,225 @@
+"""What police see of a campaign: its own participants only, before and after with the
+paired change and its interval, and no figure behind fewer than 10 learners in any
+breakdown, on the page or in the CSV."""
+
+import csv
+import io
+import math
+import statistics
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.urls import reverse
+
+from quizzes.campaign_stats import MIN_LEARNERS, Change, campaign_figures, t_95
+from quizzes.models import Campaign, Learner, Participant, Phase
+
+from .conftest import sign_in_officer
+from .factories import CampaignFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FEWER = "fewer than 10"
+
+
+def take(campaign, before=0, after=None, age_band="", district=""):
+    """A participant who got ``before`` of 3 right in the first check and ``after`` of 3
+    in the final one (None: not taken)."""
+    campaign = Campaign.objects.with_content().get(pk=campaign.pk)
+    checks = dict(zip(Phase.values, campaign.check_questions(), strict=True))
+    participant = Participant.objects.create(
+        campaign=campaign, learner=Learner.objects.create(), age_band=age_band, district=district
+    )
+    for phase, right in ((Phase.BEFORE, before), (Phase.AFTER, after)):
+        if right is None:
+            continue
+        run = participant.start_check(phase, checks[phase])
+        for n, rq in enumerate(run.run_questions.select_related("question").order_by("position")):
+            choice = rq.question.choices.get(is_correct=n < right)
+            run.record_answer(rq, choice)
+    return participant
+
+
+def figures_page(client, campaign):
+    return client.get(reverse("admin:quizzes_campaign_figures", args=[campaign.pk]))
+
+
+def figures_csv(client, campaign):
+    response = client.get(reverse("admin:quizzes_campaign_figures_csv", args=[campaign.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture
+def analyst(client):
+    user = UserFactory(username="analyst-zhao", is_staff=True)
+    user.groups.add(Group.objects.get(name="Analysts"))
+    return sign_in_officer(client, user)
+
+
+# --- The paired change ------------------------------------------------------------------
+
+
+def test_the_change_is_the_mean_paired_difference_with_a_95_percent_interval():
+    differences = [1 / 3, 2 / 3, 0, 1 / 3, 1 / 3, -1 / 3, 2 / 3, 1 / 3, 0, 1 / 3]
+    change = Change.of(differences)
+    mean = statistics.fmean(differences)
+    margin = 2.262 * statistics.stdev(differences) / math.sqrt(10)
+    assert change.mean == pytest.approx(mean)
+    assert (change.low, change.high) == pytest.approx((mean - margin, mean + margin))
+    assert t_95(1) == 12.706 and t_95(30) == 2.042 and t_95(500) == 1.96
+
+
+def test_figures_count_only_the_campaigns_own_participants(campaign):
+    other = CampaignFactory(code="harbour", lessons=list(campaign.lessons.all()))
+    for _ in range(10):
+        take(campaign, before=1, after=3)
+    for _ in range(12):
+        take(other, before=3, after=0)
+    take(campaign, before=2)  # joined, not finished
+    figures = campaign_figures(campaign)
+    assert (figures.participants, figures.completions) == (11, 10)
+    assert figures.overall.before.value == pytest.approx((10 * 1 / 3 + 2 / 3) / 11)
+    assert figures.overall.after.value == 1
+    assert figures.overall.change.value.mean == pytest.approx(2 / 3)
+    assert figures.overall.change.value.low == pytest.approx(2 / 3)  # no spread
+    assert figures.city.learners == 23  # city-wide: every campaign
+
+
+def test_the_officer_sees_the_figures_and_how_they_are_computed(analyst, campaign):
+    for n in range(10):
+        take(campaign, before=n % 2, after=2 + n % 2, age_band="60-74", district="old town")
+    html = figures_page(analyst, campaign).content.decode()
+    assert "<h1" in html
+    assert "paired differences" in html and "95% confidence interval" in html
+    assert "<dt>Participants</dt><dd>10</dd>" in html
+    assert (
+        '<th scope="row">This campaign</th><td>10</td><td>17%</td><td>83%</td><td>+67</td>' in html
+    )
+    assert 'role="img"' in html  # the chart, no JavaScript
+    assert '<th scope="row">60 to 74</th><td>10</td>' in html
+    assert '<th scope="row">old town</th><td>10</td>' in html
+
+
+# --- Fewer than 10 learners: no figure, anywhere -----------------------------------------
+
+
+OTHERS = "Others, fewer than 10 learners each"
+
+
+def expected_groups(people):
+    """{(section, label): learners} for ``people`` in lakeside (aged 75 or over) and one
+    person alone in hill (under 18): a district with fewer than 10 learners loses its name
+    and joins "Others"; the lone participant counts among the scam type's learners too."""
+    groups = {
+        ("age_band", "75 or older"): people,
+        ("age_band", "Under 18"): 1,
+        ("scam_type", "Fake courier claims"): people + 1,
+    }
+    if people < MIN_LEARNERS:
+        groups[("district", OTHERS)] = people + 1
+    else:
+        groups[("district", "lakeside")] = people
+        groups[("district", OTHERS)] = 1
+    return groups
+
+
+def crowd(campaign, people):
+    for _ in range(people):
+        take(campaign, before=1, after=2, age_band="75plus", district="lakeside")
+    take(campaign, before=0, after=3, age_band="under18", district="hill")
+
+
+@pytest.mark.parametrize("people", [MIN_LEARNERS - 2, MIN_LEARNERS - 1, MIN_LEARNERS])
+def test_every_breakdown_on_the_page_hides_groups_under_ten(analyst, campaign, people):
+    crowd(campaign, people)
+    html = figures_page(analyst, campaign).content.decode()
+    hidden = f"<td>{FEWER}</td>" * 5
+    assert ">hill<" not in html  # a rare name typed by someone is never shown
+    assert (">lakeside<" in html) == (people >= MIN_LEARNERS)
+    for (_section, label), learners in expected_groups(people).items():
+        row = html.split(f'<th scope="row">{label}</th>')[1].split("</tr>")[0]
+        if learners < MIN_LEARNERS:
+            assert row == hidden
+        else:
+            assert FEWER not in row and "%" in row
+            assert row.startswith(f"<td>{learners}</td>")
+
+
+@pytest.mark.parametrize("people", [MIN_LEARNERS - 2, MIN_LEARNERS - 1, MIN_LEARNERS])
+def test_every_breakdown_in_the_csv_hides_groups_under_ten(analyst, campaign, people):
+    crowd(campaign, people)
+    response = analyst.get(reverse("admin:quizzes_campaign_figures_csv", args=[campaign.pk]))
+    assert "hill" not in response.content.decode()
+    rows = {(row["section"], row["group"]): row for row in figures_csv(analyst, campaign)}
+    figures = ["learners", "before_percent", "after_percent", "change_points"]
+    figures.append("change_95ci_points")
+    groups = expected_groups(people) | {("campaign", "This campaign"): people + 1}
+    for key, learners in groups.items():
+        values = [rows[key][f] for f in figures]
+        if learners < MIN_LEARNERS:
+            assert values == [FEWER] * 5
+        else:
+            assert FEWER not in values and values[0] == str(learners)
+    breakdown_rows = [key for key in rows if key[0] in ("age_band", "district", "scam_type")]
+    assert sorted(breakdown_rows) == sorted(expected_groups(people))
+    assert rows[("totals", "participants")]["learners"] == str(people + 1)
+
+
+def test_the_overall_scores_wait_for_ten_learners(analyst, campaign):
+    for _ in range(3):
+        take(campaign, before=1, after=2)
+    html = figures_page(analyst, campaign).content.decode()
+    assert "<dt>Participants</dt><dd>3</dd>" in html  # counts, not scores
+    row = html.split('<th scope="row">This campaign</th>')[1].split("</tr>")[0]
+    assert row == f"<td>{FEWER}</td>" * 5
+
+
+def test_the_weakest_red_flags_need_ten_learners_and_stand_beside_the_city(
+    analyst, campaign, red_flag
+):
+    for _ in range(9):
+        take(campaign, before=1, after=2)
+    assert (
+        "No red flag has been met by 10 learners"
+        in figures_page(analyst, campaign).content.decode()
+    )
+    take(campaign, before=1, after=2)
+    cache.delete("campaign-stats:city-flags")  # the city-wide figures are kept a while
+    rows = [row for row in figures_csv(analyst, campaign) if row["section"] == "red_flag"]
+    assert len(rows) == 1
+    assert rows[0]["group"] == red_flag.title and rows[0]["learners"] == "10"
+    assert rows[0]["red_flag_recognised_percent"] == "50%"  # 3 of 6 first answers
+    assert rows[0]["city_recognised_percent"] == "50%"
+
+
+# --- Who may see them, and what they cost -------------------------------------------------
+
+
+def test_citizens_and_outsiders_cannot_see_campaign_figures(client, campaign, citizen_user):
+    url = reverse("admin:quizzes_campaign_figures", args=[campaign.pk])
+    assert client.get(url).status_code == 302  # to the log-in page
+    client.force_login(citizen_user)
+    assert client.get(url).status_code == 302
+    csv_url = reverse("admin:quizzes_campaign_figures_csv", args=[campaign.pk])
+    assert client.get(csv_url).status_code == 302
+
+
+def test_staff_without_the_permission_cannot_see_campaign_figures(client, campaign):
+    clerk = UserFactory(username="clerk", is_staff=True)
+    sign_in_officer(client, clerk)
+    assert figures_page(client, campaign).status_code == 403
+
+
+@pytest.mark.parametrize(("people", "queries"), [(2, 14), (12, 15), (30, 15)])
+def test_the_figures_cost_the_same_whatever_the_crowd(
+    analyst, campaign, people, queries, django_assert_num_queries
+):
+    for n in range(people):
+        take(campaign, before=1, after=2, age_band="60-74", district=f"district {n % 3}")
+    # Session, user, device, groups, 2 for permissions, the campaign; then the figures:
+    # scores here and city-wide, 2 for scam types and their lessons, 2 for red flags,
+    # and their names once a red flag has 10 learners.
+    with django_assert_num_queries(queries):
+        assert figures_page(analyst, campaign).status_code == 200
