@@ -24,6 +24,7 @@ from .admin_forms import (
     for_channel,
 )
 from .curriculum.items import apply_item, export_item, key_of, needs_review
+from .kinds_admin import EndingInline, KindField, SpotInline, TurnInline
 from .models import (
     Action,
     Case,
@@ -471,11 +472,26 @@ class QuestionAdmin(WorkflowAdmin):
         # Words rather than the admin's tick icon, whose alternative text is English.
         return _("Scam") if obj.is_scam else _("Genuine")
 
+    def get_inlines(self, request, obj):
+        """The parts of the question's kind (as saved: a new question starts with choices;
+        save it as another kind to author its spots, or its turns and endings). Endings
+        come before turns: a turn's replies may lead to an ending added with it."""
+        kind = obj.kind if obj is not None else "choice"
+        return {"spot": (SpotInline,), "conversation": (EndingInline, TurnInline)}.get(
+            kind, self.inlines
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "kind" in form.base_fields:
+            form.base_fields["kind"] = KindField(form.base_fields["kind"])
+        return form
+
     def preview_url(self, obj):
         return reverse("quizzes:preview-question", args=[obj.pk])
 
     fieldsets = (
-        (None, {"fields": ("lesson", "slug", "position", "channel", "is_scam")}),
+        (None, {"fields": ("lesson", "slug", "position", "kind", "channel", "is_scam")}),
         (
             _("What the learner sees"),
             {

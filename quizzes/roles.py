@@ -54,3 +54,12 @@ OUTREACH_ROLES = {
     ],
     "Analysts": [*_crud(OUTREACH_MODELS, ("view",)), "view_participant"],
 }
+
+# The parts of spot and conversation questions (issue 12), granted by migration 0008
+# (0002 ran before these models existed): edited as inlines on the question.
+KIND_MODELS = ("spot", "turn", "reply", "ending")
+KIND_PERMISSIONS = {
+    "Authors": _crud(KIND_MODELS, ("view", "add", "change", "delete")),
+    "Reviewers": _crud(KIND_MODELS, ("view", "add", "change", "delete")),
+    "Analysts": _crud(KIND_MODELS, ("view",)),
+}

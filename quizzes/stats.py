@@ -279,7 +279,7 @@ def dashboard(start=None, end=None, fresh=False):
     PostgreSQL); the cache (Redis when configured) shares the result between app servers
     and ``refresh_statistics`` from cron keeps the usual ranges warm.
     """
-    key = f"stats:v1:{start}:{end}"
+    key = f"stats:v2:{start}:{end}"
     if not fresh:
         cached = cache.get(key)
         if cached is not None:
@@ -289,6 +289,8 @@ def dashboard(start=None, end=None, fresh=False):
         "questions": questions,
         "lessons": lesson_stats(start, end),
         "flags": red_flag_stats(questions),
+        "spots": spot_stats(start, end),
+        "conversations": conversation_stats(start, end),
         "computed_at": timezone.now(),
     }
     cache.set(key, data, settings.STATISTICS_CACHE_SECONDS)
@@ -338,3 +340,56 @@ def reply_shares(start=None, end=None):
         taken[turn, reply] = taken.get((turn, reply), 0) + 1
         reached[turn] = reached.get(turn, 0) + 1
     return {reply: (count, reached[turn]) for (turn, reply), count in taken.items()}
+
+
+def spot_stats(start=None, end=None):
+    """Per tap-the-red-flag question answered in the range, its spots with how often each
+    was marked: [(question, [(spot, marked, answered, share)])]. 4 queries."""
+    from .models import Spot
+
+    shares = spot_found_shares(start, end)
+    spots = Spot.objects.filter(pk__in=shares).select_related("question__lesson", "red_flag")
+    by_question = {}
+    for spot in spots.order_by("question__lesson__position", "question__position", "position"):
+        marked, answered = shares[spot.pk]
+        share = marked / answered if answered else None
+        by_question.setdefault(spot.question, []).append((spot, marked, answered, share))
+    return list(by_question.items())
+
+
+def conversation_stats(start=None, end=None):
+    """Per conversation played in the range, each turn's replies with the share of the
+    learners at that turn who took it, and the turn where most went wrong (took a reply
+    that ends the call with money lost or exposed): [(question, [(turn, [(reply, taken,
+    reached, share, wrong)])], worst turn or None)]. 2 queries."""
+    from .models import Reply
+
+    shares = reply_shares(start, end)
+    replies = Reply.objects.filter(turn__in=Reply.objects.filter(pk__in=shares).values("turn"))
+    replies = replies.select_related("turn__question__lesson", "next_ending").order_by(
+        "turn__question__lesson__position",
+        "turn__question__position",
+        "turn__position",
+        "position",
+    )
+    questions = {}
+    for reply in replies:
+        taken, reached = shares.get(reply.pk, (0, 0))
+        turns = questions.setdefault(reply.turn.question, {})
+        wrong = reply.next_ending is not None and not reply.next_ending.is_safe
+        turns.setdefault(reply.turn, []).append([reply, taken, reached, None, wrong])
+    result = []
+    for question, turns in questions.items():
+        worst, most = None, 0
+        for turn, rows in turns.items():
+            reached = max(row[2] for row in rows)
+            for row in rows:
+                row[2] = reached
+                row[3] = row[1] / reached if reached else None
+            went_wrong = sum(row[1] for row in rows if row[4])
+            if went_wrong > most:
+                worst, most = turn, went_wrong
+        result.append(
+            (question, [(t, [tuple(r) for r in rows]) for t, rows in turns.items()], worst)
+        )
+    return result

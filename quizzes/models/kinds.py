@@ -335,3 +335,46 @@ def finish_conversation(run, question_id, ending):
         remember(answer, run=run)
     run.finish_if_complete()
     return answer
+
+
+MAX_TURNS_ON_A_PATH = 12  # as the curriculum schema (quizzes/curriculum/schema.py)
+
+
+def conversation_problems(turns, endings):
+    """What stops a conversation question from going to review: the curriculum schema's
+    checks, as sentences for the officer. ``turns`` with their replies prefetched."""
+    if not turns or not endings:
+        return [_("A conversation needs its turns and endings.")]
+    problems = []
+    for turn in turns:
+        if not 2 <= len(turn.replies.all()) <= 3:
+            problems.append(_("Turn “%(key)s” needs two or three replies.") % {"key": turn.key})
+    for ending in endings:
+        if ending.outcome not in Outcome.values:
+            problems.append(_("Ending “%(key)s” needs an outcome.") % {"key": ending.key})
+    graph = {t.pk: [r.next_turn_id for r in t.replies.all() if r.next_turn_id] for t in turns}
+    reached, longest, loop = set(), 0, False
+    stack = [(turns[0].pk, (turns[0].pk,))]
+    while stack and not loop:
+        pk, path = stack.pop()
+        reached.add(pk)
+        longest = max(longest, len(path))
+        if len(path) > MAX_TURNS_ON_A_PATH:
+            break
+        for target in graph.get(pk, []):
+            if target in path:
+                loop = True
+                break
+            stack.append((target, (*path, target)))
+    if loop:
+        problems.append(_("A path goes round in a loop: every path must reach an ending."))
+    if longest > MAX_TURNS_ON_A_PATH:
+        problems.append(_("A path is longer than %(n)s turns.") % {"n": MAX_TURNS_ON_A_PATH})
+    endings_reached = {r.next_ending_id for t in turns if t.pk in reached for r in t.replies.all()}
+    unreached = [t.key for t in turns if t.pk not in reached]
+    unreached += [e.key for e in endings if e.pk not in endings_reached]
+    if unreached and not loop and longest <= MAX_TURNS_ON_A_PATH:
+        problems.append(
+            _("Not reachable from the first turn: %(keys)s.") % {"keys": ", ".join(unreached)}
+        )
+    return problems

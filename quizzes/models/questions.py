@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import scenes
 from .content import Channel, Lesson, RedFlag, Reminder
 from .kinds import QuestionKind as Kind
-from .kinds import spot_problems
+from .kinds import conversation_problems, spot_problems
 from .workflow import Publishable, PublishableQuerySet, missing_translations
 
 
@@ -119,12 +119,17 @@ class Question(Publishable):
         problems = []
         if self.kind == Kind.SPOT:
             choices = []
-            problems += spot_problems(self, list(self.spots.all()) if self.pk else [])
+            parts = list(self.spots.all()) if self.pk else []
+            problems += spot_problems(self, parts)
         elif self.kind == Kind.CONVERSATION:
             choices = []
-            if not self.pk or not self.turns.exists() or not self.endings.exists():
-                problems.append(_("A conversation needs its turns and endings."))
-        elif len(choices) < 2:
+            turns = list(self.turns.prefetch_related("replies")) if self.pk else []
+            endings = list(self.endings.all()) if self.pk else []
+            problems += conversation_problems(turns, endings)
+            parts = [*turns, *(r for t in turns for r in t.replies.all()), *endings]
+        else:
+            parts = []
+        if self.kind == Kind.CHOICE and len(choices) < 2:
             problems.append(_("A question needs at least two choices."))
         if self.kind == Kind.CHOICE and sum(1 for c in choices if c.is_correct) != 1:
             problems.append(_("A question needs exactly one correct choice."))
@@ -133,6 +138,9 @@ class Question(Publishable):
         missing = missing_translations(self, ("body", "prompt", "explanation"))
         for choice in choices:
             missing += missing_translations(choice, ("text", "feedback"))
+        for part in parts:
+            fields = [f for f in ("says", "text", "explanation") if hasattr(part, f"{f}_en")]
+            missing += missing_translations(part, fields)
         if missing:
             problems.append(
                 _("Fill in every language: %(fields)s.")

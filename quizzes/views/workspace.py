@@ -92,6 +92,8 @@ def statistics(request):
         "questions": questions,
         "lessons": lessons,
         "flags": flags,
+        "spots": data.get("spots", []),
+        "conversations": data.get("conversations", []),
         "computed_at": data["computed_at"],
         "flagged": [q for q in questions if q.needs_checking],
         "lesson_bars": bars([(item.lesson.title, item.average) for item in lessons]),

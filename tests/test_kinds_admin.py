@@ -1,0 +1,207 @@
+"""Officers author spot and conversation questions in the workspace: the parts to spot,
+the turns with their replies and the endings are inlines on the question; what is not
+ready is named before review; a published one changes only by revision."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from quizzes.models import Ending, Question, Reply, Revision, Turn
+
+from .conftest import sign_in_officer
+from .test_revisions import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(question):
+    return reverse("admin:quizzes_question_change", args=[question.pk])
+
+
+def post_edit(client, question, **changes):
+    url = change_url(question)
+    data = form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
+
+
+def prefix_of(data, name):
+    """The inline's form prefix whose first row has field ``name``."""
+    return next(k[: -len(f"-0-{name}")] for k in data if k.endswith(f"-0-{name}"))
+
+
+def test_the_change_page_shows_spots_turns_replies_and_endings(
+    client, conversation_lesson, spot_lesson, author_user
+):
+    sign_in_officer(client, author_user)
+    call = conversation_lesson.questions.get()
+    content = client.get(change_url(call)).content.decode()
+    for text in ("Move your savings to our safe account.", "What case?", "safe-account", "paid"):
+        assert text in content
+    assert "Reply 1 leads to" in content
+    spots = client.get(change_url(spot_lesson.questions.get())).content.decode()
+    assert "within 24 hours" in spots and "24小时内" in spots
+
+
+def test_an_edit_of_a_published_conversation_is_a_revision_applied_on_approval(
+    client, conversation_lesson, author_user, reviewer_user
+):
+    call = conversation_lesson.questions.get()
+    turn = call.turns.get(key="safe-account")
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(call)))
+    turns = prefix_of(data, "says_en")
+    row = next(
+        k[: -len("-id")]
+        for k, v in data.items()
+        if k.startswith(turns) and k.endswith("-id") and v == str(turn.pk)
+    )
+
+    response = client.post(
+        change_url(call), {**data, f"{row}-reply_1_text_en": "Fine, I will pay now."}
+    )
+
+    assert response.status_code == 302
+    revision = Revision.objects.get()
+    assert Reply.objects.get(turn=turn, position=1).text_en == "I'll pay."
+    replies = [r["text"]["en"] for t in revision.data["turns"] for r in t["replies"]]
+    assert "Fine, I will pay now." in replies
+    revision.approve(reviewer_user)
+    assert Reply.objects.get(turn__key="safe-account", position=1).text_en == (
+        "Fine, I will pay now."
+    )
+
+
+def test_an_edit_of_a_published_spot_question_is_a_revision_applied_on_approval(
+    client, spot_lesson, author_user, reviewer_user
+):
+    question = spot_lesson.questions.get()
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(question)))
+    spots = prefix_of(data, "explanation_en")
+
+    response = client.post(
+        change_url(question), {**data, f"{spots}-1-explanation_en": "Deadlines hurry you."}
+    )
+
+    assert response.status_code == 302
+    assert question.spots.get(position=2).explanation_en == "A deadline is there to hurry you."
+    Revision.objects.get().approve(reviewer_user)
+    assert question.spots.get(position=2).explanation_en == "Deadlines hurry you."
+
+
+def test_a_reply_must_lead_to_a_turn_or_an_ending_of_the_question(
+    client, conversation_lesson, author_user
+):
+    call = conversation_lesson.questions.get()
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(call)))
+    turns = prefix_of(data, "says_en")
+
+    response = client.post(change_url(call), {**data, f"{turns}-0-reply_1_next": "nowhere"})
+
+    assert response.status_code == 200
+    assert "No turn or ending has this key." in response.content.decode()
+    assert not Revision.objects.exists()
+
+
+def draft_conversation(lesson):
+    question = Question.objects.get(lesson=lesson)
+    question.status = "draft"
+    question.prompt_zh_hans = "您会怎么说？"
+    question.save()
+    return question
+
+
+def test_a_conversation_is_checked_like_the_curriculum_files(conversation_lesson):
+    question = draft_conversation(conversation_lesson)
+    for model, field in ((Turn, "says"), (Ending, "text")):
+        for row in model.objects.filter(question=question):
+            setattr(row, f"{field}_zh_hans", "中文")
+            row.save()
+    Reply.objects.update(text_zh_hans="回复")
+    assert question.publication_problems() == []
+
+    # A third turn nobody reaches, answering itself in a loop, with one reply.
+    lonely = Turn.objects.create(
+        question=question, key="lonely", position=3, says_en="Hi", says_zh_hans="你好"
+    )
+    Reply.objects.create(
+        turn=lonely, position=1, text_en="Hi", text_zh_hans="你好", next_turn=lonely
+    )
+    problems = [str(p) for p in question.publication_problems()]
+    assert "Turn “lonely” needs two or three replies." in problems
+    assert "Not reachable from the first turn: lonely." in problems
+
+    # Reached from the opening now: its reply to itself is a loop.
+    Reply.objects.create(
+        turn=question.turns.get(key="opening"),
+        position=3,
+        text_en="Who?",
+        text_zh_hans="谁？",
+        next_turn=lonely,
+    )
+    problems = [str(p) for p in question.publication_problems()]
+    assert "A path goes round in a loop: every path must reach an ending." in problems
+    with translation.override("zh-hans"):
+        assert all(str(p) for p in question.publication_problems())
+
+
+def test_the_conversation_problems_are_named_on_the_change_page(
+    client, conversation_lesson, author_user
+):
+    question = draft_conversation(conversation_lesson)
+    sign_in_officer(client, author_user)
+    content = client.get(change_url(question)).content.decode()
+    assert "Fill in every language" in content  # the turns have no Chinese yet
+
+
+def test_spots_must_appear_once_in_each_language(spot_lesson):
+    question = spot_lesson.questions.get()
+    question.spots.filter(position=2).update(text_zh_hans="48小时内")
+    problems = [str(p) for p in question.publication_problems()]
+    assert "“48小时内” must appear exactly once in the message." in problems
+
+
+def test_an_officer_adds_a_turn_and_an_ending_with_replies_in_one_save(
+    client, conversation_lesson, author_user
+):
+    question = draft_conversation(conversation_lesson)
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(question)))
+    turns, endings = prefix_of(data, "says_en"), prefix_of(data, "outcome")
+    new_turn = {
+        "key": "code",
+        "position": "3",
+        "says_en": "Read me the code in the text.",
+        "says_zh_hans": "请把短信验证码念给我。",
+        "reply_1_text_en": "Here it is.",
+        "reply_1_text_zh_hans": "好的。",
+        "reply_1_next": "paid",
+        "reply_2_text_en": "No.",
+        "reply_2_text_zh_hans": "不。",
+        "reply_2_next": "reported",
+    }
+    new_ending = {
+        "key": "reported",
+        "position": "3",
+        "outcome": "safe",
+        "text_en": "You reported the call.",
+        "text_zh_hans": "您举报了这个电话。",
+    }
+    data.update({f"{turns}-2-{k}": v for k, v in new_turn.items()})
+    data.update({f"{endings}-2-{k}": v for k, v in new_ending.items()})
+    data[f"{turns}-TOTAL_FORMS"], data[f"{endings}-TOTAL_FORMS"] = "3", "3"
+    data[f"{turns}-0-reply_3_text_en"] = "Which code?"
+    data[f"{turns}-0-reply_3_text_zh_hans"] = "什么验证码？"
+    data[f"{turns}-0-reply_3_next"] = "code"
+
+    response = client.post(change_url(question), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    code = question.turns.get(key="code")
+    assert [(r.text_zh_hans, r.next_ending.key) for r in code.replies.all()] == [
+        ("好的。", "paid"),
+        ("不。", "reported"),
+    ]
+    assert question.turns.get(key="opening").replies.get(position=3).next_turn == code
