@@ -290,3 +290,48 @@ def dashboard(start=None, end=None, fresh=False):
     }
     cache.set(key, data, settings.STATISTICS_CACHE_SECONDS)
     return data
+
+
+# --- The question kinds beyond choosing ------------------------------------------------
+
+
+def spot_found_shares(start=None, end=None):
+    """{spot id: (learners who marked it, learners who answered its question)} over first
+    attempts: how often each part of a tap-the-red-flag message is found (a warning sign)
+    or wrongly marked (a harmless part). 2 queries."""
+    from .models import Spot
+
+    low, high = date_range(start, end)
+    first = Answer.objects.filter(
+        first_attempt=True, answered_at__gte=low, answered_at__lt=high, question__kind="spot"
+    )
+    answered = dict(first.values_list("question").annotate(n=Count("id")).order_by())
+    marked = dict(
+        Answer.spots.through.objects.filter(answer__in=first)
+        .values_list("spot")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    spots = Spot.objects.filter(question_id__in=answered).values_list("pk", "question_id")
+    return {pk: (marked.get(pk, 0), answered[question]) for pk, question in spots}
+
+
+def reply_shares(start=None, end=None):
+    """{reply id: (learners who took it, learners who reached its turn)} over each
+    learner's first play of a conversation: where most of them go wrong. 1 query."""
+    from .models import Step
+
+    low, high = date_range(start, end)
+    rows = (
+        Step.objects.filter(taken_at__gte=low, taken_at__lt=high)
+        .values_list("turn", "reply", "run__learner")
+        .order_by("run__learner", "turn", "taken_at", "id")
+    )
+    taken, reached, seen = {}, {}, set()
+    for turn, reply, learner in rows:
+        if (learner, turn) in seen:
+            continue  # a later run of the same learner: not a first play
+        seen.add((learner, turn))
+        taken[turn, reply] = taken.get((turn, reply), 0) + 1
+        reached[turn] = reached.get(turn, 0) + 1
+    return {reply: (count, reached[turn]) for (turn, reply), count in taken.items()}

@@ -222,3 +222,16 @@ def test_results_name_the_ending(visitor, conversation_lesson):
 
     assert "You got 0 of 1 right." in content
     assert "Money lost" in content
+
+
+def test_reply_shares_count_each_learners_first_play(conversation_lesson, client_factory):
+    from quizzes.stats import reply_shares
+
+    for text in ("What case?", "I will call 110.", "What case?"):
+        client = client_factory()
+        _, url = start(client, conversation_lesson)
+        post(client, url, text)
+
+    shares = reply_shares()
+
+    assert shares == {reply("What case?").pk: (2, 3), reply("I will call 110.").pk: (1, 3)}

@@ -148,6 +148,8 @@ def test_nothing_an_author_types_runs_in_a_citizens_browser(client, red_flag, at
                 "slug",
                 "status",
                 "channel",
+                "kind",
+                "direction",
                 "occurred",
             ):
                 setattr(obj, field.attname, attack[: field.max_length or None])

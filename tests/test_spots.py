@@ -224,3 +224,17 @@ def test_staff_preview_shows_spot_feedback_without_storing(client, spot_lesson):
     assert 'name="spot"' in page and "A deadline is there to hurry you." not in page
     assert "You found 1 of 2 warning signs." in response.content.decode()
     assert not Answer.objects.exists()
+
+
+def test_spot_found_shares_count_first_attempts(spot_lesson, client_factory):
+    from quizzes.stats import spot_found_shares
+
+    s = spots(spot_lesson)
+    for marked in ([2, 3], [2], [1, 2]):
+        client = client_factory()
+        _, url = start(client, spot_lesson)
+        client.post(url, {"spot": [s[n].pk for n in marked]})
+
+    shares = spot_found_shares()
+
+    assert shares == {s[1].pk: (1, 3), s[2].pk: (3, 3), s[3].pk: (1, 3)}

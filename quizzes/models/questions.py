@@ -143,6 +143,7 @@ class Question(Publishable):
         langs = ("en", "zh_hans")
         return {
             "slug": self.slug,
+            "kind": self.kind,
             "channel": self.channel,
             "direction": getattr(self, "direction", "") or "incoming",
             **{
