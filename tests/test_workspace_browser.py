@@ -142,12 +142,28 @@ QUESTION = {
 SAVE_AND_CONTINUE = 'input[name="_continue"]'
 
 
+@pytest.fixture
+def roles():
+    """The police groups: a transactional test before this one may have flushed the rows
+    migration 0002 made."""
+    from django.contrib.auth.models import Group, Permission
+
+    from quizzes.roles import ROLES
+
+    for name, codenames in ROLES.values():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(
+            content_type__app_label="quizzes", codename__in=codenames
+        )
+        group.permissions.set(permissions)
+
+
 def workflow(action):
     return f'button[name="_workflow"][value="{action}"]'
 
 
 def test_a_new_officer_authors_and_a_second_approves_in_chinese(
-    browser, live_server, author_user, reviewer_user
+    browser, live_server, roles, author_user, reviewer_user
 ):
     flag = RedFlagFactory(title_en="Asks for money first", title_zh_hans="先要钱")
     author = Officer(browser, live_server, author_user)
@@ -228,7 +244,7 @@ def test_a_new_officer_authors_and_a_second_approves_in_chinese(
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_workspace_screenshots(browser, live_server, reviewer_user, lesson, language):
+def test_workspace_screenshots(browser, live_server, roles, reviewer_user, lesson, language):
     """The home, the forms and the statistics at 1366x768 in both languages."""
     officer = Officer(browser, live_server, reviewer_user, language)
     question = lesson.questions.first()
