@@ -47,3 +47,15 @@ def test_chat_back_arrow_does_not_cover_a_long_name(browser, live_server, red_fl
     name = page.locator(".chat-head .sender-name").bounding_box()
     assert arrow["x"] + arrow["width"] <= name["x"], (arrow, name)
     page.context.close()
+
+
+def test_home_lesson_cards_use_the_full_width(browser, live_server, red_flag):
+    """The chat mockup's .card rule (a two-column grid) once squeezed each lesson's title
+    on the home page into a 2rem column, a letter or two a line."""
+    LessonFactory(slug="qr-trojans", title_en="QR codes that plant trojans", red_flags=[red_flag])
+    page = open_page(browser, NARROW)
+    page.goto(f"{live_server.url}/en/")
+    card = page.locator(".cards > .card").first.bounding_box()
+    title = page.locator(".cards > .card h3").first.bounding_box()
+    assert title["width"] > card["width"] * 0.8, (card, title)
+    page.context.close()
