@@ -164,7 +164,11 @@ class Publishable(Stamped):
         approved = self.transitions.filter(action=Action.APPROVE).values("at")[:1]
         if approved:
             steps = steps.filter(at__gt=approved[0]["at"])
-        linked = unseen_link_authors(export_item(*key_of(self)))
+        try:
+            key = key_of(self)
+        except KeyError:  # campaigns and alerts link no vocabulary
+            key = None
+        linked = unseen_link_authors(export_item(*key)) if key else ()
         return {self.updated_by_id, *steps.values_list("user_id", flat=True), *linked} - {None}
 
     @transaction.atomic
