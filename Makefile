@@ -39,10 +39,11 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-# The whole pytest suite, browser tests included; DATABASE_URL picks the database.
+# The whole pytest suite, browser tests included; DATABASE_URL picks the database;
+# PYTEST_ARGS passes more options to pytest.
 suite: $(VENV)/.installed
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Debian packages the tests need: Chromium and CJK fonts (browser tests), gettext (the
 # catalogue test runs makemessages), zbar-tools (the scenario QR codes are scanned).

@@ -131,7 +131,7 @@ def test_an_officer_runs_a_campaign_and_sees_a_citizen_in_its_figures(
     for name, value in fields.items():
         author.locator(f"#id_{name}").fill(value)
     author.locator("#id_audience").select_option("older")
-    author.locator("#id_lessons").select_option(str(lesson.pk))
+    author.locator(f"#id_lessons input[value='{lesson.pk}']").check()  # tick boxes
     submit(author, "input[name=_continue]")
     workflow(author, "submit")
     campaign = Campaign.objects.get(code="hall7")
