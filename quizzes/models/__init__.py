@@ -4,14 +4,15 @@
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
 - ``revisions``: the next version of a published item, under review;
-- ``runs``: learners, quiz runs and answers;
+- ``runs``: quiz runs, the questions fixed in each, and answers;
+- ``learners``: learners and their progress;
 - ``officers``: what the workspace remembers about each officer;
 - ``review``: review scheduling (FSRS) and mastery per red flag;
 - ``summaries``: per-learner summaries of each lesson, kept as answers arrive;
 - ``campaigns``: police campaigns, their participants and the outreach workflow record;
 - ``alerts``: alerts about a scam that breaks today.
 
-Files import one way (workflow <- content <- questions <- runs <- review, summaries,
+Files import one way (workflow <- content <- questions <- runs <- learners <- review, summaries,
 campaigns <- alerts); a
 foreign key to a model in a later file is a string.
 """
@@ -42,6 +43,7 @@ from .kinds import (
     record_step,
     spot_score,
 )
+from .learners import Learner, LessonProgress, LessonStatus, RunSummary
 from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
 from .review import (
@@ -59,13 +61,9 @@ from .runs import (
     MIXED_PRACTICE_SIZE,
     Answer,
     AnswerConflict,
-    Learner,
-    LessonProgress,
-    LessonStatus,
     QuestionSlot,
     QuizRun,
     RunQuestion,
-    RunSummary,
 )
 from .summaries import LessonMemory
 from .workflow import (

@@ -145,7 +145,8 @@ class LessonMemoryQuerySet(models.QuerySet):
     def progress(self, learner_id, lessons, memories=None):
         """A LessonProgress for each of ``lessons`` (1 query without ``memories``, the
         learner's rows)."""
-        from .runs import MASTERY_THRESHOLD, LessonProgress, LessonStatus
+        from .learners import LessonProgress, LessonStatus
+        from .runs import MASTERY_THRESHOLD
 
         memories = list(self.of(learner_id)) if memories is None else memories
         mine = {m.lesson_id: m for m in memories}
@@ -234,7 +235,8 @@ class LessonMemory(models.Model):
 def recent_runs(learner_id, lessons=(), limit=5):
     """The learner's ``limit`` latest runs as RunSummary, newest first, with their right
     answers (1 query on the learner's runs index, whatever the history)."""
-    from .runs import Answer, QuizRun, RunSummary
+    from .learners import RunSummary
+    from .runs import Answer, QuizRun
 
     by_id = {lesson.pk: lesson for lesson in lessons}
     quote = connections[router.db_for_read(QuizRun)].ops.quote_name
