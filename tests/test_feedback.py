@@ -354,3 +354,35 @@ def test_feedback_of_every_kind_queries(
 
     assert 'class="next-question"' in content
     assert FORM_RE.findall(content) == [url(run, answered + 1)]
+
+
+# --- The box says the verdict; the texts under it do not say it again ----------------
+
+VERDICT_OPENING = re.compile(
+    r"(Right|Correct|Wrong|Not quite|Well done|Exactly)\b"
+    r"|(对|不对|正确|错误?|答对了|答错了)[。，！：]"
+)
+
+
+def texts_under_the_verdict(node):
+    """Every choice feedback and explanation in a lesson file, each language."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("feedback", "explanation") and isinstance(value, dict):
+                yield from (text for text in value.values() if isinstance(text, str))
+            else:
+                yield from texts_under_the_verdict(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from texts_under_the_verdict(item)
+
+
+def test_no_feedback_in_the_curriculum_opens_with_a_verdict():
+    """A "Right." inside a "Not quite." box (the better choice's feedback) contradicts
+    the box: the heading gives the verdict, the text gives the reason."""
+    from quizzes.curriculum.schema import read_lessons
+
+    texts = [text for lesson in read_lessons() for text in texts_under_the_verdict(lesson)]
+
+    assert len(texts) > 500
+    assert [text for text in texts if VERDICT_OPENING.match(text)] == []
