@@ -38,6 +38,9 @@ def test_after_answering_the_way_on_is_in_view(browser, live_server, lesson, lan
         folded.first.locator("summary").focus()
         page.keyboard.press("Enter")  # a disclosure opens from the keyboard
         assert folded.first.locator("p").first.is_visible()
+        page.reload()  # the whole feedback page, carrying the next question
+        assert page.locator(".next-question form.answer-form").count() == 1
+        report += axe_violations(page, f"feedback page /{lang}/ at 390 px")
         assert not report, report
     else:
         # The next question is on this page: its link moves down to it, and the
