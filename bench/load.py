@@ -5,11 +5,14 @@ as soon as the previous one is answered, with no think time, until the phase's d
 is up or its operation budget is spent. Nothing is sent before all users are ready.
 
 An operation is one GET for every endpoint but ``answer``, where it is the stateful flow
-a browser without JavaScript goes through: GET the question page (CSRF token and choices),
-POST a choice, follow the redirect to the feedback. Its latency is the POST plus the
-feedback GET, what the learner waits for after pressing "Check my answer". Each user
-starts its own run (POST /en/lessons/<slug>/quiz/) and starts a new one when finished.
-``bare-answer`` is the same three requests on bare Django, the answer flow's ceiling.
+a browser without JavaScript goes through: POST a choice from the page in hand, follow
+the redirect to the feedback. The feedback page carries the run's next question and its
+form, so the next answer is posted from it: two requests per answer (a conversation takes
+two per turn). Only a run's first question is a GET of its own. Its latency is the POST
+plus the feedback GET, what the learner waits for after pressing "Check my answer". Each
+user starts its own run (POST /en/lessons/<slug>/quiz/) and starts a new one when
+finished. ``bare-answer`` is GET form + POST + GET on bare Django, the answer flow's
+ceiling (its page does not carry the next form).
 """
 
 import random
@@ -30,6 +33,7 @@ class Run:
     prefix: str  # /en/runs/<uuid>/
     size: int | None = None
     position: int = 1
+    page: object = None  # the last feedback page, which carries the next question's form
 
     def question(self, position=None):
         return f"{self.prefix}{position or self.position}/"
@@ -146,14 +150,20 @@ def op_question(user):
 
 
 def op_answer(user):
+    """Answer the run's next question from the page in hand: the last feedback page,
+    which carries it (a run's first question is fetched). Returns the POST and feedback
+    GET's latency."""
     run = user.answer_run
     if run is None or (run.size is not None and run.position > run.size):
         run = user.answer_run = user.start_run()
     path = run.question()
-    page = user.learner.get(path)
-    run.size = run_size(page)
+    page = run.page
+    if page is None or f'action="{path}"'.encode() not in page.body:
+        page = user.learner.get(path)
+        run.size = run_size(page)
     seconds = 0.0
-    # A conversation takes one POST per turn until an ending; the last one is timed.
+    # A conversation takes one POST and one GET per turn until an ending; the last
+    # pair is timed.
     for _turn in range(13):
         fields = answer_fields(user.rng, page.text)
         if fields is None or user.learner.csrf_token is None:
@@ -165,19 +175,17 @@ def op_answer(user):
         if user.learner.location(posted) != path:
             user.answer_run = None
             raise HTTPError(f"answer redirected to {posted.header('location')}")
-        seconds = posted.seconds
-        if "turn" not in fields:
-            break
         page = user.learner.get(path)
+        seconds = posted.seconds + page.seconds
         if b'id="feedback"' in page.body:
             break
-    feedback = user.learner.get(path)
-    if b'id="feedback"' not in feedback.body:
+    else:
         user.answer_run = None
         raise HTTPError(f"{path}: no feedback after answering")
+    run.page = page
     run.position += 1
     user.answers += 1
-    return seconds + feedback.seconds
+    return seconds
 
 
 def op_progress(user):
@@ -207,7 +215,11 @@ ENDPOINTS = {
     "home": (op_home, False, "GET /en/ as a first-time visitor"),
     "lesson": (op_lesson, False, "GET /en/lessons/<slug>/ as a first-time visitor"),
     "question": (op_question, True, "GET /en/runs/<uuid>/<n>/, unanswered, own session"),
-    "answer": (op_answer, True, "GET question + POST choice + GET feedback"),
+    "answer": (
+        op_answer,
+        True,
+        "POST answer + GET feedback (which carries the next question's form)",
+    ),
     "progress": (op_progress, True, "GET /en/progress/ with the learner's session"),
     "review": (op_review, True, "GET /en/review/ + GET /en/what-you-spot/, same session"),
 }

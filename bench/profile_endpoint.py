@@ -181,7 +181,8 @@ def main(argv=None):
         requests = user.requests - requests
         if args.ops and requests:
             print(
-                f"{args.endpoint} on {args.target}: {elapsed / args.ops * 1000:.3f} ms/op, "
+                f"{args.endpoint} on {args.target}: {requests / args.ops:.2f} requests/op, "
+                f"{elapsed / args.ops * 1000:.3f} ms/op, "
                 f"{elapsed / requests * 1000:.3f} ms/request, CPU {cpu / requests * 1000:.3f} "
                 f"ms/request (client included; {args.ops} ops, no profiler)"
             )

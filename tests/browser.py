@@ -35,3 +35,17 @@ def open_page(browser, viewport=PHONE, javascript=True):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def in_view(page, selector=".feedback .next a"):
+    """Whether the whole of ``selector`` (by default the feedback's "Next question" or
+    "See your results") is inside the viewport as it is scrolled now."""
+    box = page.locator(selector).bounding_box()
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= height
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= width
+    )

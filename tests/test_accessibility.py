@@ -103,9 +103,16 @@ def start_quiz(page, live_server, lang, lesson):
 
 
 def answer(page, nth=0):
-    """Choose the nth answer and check it; with JavaScript htmx swaps the feedback in."""
-    page.locator("input[name=choice]").nth(nth).check()
-    page.locator("#answer-area button[type=submit]").click()
+    """Choose the nth answer to the question in hand and check it; with JavaScript htmx
+    swaps the feedback in. Without, a feedback page carries the next question below it:
+    answering it from there loads that question's feedback page."""
+    form = page.locator("form.answer-form").last
+    form.locator("input[name=choice]").nth(nth).check()
+    if page.locator("#feedback").count():
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+    else:
+        form.locator("button[type=submit]").click()
     page.locator("#feedback").wait_for()
 
 

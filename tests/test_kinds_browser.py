@@ -3,7 +3,7 @@ tap the red flags answered with a hit, a miss and a false alarm; axe on every st
 
 import pytest
 
-from .browser import PHONE, open_page, screenshot
+from .browser import PHONE, in_view, open_page, screenshot
 from .test_accessibility import check_both_sizes, start_quiz
 
 
@@ -40,6 +40,7 @@ def test_spot_question_hit_miss_and_false_alarm(
     page.locator("#answer-area button[type=submit]").click()
     page.locator("#feedback").wait_for()
 
+    assert in_view(page), "the way on is in view without scrolling"
     assert page.locator(".spot-found").count() == 1
     assert page.locator(".spot-missed").count() == 1
     assert page.locator(".spot-false").count() == 1
@@ -76,7 +77,7 @@ def test_conversation_played_to_a_loss(
 
     assert page.locator(".walk-back li").count() == 2
     assert page.locator(".walk-back .spot-missed").count() == 2
-    assert page.locator(".next a").is_visible()
+    assert in_view(page), "the way on is in view without scrolling"
     reports += check(page, "conversation-ending", lang, javascript)
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
@@ -97,6 +98,7 @@ def test_conversation_hung_up_at_once_is_safe(
     page.locator("#feedback").wait_for()
 
     assert page.locator(".feedback-right").is_visible()
+    assert in_view(page)
     assert page.locator(".walk-back .spot-missed").count() == 0
     page.reload()  # resumable: the ending stays
     assert page.locator(".feedback-right").is_visible()

@@ -92,7 +92,7 @@ def test_plain_post_records_the_answer_and_redirects_to_the_feedback(visitor, le
     content = visitor.get(question_url(run)).content.decode()
     assert "Not quite." in content
     assert "This is a trap." in content  # feedback of the chosen answer
-    assert "The better choice:" in content and "Call the courier" in content
+    assert "The better choice" in content and "Call the courier" in content
     assert "Real claims are settled in the courier&#x27;s own app." in content
     assert "Moves you off the official platform" in content
     assert "Hang up and call 110." in content

@@ -163,6 +163,11 @@ class QuestionSlot:
     position: int
     answer_choice: int | None  # the stored answer's choice, None before answering
     answer_id: int | None = None  # the stored answer, None before answering
+    # The question at the next position, None at the last one. Once this one is answered,
+    # whether the learner has begun the next one (answered it, or replied in its
+    # conversation); None before answering, when the feedback page does not need it.
+    next_question_id: int | None = None
+    next_started: bool | None = None
 
     def run(self):
         """The run as an unsaved handle, to record answers with (no query)."""
@@ -178,7 +183,8 @@ class QuestionSlot:
 class RunQuestionQuerySet(models.QuerySet):
     def for_page(self, learner_id, public_id, position):
         """The learner's QuestionSlot at ``position`` of run ``public_id``, with the
-        stored answer's choice if any, or None when the learner has no such run question.
+        stored answer's choice if any, and the next position's question (for the feedback
+        page, which carries it), or None when the learner has no such run question.
         One query.
 
         Hand-written SQL: every question page and answer runs it, and the ORM spent
@@ -188,12 +194,24 @@ class RunQuestionQuerySet(models.QuerySet):
             return None
         db = connections[self.db]
         quote = db.ops.quote_name
+        from .kinds import Step
+
+        answers, steps = quote(Answer._meta.db_table), quote(Step._meta.db_table)
+        # The next question is begun once it has an answer or, for a conversation, a
+        # step; looked at only when this one is answered (both lookups use an index).
         sql = (
-            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id"
+            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id,"
+            " nq.question_id, CASE WHEN a.id IS NULL THEN NULL ELSE ("
+            f"EXISTS (SELECT 1 FROM {answers} na"
+            " WHERE na.run_id = rq.run_id AND na.question_id = nq.question_id)"
+            f" OR EXISTS (SELECT 1 FROM {steps} ns"
+            " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END"
             f" FROM {quote(self.model._meta.db_table)} rq"
             f" JOIN {quote(QuizRun._meta.db_table)} r ON r.id = rq.run_id"
-            f" LEFT JOIN {quote(Answer._meta.db_table)} a"
+            f" LEFT JOIN {answers} a"
             " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
+            f" LEFT JOIN {quote(self.model._meta.db_table)} nq"
+            " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
             " WHERE r.public_id = %s AND r.learner_id = %s AND rq.position = %s"
         )
         params = [
@@ -206,7 +224,7 @@ class RunQuestionQuerySet(models.QuerySet):
             row = cursor.fetchone()
         if row is None:
             return None
-        run_id, lesson_id, size, question_id, choice_id, answer_id = row
+        run_id, lesson_id, size, question_id, choice_id, answer_id, next_id, next_started = row
         return QuestionSlot(
             run_id=run_id,
             public_id=public_id,
@@ -217,6 +235,8 @@ class RunQuestionQuerySet(models.QuerySet):
             position=position,
             answer_choice=choice_id,
             answer_id=answer_id,
+            next_question_id=next_id,
+            next_started=None if next_started is None else bool(next_started),
         )
 
 

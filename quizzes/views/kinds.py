@@ -119,6 +119,11 @@ def spot_context(question, spots, marked, error, cache=True):
         else:
             outcome = "false" if spot.pk in marked else "left"
         rows.append((spot, outcome))
+    context["spot_score"] = {
+        "found": len(found),
+        "flags": len(found) + len(missed),
+        "false_alarms": len(false_alarms),
+    }
     key = ",".join(map(str, sorted(marked)))
     context["feedback_html"] = html(
         f"spot-feedback:{question.pk}:{key}",
@@ -126,9 +131,6 @@ def spot_context(question, spots, marked, error, cache=True):
         {
             "question": question,
             "rows": rows,
-            "found": len(found),
-            "flags": len(found) + len(missed),
-            "false_alarms": len(false_alarms),
             "revealed_html": render_to_string(
                 "includes/scenario.html", question.scene_context(spots=spots, reveal=True)
             ),
@@ -160,7 +162,9 @@ def conversation_question(request, slot, question):
     if request.method == "POST":
         error, status, walked = submit_reply(request, slot, conversation, taken, walked)
         if error is None and not request.htmx:
-            return HttpResponseRedirect(request.path + "#answer-area")
+            # The ending is the feedback: its verdict and the way on come into view.
+            anchor = "#answer-area" if walked[2] is None else "#feedback"
+            return HttpResponseRedirect(request.path + anchor)
     elif walked[2] is not None and slot.answer_id is None:
         # The ending's answer was not stored (the request failed after the step): now.
         finish_conversation(slot.run(), question.pk, walked[2])

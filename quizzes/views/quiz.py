@@ -24,6 +24,7 @@ from ..models import (
     MASTERY_THRESHOLD,
     Answer,
     AnswerConflict,
+    Conversation,
     Lesson,
     Question,
     QuizRun,
@@ -147,19 +148,65 @@ def frame(slot, question):
 
 def cached_page(request, slot, question, state, context, status, error):
     """The question page from the page cache, one rendering per question, position and
-    answer ``state`` (a choice, the marks, the path taken)."""
+    answer ``state`` (a choice, the marks, the path taken); once answered, also per
+    next question, which the feedback page carries (``next_question``)."""
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
+    carried = slot.next_question_id if slot.next_started is False and not request.htmx else ""
+
+    def full_context():
+        shown = context()
+        if carried:
+            shown["next"] = next_question(slot)
+        return shown
+
     return caching.page(
         request,
-        f"question:{question.pk}:{slot.position}:{slot.size}:{bool(slot.lesson_id)}:{state}",
+        f"question:{question.pk}:{slot.position}:{slot.size}:{bool(slot.lesson_id)}:{state}"
+        f":{carried}",
         template,
-        context,
+        full_context,
         status=status,
         fill={caching.marks().run: str(slot.public_id)},
         cache=error is None,
     )
+
+
+def next_question(slot):
+    """The run's next question as its own page would show it before answering, for the
+    feedback page to carry below the feedback: the learner answers it from there, so an
+    answer costs a POST and the GET it redirects to. Nothing of its answer key: the
+    same cached parts as its page (no query). None when it cannot be shown (no longer
+    published, or a conversation without turns): the feedback then links to its page."""
+    question = caching.question(slot.next_question_id)
+    if question is None or not question.is_public or not question.lesson.is_public:
+        return None
+    position = slot.position + 1
+    shown = {
+        "position": position,
+        "action": reverse("quizzes:run-question", args=[caching.marks().run, position]),
+    }
+    if question.kind == "spot":
+        from .kinds import spot_context  # imports this module
+
+        return {**shown, **spot_context(question, list(question.spots.all()), None, None)}
+    if question.kind == "conversation":
+        conversation = Conversation(question)
+        if conversation.first is None:
+            return None
+        scenario = caching.html(
+            f"scenario:{question.pk}",
+            lambda: render_to_string("includes/scenario.html", question.scene_context()),
+        )
+        return {
+            **shown,
+            "question": question,
+            "scenario_html": scenario,
+            "current": conversation.first,
+        }
+    choices = list(question.choices.all())
+    return {**shown, **question_context(question, choices, None, None, cache=True)}
 
 
 def question_context(question, choices, answer, error, cache):
