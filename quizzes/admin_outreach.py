@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .admin import NeedsReviewFilter, WorkflowAdmin
-from .models import Action, Alert, Campaign
+from .models import Action, Alert, Campaign, Question
 
 
 class OutreachAdmin(WorkflowAdmin):
@@ -120,12 +120,20 @@ class AlertAdmin(OutreachAdmin):
     list_display = ("title", "starts_at", "ends_at", "status")
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("title_en", "title_zh_hans")
-    autocomplete_fields = ("lesson",)
+    # Lessons are few and the published questions a few dozen: plain lists and tick
+    # boxes, which work without JavaScript.
     fieldsets = (
-        (None, {"fields": ("title", "text", "lesson")}),
+        (None, {"fields": ("title", "text", "lesson", "questions")}),
         (_("When it shows"), {"fields": ("starts_at", "ends_at")}),
         (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
     )
 
     def preview_url(self, obj):
         return reverse("quizzes:home")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "questions":
+            # Published questions only, each named by its lesson and the start of its
+            # message in the officer's language (Question.__str__): "Fake courier · ...".
+            kwargs["queryset"] = Question.objects.published().select_related("lesson")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
