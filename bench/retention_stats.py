@@ -9,7 +9,9 @@ INSERT ... SELECT over generate_series (no rows cross the socket; about a minute
 - per learner, two finished lesson quizzes of five questions (10 answers) with their
   per-lesson summaries (``LessonMemory``, as answers arriving would have left them);
 - 30% of those completions with a 7-day re-check and 15% with a 30-day one (three
-  answers each, the run recorded on the summary, as the re-check view does);
+  answers each, the run recorded on the summary, as the re-check view does), and the
+  re-check summaries the answers leave as they arrive (``LessonMemory``'s counts,
+  ``RecheckFlag``);
 - for half the learners, one daily review session of three answers.
 
 70,000 learners give 994,000 answers. Right answers are drawn from a hash, about 70%.
@@ -131,6 +133,23 @@ GENERATE = [
     """UPDATE quizzes_lessonmemory m SET month_checked_at = c.at,
          month_run_id = base.run + 2 * %(n)s + 2 + c.n
        FROM checks c, base WHERE c.memory_id = m.id AND c.day = 30""",
+    # The summaries the answers would have left as they arrived (count_recheck_answer).
+    """UPDATE quizzes_lessonmemory m SET
+         week_answered = CASE WHEN c.day = 7 THEN s.answered ELSE m.week_answered END,
+         week_right = CASE WHEN c.day = 7 THEN s.right_answers ELSE m.week_right END,
+         month_answered = CASE WHEN c.day = 30 THEN s.answered ELSE m.month_answered END,
+         month_right = CASE WHEN c.day = 30 THEN s.right_answers ELSE m.month_right END
+       FROM checks c CROSS JOIN base CROSS JOIN LATERAL (
+         SELECT COUNT(*) AS answered, COUNT(*) FILTER (WHERE a.is_correct) AS right_answers
+         FROM quizzes_answer a WHERE a.run_id = base.run + 2 * %(n)s + 2 + c.n) s
+       WHERE m.id = c.memory_id""",
+    """INSERT INTO quizzes_recheckflag (learner_id, red_flag_id, day, answered,
+         right_answers)
+       SELECT a.learner_id, l.redflag_id, rr.day, COUNT(*),
+         COUNT(*) FILTER (WHERE a.is_correct)
+       FROM quizzes_reviewrun rr JOIN quizzes_answer a ON a.run_id = rr.run_id
+       JOIN quizzes_question_red_flags l ON l.question_id = a.question_id
+       WHERE rr.kind = 'recheck' GROUP BY a.learner_id, l.redflag_id, rr.day""",
     # One review session of three answers for every other learner, in the last 12 weeks.
     """CREATE TEMP TABLE reviews AS
        SELECT base.run + 4 * %(n)s + g AS run_id, base.learner + g AS learner_id,
@@ -190,8 +209,18 @@ def time_page(rounds):
     user, _ = get_user_model().objects.get_or_create(
         username="bench-chief", defaults={"is_staff": True, "is_superuser": True}
     )
+    # Police accounts pass a second factor: an enrolled authenticator, a verified session.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="authenticator", defaults={"confirmed": True}
+    )
     client = Client()
     client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     url = reverse("admin:quizzes_retention")
     print(f"answers: {Answer.objects.count():,}, learners: {Learner.objects.count():,}")
     results = {}
@@ -228,7 +257,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="reuse a filled database")
     args = parser.parse_args()
-    if not args.keep:
+    if args.keep:
+        manage("migrate", "--noinput", "-v0")  # a database filled by an older version
+    else:
         import psycopg
 
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:

@@ -7,11 +7,13 @@ Definitions (README.md, "Daily review and mastery"):
   7 or 30 days (or more) after completing the lesson; skipped re-checks do not count;
 - each figure is an average over learners, shown with how many learners are behind it;
   the completion score beside a re-check is that of the same learners;
-- per red flag: the share right of re-check answers to questions carrying it;
+- per red flag: the share right of re-check answers to questions carrying it (the
+  question's red flags when it was answered), with the learners who gave them;
 - review activity per week: learners who started any quiz, and review sessions started.
 
-Everything is counted in the database, from the per-learner summaries and the re-check
-runs, never from the full answer history, so the page stays fast at a million answers.
+Everything is counted in the database from per-learner summaries kept up to date as
+answers arrive (``LessonMemory``, ``RecheckFlag``), never from the answers, so the page
+stays fast at a million answers (bench/retention_stats.py).
 """
 
 from dataclasses import dataclass
@@ -29,39 +31,27 @@ from .models import Lesson, QuizRun, RedFlag, ReviewKind
 
 WEEKS = 12
 
-RECHECK_SCORES = """
-SELECT a.run_id AS run_id,
-       AVG(CASE WHEN a.is_correct THEN 1.0 ELSE 0.0 END) AS score
-FROM quizzes_reviewrun rr
-JOIN quizzes_answer a ON a.run_id = rr.run_id
-WHERE rr.kind = %s
-GROUP BY a.run_id
-"""
-
-LESSON_SQL = f"""
-WITH recheck AS ({RECHECK_SCORES})
-SELECT m.lesson_id,
-       COUNT(*), AVG(m.completion_score),
-       COUNT(w.score), AVG(w.score),
-       AVG(CASE WHEN w.score IS NOT NULL THEN m.completion_score END),
-       COUNT(mo.score), AVG(mo.score),
-       AVG(CASE WHEN mo.score IS NOT NULL THEN m.completion_score END)
-FROM quizzes_lessonmemory m
-LEFT JOIN recheck w ON w.run_id = m.week_run_id
-LEFT JOIN recheck mo ON mo.run_id = m.month_run_id
-WHERE m.completed_at IS NOT NULL
-GROUP BY m.lesson_id
+# Read from the summaries kept as answers arrive (``LessonMemory``'s re-check counts,
+# ``RecheckFlag``), never from the answers: one pass over one table each.
+LESSON_SQL = """
+SELECT lesson_id,
+       COUNT(*), AVG(completion_score),
+       COUNT(CASE WHEN week_answered > 0 THEN 1 END),
+       AVG(CASE WHEN week_answered > 0 THEN week_right * 1.0 / week_answered END),
+       AVG(CASE WHEN week_answered > 0 THEN completion_score END),
+       COUNT(CASE WHEN month_answered > 0 THEN 1 END),
+       AVG(CASE WHEN month_answered > 0 THEN month_right * 1.0 / month_answered END),
+       AVG(CASE WHEN month_answered > 0 THEN completion_score END)
+FROM quizzes_lessonmemory
+WHERE completed_at IS NOT NULL
+GROUP BY lesson_id
 """
 
 FLAG_SQL = """
-SELECT l.redflag_id, rr.day, COUNT(DISTINCT r.learner_id),
-       AVG(CASE WHEN a.is_correct THEN 1.0 ELSE 0.0 END)
-FROM quizzes_reviewrun rr
-JOIN quizzes_quizrun r ON r.id = rr.run_id
-JOIN quizzes_answer a ON a.run_id = rr.run_id
-JOIN quizzes_question_red_flags l ON l.question_id = a.question_id
-WHERE rr.kind = %s
-GROUP BY l.redflag_id, rr.day
+SELECT red_flag_id, day, COUNT(*), SUM(right_answers) * 1.0 / SUM(answered)
+FROM quizzes_recheckflag
+WHERE answered > 0
+GROUP BY red_flag_id, day
 """
 
 
@@ -95,7 +85,7 @@ class FlagRetention:
 def lesson_retention():
     """A LessonRetention per lesson with completions (2 queries)."""
     with connection.cursor() as cursor:
-        cursor.execute(LESSON_SQL, [ReviewKind.RECHECK.value])
+        cursor.execute(LESSON_SQL)
         rows = cursor.fetchall()
     lessons = Lesson.objects.in_bulk([row[0] for row in rows])
     result = [
@@ -109,7 +99,7 @@ def lesson_retention():
 def flag_retention():
     """A FlagRetention per red flag met in re-checks (2 queries)."""
     with connection.cursor() as cursor:
-        cursor.execute(FLAG_SQL, [ReviewKind.RECHECK.value])
+        cursor.execute(FLAG_SQL)
         rows = cursor.fetchall()
     flags = RedFlag.objects.in_bulk({row[0] for row in rows})
     result = {}

@@ -65,7 +65,7 @@ from .runs import (
     QuizRun,
     RunQuestion,
 )
-from .summaries import LessonMemory
+from .summaries import LessonMemory, RecheckFlag
 from .workflow import (
     WORKFLOW,
     Action,
@@ -118,6 +118,7 @@ __all__ = [
     "QuestionKind",
     "QuestionSlot",
     "QuizRun",
+    "RecheckFlag",
     "RedFlag",
     "Reminder",
     "Reply",

@@ -232,6 +232,10 @@ def remember(answer, question=None, now=None, run=None):
         question = cached_question(answer.question_id)
         if question is None:
             return
+    if run is not None and run.lesson_id is None:  # a re-check's answer, for the statistics
+        from .summaries import count_recheck_answer
+
+        count_recheck_answer(run, answer, [flag.pk for flag in question.red_flags.all()])
     now = now or answer.answered_at or timezone.now()
     outcomes = answer.flag_outcomes(question)
     flag_ids = [pk for pk, _ in outcomes]
