@@ -88,7 +88,10 @@ def test_a_learner_with_nothing_due_still_gets_the_alerts_questions(visitor, les
     trained = lesson.questions.get(position=2).pk
     Answer.objects.filter(question_id=trained).update(answered_at=alert.starts_at - HOUR)
 
-    assert "Your review today: 1 question, about 1 minute" in visitor.get(reverse("quizzes:home")).text
+    assert (
+        "Your review today: 1 question, about 1 minute"
+        in visitor.get(reverse("quizzes:home")).text
+    )
     assert review_started_by(visitor) == [trained]
 
 
