@@ -9,7 +9,8 @@ Definitions (README.md, "Daily review and mastery"):
   the completion score beside a re-check is that of the same learners;
 - per red flag: the share right of re-check answers to questions carrying it (the
   question's red flags when it was answered), with the learners who gave them;
-- review activity per week: learners who started any quiz, and review sessions started.
+- review activity per week: learners who started any quiz, and review sessions started;
+  a finished week is counted once and kept (``ActivityWeek``).
 
 Everything is counted in the database from per-learner summaries kept up to date as
 answers arrive (``LessonMemory``, ``RecheckFlag``), never from the answers, so the page
@@ -17,7 +18,7 @@ stays fast at a million answers (bench/retention_stats.py).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from .models import Lesson, QuizRun, RedFlag, ReviewKind
+from .models import ActivityWeek, Lesson, QuizRun, RedFlag, ReviewKind
 
 WEEKS = 12
 
@@ -114,21 +115,56 @@ def flag_retention():
     return sorted(result.values(), key=lambda item: item.flag.title)
 
 
-def weekly_activity(now=None, weeks=WEEKS):
-    """[(week start, active learners, review sessions)] for the last ``weeks`` weeks,
-    oldest first (1 query over the quiz runs of those weeks)."""
-    now = now or timezone.now()
+def monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def count_weeks(start, end):
+    """{week's Monday: (active learners, review sessions)} for the quiz runs started
+    from ``start`` to before ``end`` (1 query)."""
     rows = (
-        QuizRun.objects.filter(started_at__gte=now - timedelta(weeks=weeks))
+        QuizRun.objects.filter(started_at__gte=start, started_at__lt=end)
         .annotate(week=TruncWeek("started_at"))
         .values("week")
         .annotate(
             learners=Count("learner", distinct=True),
             reviews=Count("id", filter=Q(review__kind=ReviewKind.REVIEW)),
         )
-        .order_by("week")
     )
-    return [(row["week"], row["learners"], row["reviews"]) for row in rows]
+    return {timezone.localdate(row["week"]): (row["learners"], row["reviews"]) for row in rows}
+
+
+def local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def weekly_activity(now=None, weeks=WEEKS):
+    """[(week's Monday, active learners, review sessions)] for the weeks with activity
+    among the last ``weeks`` and this one, oldest first. Finished weeks come from
+    ``ActivityWeek``, counted from the runs the first time they are needed; only this
+    week's runs are counted each time (2 queries; 4 when a finished week is new)."""
+    now = now or timezone.now()
+    this_week = monday(timezone.localdate(now))
+    first = this_week - timedelta(weeks=weeks)
+    stored = {
+        row.week: (row.learners, row.reviews)
+        for row in ActivityWeek.objects.filter(week__gte=first, week__lt=this_week)
+    }
+    missing = [
+        first + timedelta(weeks=n)
+        for n in range(weeks)
+        if first + timedelta(weeks=n) not in stored
+    ]
+    if missing:
+        counted = count_weeks(local_midnight(missing[0]), local_midnight(this_week))
+        new = {week: counted.get(week, (0, 0)) for week in missing}
+        ActivityWeek.objects.bulk_create(
+            [ActivityWeek(week=w, learners=n, reviews=r) for w, (n, r) in new.items()],
+            ignore_conflicts=True,  # a parallel refresh counted them too
+        )
+        stored.update(new)
+    stored.update(count_weeks(local_midnight(this_week), now + timedelta(seconds=1)))
+    return [(week, *stored[week]) for week in sorted(stored) if stored[week][0]]
 
 
 def dashboard(fresh=False):

@@ -1,10 +1,13 @@
 """What police see about retention: completion against the 7- and 30-day re-checks."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import retention
-from quizzes.models import LessonMemory, RecheckFlag, ReviewKind
+from quizzes.models import ActivityWeek, LessonMemory, QuizRun, RecheckFlag, ReviewKind
 from quizzes.models.review import start_session
 
 from .conftest import sign_in_officer
@@ -139,3 +142,29 @@ def test_a_visitors_rechecks_follow_them_into_their_account(rechecked, red_flag)
 
     [tally] = RecheckFlag.objects.all()
     assert (tally.learner, tally.day, tally.answered, tally.right_answers) == (account, 7, 3, 1)
+
+
+def test_a_finished_week_is_counted_once_and_this_week_every_time(
+    lesson, django_assert_num_queries
+):
+    now = timezone.now()
+    last_week = now - datetime.timedelta(weeks=1)
+    learner, other = LearnerFactory(), LearnerFactory()
+    for who in (learner, learner, other):
+        QuizRun.objects.create(learner=who, lesson=lesson, size=3, started_at=last_week)
+    review = start_session(learner, [lesson.questions.first().pk], ReviewKind.REVIEW)
+    QuizRun.objects.filter(pk=review.pk).update(started_at=last_week)
+
+    with django_assert_num_queries(4):  # stored weeks, the new ones counted and kept, now
+        first = retention.weekly_activity(now)
+    monday = timezone.localdate(last_week) - datetime.timedelta(
+        days=timezone.localdate(last_week).weekday()
+    )
+    assert first == [(monday, 2, 1)]
+    assert ActivityWeek.objects.count() == retention.WEEKS
+
+    learner.start_run(lesson)  # this week
+    with django_assert_num_queries(2):  # stored weeks, this week's runs
+        second = retention.weekly_activity(now + datetime.timedelta(seconds=5))
+    assert second[0] == (monday, 2, 1)
+    assert second[1][1:] == (1, 0)

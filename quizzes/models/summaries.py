@@ -362,3 +362,21 @@ def count_recheck_answer(run, answer, flag_ids):
             f" right_answers = {table}.right_answers + excluded.right_answers",
             params,
         )
+
+
+class ActivityWeek(models.Model):
+    """The review activity of one finished week (Monday, site time zone): learners who
+    started a quiz and review sessions started. A week is counted once, when the
+    retention statistics first need it after it ended; it does not change after that
+    (runs are never added to a past week)."""
+
+    week = models.DateField(unique=True)
+    learners = models.PositiveIntegerField()
+    reviews = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("week of review activity")
+        ordering = ["week"]
+
+    def __str__(self):
+        return f"week of {self.week}: {self.learners} learners, {self.reviews} reviews"
