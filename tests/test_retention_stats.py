@@ -168,3 +168,16 @@ def test_a_finished_week_is_counted_once_and_this_week_every_time(
         second = retention.weekly_activity(now + datetime.timedelta(seconds=5))
     assert second[0] == (monday, 2, 1)
     assert second[1][1:] == (1, 0)
+
+
+def test_the_cron_refresh_renews_the_retention_figures(rechecked):
+    from io import StringIO
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_statistics", stdout=out)
+
+    assert "retention:" in out.getvalue()
+    assert cache.get("retention:v1")["lessons"][0].week_learners == 1
