@@ -182,11 +182,15 @@ def test_the_alert_form_offers_published_questions_by_lesson_and_message(client,
     url = reverse("admin:quizzes_alert_change", args=[alert.pk])
 
     page = client.get(url).text
-    assert "Fake courier claims · Scenario number 1: add our claims account." in page
+    # Under the lesson's title, each named by the start of its message.
+    heading = page.index("<label>Fake courier claims</label>")
+    assert heading < page.index("Scenario number 1: add our claims account.")
     assert "Draft text here" not in page
 
     client.post(reverse("admin:quizzes_workspace_language"), {"language": "zh-hans"})
-    assert "冒充快递理赔 · 您的包裹丢失。添加理赔账号即可获赔300元。" in client.get(url).text
+    page = client.get(url).text
+    assert "<label>冒充快递理赔</label>" in page
+    assert "您的包裹丢失。添加理赔账号即可获赔300元。" in page
 
 
 def test_an_unpublished_question_cannot_train_for_an_alert(client, lesson):

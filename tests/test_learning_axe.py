@@ -74,3 +74,15 @@ def test_axe_finds_nothing_on_the_retention_page(new_page, live_server, lesson, 
     report = axe_violations(page, f"retention statistics /{lang}/")
     assert not report, report
     assert page.csp_errors == []
+
+
+def test_axe_finds_nothing_on_the_alert_form(new_page, live_server, lesson):  # noqa: F811
+    alert = AlertFactory(lesson=lesson)
+    page = officer_page(new_page, live_server, "officer-wang", "Authors", "zh-hans")
+
+    go(page, live_server.url + reverse("admin:quizzes_alert_change", args=[alert.pk]))
+
+    assert page.locator("#id_questions input[type=checkbox]").count() == 3
+    report = axe_violations(page, "scam alert form /zh-hans/")
+    assert not report, report
+    assert page.csp_errors == []
