@@ -61,8 +61,10 @@ messages: $(VENV)/.installed
 # Load benchmark on 127.0.0.1: bare Django, the app on SQLite and on PostgreSQL + Redis,
 # each behind gunicorn; prints the table and saves bench/results/*.json. See bench/README.md.
 # Flags: make bench BENCH_FLAGS=--quick (or --rounds 5 --duration 20 --users 8 ...).
+# Then the progress and mastery pages at 10 and 500 finished quizzes (bench/history.py).
 bench: $(VENV)/.installed
 	$(PY) -m bench.run $(BENCH_FLAGS)
+	$(PY) -m bench.history
 
 # Reliability on 127.0.0.1 (README.md, "Reliability checks"): 60 s of mixed load on gunicorn
 # and PostgreSQL, then no 5xx and no lost or duplicated answers. Flags, e.g.

@@ -1,15 +1,17 @@
 """Campaigns and scam alerts in the police workspace: the same workflow as lessons and
 questions (one officer writes, another approves), plus a campaign's poster and figures."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .admin import NeedsReviewFilter, WorkflowAdmin
-from .models import Action, Alert, Campaign
+from .models import Action, Alert, Campaign, Question
 
 
 class OutreachAdmin(WorkflowAdmin):
@@ -41,6 +43,8 @@ class OutreachAdmin(WorkflowAdmin):
                 ],
                 transitions=obj.transitions.select_related("user")[:20],
                 preview_url=self.preview_url(obj),
+                # Their citizen pages may not be framed: the preview is a link only.
+                link_preview_only=True,
                 publication_problems=obj.publication_problems(),
             )
         # The workflow panel without the revision parts, which are for lessons and
@@ -115,17 +119,39 @@ class CampaignAdmin(OutreachAdmin):
         return campaign_figures.csv(request, self.figure_campaign(request, object_id))
 
 
+class QuestionsByLesson(forms.ModelMultipleChoiceField):
+    """Tick boxes under each lesson's title, each question named by the start of its
+    message, in the officer's language (read when the form is built, 1 query)."""
+
+    def _grouped(self):
+        groups = {}
+        for question in self.queryset:
+            text = Truncator(" ".join(question.body.split())).chars(60)
+            groups.setdefault(question.lesson.title, []).append((question.pk, text))
+        return list(groups.items())
+
+    choices = property(_grouped, forms.ModelMultipleChoiceField.choices.fset)
+
+
 @admin.register(Alert)
 class AlertAdmin(OutreachAdmin):
     list_display = ("title", "starts_at", "ends_at", "status")
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("title_en", "title_zh_hans")
-    autocomplete_fields = ("lesson",)
+    # Lessons are few and the published questions a few dozen: plain lists and tick
+    # boxes, which work without JavaScript.
     fieldsets = (
-        (None, {"fields": ("title", "text", "lesson")}),
+        (None, {"fields": ("title", "text", "lesson", "questions")}),
         (_("When it shows"), {"fields": ("starts_at", "ends_at")}),
         (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
     )
 
     def preview_url(self, obj):
         return reverse("quizzes:home")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "questions":
+            # Published questions only, under their lessons.
+            kwargs["queryset"] = Question.objects.published().select_related("lesson")
+            kwargs["form_class"] = QuestionsByLesson
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -275,5 +275,6 @@ def connect():
         models.Reminder.sources.through,
         models.Campaign.lessons.through,
         models.Campaign.questions.through,
+        models.Alert.questions.through,
     ):
         m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"cc-{through}")

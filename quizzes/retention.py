@@ -7,15 +7,18 @@ Definitions (README.md, "Daily review and mastery"):
   7 or 30 days (or more) after completing the lesson; skipped re-checks do not count;
 - each figure is an average over learners, shown with how many learners are behind it;
   the completion score beside a re-check is that of the same learners;
-- per red flag: the share right of re-check answers to questions carrying it;
-- review activity per week: learners who started any quiz, and review sessions started.
+- per red flag: the share right of re-check answers to questions carrying it (the
+  question's red flags when it was answered), with the learners who gave them;
+- review activity per week: learners who started any quiz, and review sessions started;
+  a finished week is counted once and kept (``ActivityWeek``).
 
-Everything is counted in the database, from the per-learner summaries and the re-check
-runs, never from the full answer history, so the page stays fast at a million answers.
+Everything is counted in the database from per-learner summaries kept up to date as
+answers arrive (``LessonMemory``, ``RecheckFlag``), never from the answers, so the page
+stays fast at a million answers (bench/retention_stats.py).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,43 +28,31 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from .models import Lesson, QuizRun, RedFlag, ReviewKind
+from .models import ActivityWeek, Lesson, QuizRun, RedFlag, ReviewKind
 
 WEEKS = 12
 
-RECHECK_SCORES = """
-SELECT a.run_id AS run_id,
-       AVG(CASE WHEN a.is_correct THEN 1.0 ELSE 0.0 END) AS score
-FROM quizzes_reviewrun rr
-JOIN quizzes_answer a ON a.run_id = rr.run_id
-WHERE rr.kind = %s
-GROUP BY a.run_id
-"""
-
-LESSON_SQL = f"""
-WITH recheck AS ({RECHECK_SCORES})
-SELECT m.lesson_id,
-       COUNT(*), AVG(m.completion_score),
-       COUNT(w.score), AVG(w.score),
-       AVG(CASE WHEN w.score IS NOT NULL THEN m.completion_score END),
-       COUNT(mo.score), AVG(mo.score),
-       AVG(CASE WHEN mo.score IS NOT NULL THEN m.completion_score END)
-FROM quizzes_lessonmemory m
-LEFT JOIN recheck w ON w.run_id = m.week_run_id
-LEFT JOIN recheck mo ON mo.run_id = m.month_run_id
-WHERE m.completed_at IS NOT NULL
-GROUP BY m.lesson_id
+# Read from the summaries kept as answers arrive (``LessonMemory``'s re-check counts,
+# ``RecheckFlag``), never from the answers: one pass over one table each.
+LESSON_SQL = """
+SELECT lesson_id,
+       COUNT(*), AVG(completion_score),
+       COUNT(CASE WHEN week_answered > 0 THEN 1 END),
+       AVG(CASE WHEN week_answered > 0 THEN week_right * 1.0 / week_answered END),
+       AVG(CASE WHEN week_answered > 0 THEN completion_score END),
+       COUNT(CASE WHEN month_answered > 0 THEN 1 END),
+       AVG(CASE WHEN month_answered > 0 THEN month_right * 1.0 / month_answered END),
+       AVG(CASE WHEN month_answered > 0 THEN completion_score END)
+FROM quizzes_lessonmemory
+WHERE completed_at IS NOT NULL
+GROUP BY lesson_id
 """
 
 FLAG_SQL = """
-SELECT l.redflag_id, rr.day, COUNT(DISTINCT r.learner_id),
-       AVG(CASE WHEN a.is_correct THEN 1.0 ELSE 0.0 END)
-FROM quizzes_reviewrun rr
-JOIN quizzes_quizrun r ON r.id = rr.run_id
-JOIN quizzes_answer a ON a.run_id = rr.run_id
-JOIN quizzes_question_red_flags l ON l.question_id = a.question_id
-WHERE rr.kind = %s
-GROUP BY l.redflag_id, rr.day
+SELECT red_flag_id, day, COUNT(*), SUM(right_answers) * 1.0 / SUM(answered)
+FROM quizzes_recheckflag
+WHERE answered > 0
+GROUP BY red_flag_id, day
 """
 
 
@@ -95,7 +86,7 @@ class FlagRetention:
 def lesson_retention():
     """A LessonRetention per lesson with completions (2 queries)."""
     with connection.cursor() as cursor:
-        cursor.execute(LESSON_SQL, [ReviewKind.RECHECK.value])
+        cursor.execute(LESSON_SQL)
         rows = cursor.fetchall()
     lessons = Lesson.objects.in_bulk([row[0] for row in rows])
     result = [
@@ -109,7 +100,7 @@ def lesson_retention():
 def flag_retention():
     """A FlagRetention per red flag met in re-checks (2 queries)."""
     with connection.cursor() as cursor:
-        cursor.execute(FLAG_SQL, [ReviewKind.RECHECK.value])
+        cursor.execute(FLAG_SQL)
         rows = cursor.fetchall()
     flags = RedFlag.objects.in_bulk({row[0] for row in rows})
     result = {}
@@ -124,21 +115,56 @@ def flag_retention():
     return sorted(result.values(), key=lambda item: item.flag.title)
 
 
-def weekly_activity(now=None, weeks=WEEKS):
-    """[(week start, active learners, review sessions)] for the last ``weeks`` weeks,
-    oldest first (1 query over the quiz runs of those weeks)."""
-    now = now or timezone.now()
+def monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def count_weeks(start, end):
+    """{week's Monday: (active learners, review sessions)} for the quiz runs started
+    from ``start`` to before ``end`` (1 query)."""
     rows = (
-        QuizRun.objects.filter(started_at__gte=now - timedelta(weeks=weeks))
+        QuizRun.objects.filter(started_at__gte=start, started_at__lt=end)
         .annotate(week=TruncWeek("started_at"))
         .values("week")
         .annotate(
             learners=Count("learner", distinct=True),
             reviews=Count("id", filter=Q(review__kind=ReviewKind.REVIEW)),
         )
-        .order_by("week")
     )
-    return [(row["week"], row["learners"], row["reviews"]) for row in rows]
+    return {timezone.localdate(row["week"]): (row["learners"], row["reviews"]) for row in rows}
+
+
+def local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def weekly_activity(now=None, weeks=WEEKS):
+    """[(week's Monday, active learners, review sessions)] for the weeks with activity
+    among the last ``weeks`` and this one, oldest first. Finished weeks come from
+    ``ActivityWeek``, counted from the runs the first time they are needed; only this
+    week's runs are counted each time (2 queries; 4 when a finished week is new)."""
+    now = now or timezone.now()
+    this_week = monday(timezone.localdate(now))
+    first = this_week - timedelta(weeks=weeks)
+    stored = {
+        row.week: (row.learners, row.reviews)
+        for row in ActivityWeek.objects.filter(week__gte=first, week__lt=this_week)
+    }
+    missing = [
+        first + timedelta(weeks=n)
+        for n in range(weeks)
+        if first + timedelta(weeks=n) not in stored
+    ]
+    if missing:
+        counted = count_weeks(local_midnight(missing[0]), local_midnight(this_week))
+        new = {week: counted.get(week, (0, 0)) for week in missing}
+        ActivityWeek.objects.bulk_create(
+            [ActivityWeek(week=w, learners=n, reviews=r) for w, (n, r) in new.items()],
+            ignore_conflicts=True,  # a parallel refresh counted them too
+        )
+        stored.update(new)
+    stored.update(count_weeks(local_midnight(this_week), now + timedelta(seconds=1)))
+    return [(week, *stored[week]) for week in sorted(stored) if stored[week][0]]
 
 
 def dashboard(fresh=False):

@@ -1,14 +1,17 @@
 """What police see about retention: completion against the 7- and 30-day re-checks."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import retention
-from quizzes.models import LessonMemory, ReviewKind
+from quizzes.models import ActivityWeek, LessonMemory, QuizRun, RecheckFlag, ReviewKind
 from quizzes.models.review import start_session
 
 from .conftest import sign_in_officer
-from .factories import LearnerFactory, UserFactory
+from .factories import LearnerFactory, QuestionFactory, RedFlagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +30,8 @@ def rechecked(lesson):
     answer_all(keeper.start_run(lesson), right=3)
     questions = list(lesson.questions.values_list("pk", flat=True))
     check = start_session(keeper, questions, ReviewKind.RECHECK, lesson=lesson, day=7)
+    LessonMemory.objects.get(learner=keeper).mark_checked(7, check)  # as the view does
     answer_all(check, right=1)
-    LessonMemory.objects.get(learner=keeper).mark_checked(7, check)
     skipper = LearnerFactory()
     answer_all(skipper.start_run(lesson), right=2)
     LessonMemory.objects.get(learner=skipper).mark_checked(7)
@@ -79,3 +82,102 @@ def test_citizens_do_not_see_the_retention_page(client, rechecked):
 
     assert response.status_code in (302, 403)
     assert "Fake courier claims" not in response.text
+
+
+def test_recheck_answers_are_counted_as_they_arrive(rechecked, red_flag):
+    keeper = LessonMemory.objects.get(week_run__isnull=False)
+    assert (keeper.week_answered, keeper.week_right) == (3, 1)
+    assert (keeper.month_answered, keeper.month_right) == (0, 0)
+    [tally] = RecheckFlag.objects.all()
+    assert (tally.learner_id, tally.red_flag, tally.day) == (keeper.learner_id, red_flag, 7)
+    assert (tally.answered, tally.right_answers) == (3, 1)
+
+
+def test_review_and_drill_answers_are_not_counted_as_rechecks(lesson):
+    learner = LearnerFactory()
+    answer_all(learner.start_run(lesson), right=3)
+    questions = list(lesson.questions.values_list("pk", flat=True))
+    for kind in (ReviewKind.REVIEW, ReviewKind.DRILL):
+        answer_all(start_session(learner, questions, kind), right=0)
+
+    memory = LessonMemory.objects.get(learner=learner)
+    assert (memory.week_answered, memory.month_answered) == (0, 0)
+    assert not RecheckFlag.objects.exists()
+
+
+def test_retention_figures_read_the_summaries_not_the_answers(
+    rechecked, django_assert_num_queries
+):
+    with django_assert_num_queries(2) as queries:
+        retention.lesson_retention()
+    with django_assert_num_queries(2) as more:
+        retention.flag_retention()
+    sqls = [q["sql"] for q in [*queries.captured_queries, *more.captured_queries]]
+    assert not [sql for sql in sqls if "quizzes_answer" in sql]
+
+
+def test_a_recheck_on_two_red_flags_counts_on_each(lesson, red_flag):
+    second = RedFlagFactory(slug="keep-secret", title_en="Tells you to keep it secret")
+    question = QuestionFactory(lesson=lesson, position=7, red_flags=[red_flag, second])
+    learner = LearnerFactory()
+    answer_all(learner.start_run(lesson), right=3)
+    check = start_session(learner, [question.pk], ReviewKind.RECHECK, lesson=lesson, day=30)
+    LessonMemory.objects.get(learner=learner).mark_checked(30, check)
+
+    answer_all(check, right=1)
+
+    flags = {
+        item.flag.slug: (item.month_learners, item.month) for item in retention.flag_retention()
+    }
+    assert flags == {"off-platform": (1, 1.0), "keep-secret": (1, 1.0)}
+    (item,) = retention.lesson_retention()
+    assert (item.month_learners, item.month) == (1, 1.0)
+
+
+def test_a_visitors_rechecks_follow_them_into_their_account(rechecked, red_flag):
+    visitor = LessonMemory.objects.get(week_run__isnull=False).learner
+    account = LearnerFactory()
+
+    account.absorb(visitor)
+
+    [tally] = RecheckFlag.objects.all()
+    assert (tally.learner, tally.day, tally.answered, tally.right_answers) == (account, 7, 3, 1)
+
+
+def test_a_finished_week_is_counted_once_and_this_week_every_time(
+    lesson, django_assert_num_queries
+):
+    now = timezone.now()
+    last_week = now - datetime.timedelta(weeks=1)
+    learner, other = LearnerFactory(), LearnerFactory()
+    for who in (learner, learner, other):
+        QuizRun.objects.create(learner=who, lesson=lesson, size=3, started_at=last_week)
+    review = start_session(learner, [lesson.questions.first().pk], ReviewKind.REVIEW)
+    QuizRun.objects.filter(pk=review.pk).update(started_at=last_week)
+
+    with django_assert_num_queries(4):  # stored weeks, the new ones counted and kept, now
+        first = retention.weekly_activity(now)
+    monday = timezone.localdate(last_week) - datetime.timedelta(
+        days=timezone.localdate(last_week).weekday()
+    )
+    assert first == [(monday, 2, 1)]
+    assert ActivityWeek.objects.count() == retention.WEEKS
+
+    learner.start_run(lesson)  # this week
+    with django_assert_num_queries(2):  # stored weeks, this week's runs
+        second = retention.weekly_activity(now + datetime.timedelta(seconds=5))
+    assert second[0] == (monday, 2, 1)
+    assert second[1][1:] == (1, 0)
+
+
+def test_the_cron_refresh_renews_the_retention_figures(rechecked):
+    from io import StringIO
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_statistics", stdout=out)
+
+    assert "retention:" in out.getvalue()
+    assert cache.get("retention:v1")["lessons"][0].week_learners == 1

@@ -65,7 +65,7 @@ from .runs import (
     QuizRun,
     RunQuestion,
 )
-from .summaries import LessonMemory
+from .summaries import ActivityWeek, LessonMemory, RecheckFlag
 from .workflow import (
     WORKFLOW,
     Action,
@@ -85,6 +85,7 @@ __all__ = [
     "REVIEW_SIZE",
     "WORKFLOW",
     "Action",
+    "ActivityWeek",
     "AgeBand",
     "Alert",
     "Answer",
@@ -118,6 +119,7 @@ __all__ = [
     "QuestionKind",
     "QuestionSlot",
     "QuizRun",
+    "RecheckFlag",
     "RedFlag",
     "Reminder",
     "Reply",

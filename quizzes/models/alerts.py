@@ -1,5 +1,6 @@
 """Alerts about a scam that breaks today: a banner on the home and lesson pages while it
-is live, written by one officer and approved by another like any content."""
+is live, and the first questions of a learner's review; written by one officer and
+approved by another like any content."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .campaigns import OutreachWorkflow
 from .content import Lesson
+from .questions import Question
 from .workflow import PublishableQuerySet, missing_translations
 
 
@@ -17,7 +19,16 @@ class AlertQuerySet(PublishableQuerySet):
         """Published alerts that are live or will be: what the pages keep in the content
         cache, choosing the live ones by the clock at each request (no query then)."""
         now = now or timezone.now()
-        return self.published().filter(ends_at__gt=now).select_related("lesson")
+        return (
+            self.published()
+            .filter(ends_at__gt=now)
+            .select_related("lesson")
+            .prefetch_related(
+                models.Prefetch(
+                    "questions", queryset=Question.objects.published().only("id", "lesson_id")
+                )
+            )
+        )
 
     def live(self, now=None):
         now = now or timezone.now()
@@ -25,7 +36,8 @@ class AlertQuerySet(PublishableQuerySet):
 
 
 class Alert(OutreachWorkflow):
-    """A warning about a scam going round now, with the lesson that trains for it."""
+    """A warning about a scam going round now, with the lesson or the questions that
+    train for it."""
 
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), help_text=_("Two or three sentences."))
@@ -36,6 +48,17 @@ class Alert(OutreachWorkflow):
         on_delete=models.SET_NULL,
         related_name="alerts",
         verbose_name=_("lesson that trains for it"),
+    )
+    questions = models.ManyToManyField(
+        Question,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("questions that train for it"),
+        help_text=_(
+            "Published questions only. While the alert is live, a learner's review starts "
+            "with those they have not answered correctly since it began (the lesson's "
+            "questions when none are chosen)."
+        ),
     )
     starts_at = models.DateTimeField(_("shown from"))
     ends_at = models.DateTimeField(_("shown until"))
@@ -73,4 +96,48 @@ class Alert(OutreachWorkflow):
             )
         if self.lesson is not None and not self.lesson.is_public:
             problems.append(_("The lesson that trains for it must be published."))
+        if self.pk and self.questions.exclude(pk__in=Question.objects.published()).exists():
+            problems.append(_("Every question that trains for it must be published."))
         return problems
+
+    def training_ids(self, pool):
+        """The ids of the published questions that train for this alert: the chosen
+        ones, else its lesson's, in the order of ``pool`` (the review's question pool,
+        published questions only; no query with ``questions`` prefetched)."""
+        chosen = {question.pk for question in self.questions.all()}
+        if chosen:
+            return [q.id for q in pool if q.id in chosen]
+        if self.lesson_id is None:
+            return []
+        return [q.id for q in pool if q.lesson_id == self.lesson_id]
+
+
+def training_due(learner_id, alerts, pool=None):
+    """[(alert, question ids)] for the live ``alerts`` whose training questions the
+    learner has not all answered correctly since the alert began: what their review
+    starts with. 1 query on the learner's answers when an alert has questions, none
+    otherwise; ``pool`` defaults to the review's cached question pool."""
+    from .review import question_pool
+    from .runs import Answer
+
+    pool = question_pool() if pool is None else pool
+    wanted = [(alert, ids) for alert in alerts if (ids := alert.training_ids(pool))]
+    if not wanted:
+        return []
+    right = set()
+    if learner_id is not None:
+        since = Q()
+        for alert, ids in wanted:
+            since |= Q(question_id__in=ids, answered_at__gte=alert.starts_at)
+        right = set(
+            Answer.objects.filter(since, learner_id=learner_id, is_correct=True).values_list(
+                "question_id", flat=True
+            )
+        )
+    due = [(alert, [pk for pk in ids if pk not in right]) for alert, ids in wanted]
+    return [(alert, ids) for alert, ids in due if ids]
+
+
+def first_ids(due):
+    """The question ids of ``training_due``'s answer, each once, in order."""
+    return list(dict.fromkeys(pk for _, ids in due for pk in ids))

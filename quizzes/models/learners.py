@@ -51,7 +51,7 @@ class Learner(models.Model):
         ).update(learner=self)
         Answer.objects.filter(learner=other).update(learner=self)
         from .review import ReviewItem  # what each learner remembers (review.py)
-        from .summaries import LessonMemory
+        from .summaries import LessonMemory, RecheckFlag
 
         ReviewItem.objects.merge(into=self, other=other)
         other.delete()
@@ -62,6 +62,7 @@ class Learner(models.Model):
         )
         Answer.objects.filter(learner=self).update(first_attempt=~Exists(earlier))
         LessonMemory.objects.rebuild(self)
+        RecheckFlag.objects.rebuild(self)
 
     def export_data(self):
         """Every run and answer of this learner, as plain data (4 queries): a chosen

@@ -69,10 +69,10 @@ class ReviewItemQuerySet(models.QuerySet):
             return 0
         return min(self.of(learner_id).due(now).count(), REVIEW_SIZE)
 
-    def today(self, learner_id, now=None):
+    def today(self, learner_id, now=None, first=0):
         """{"count", "minutes"} of today's review, or None when nothing is due (1 query;
-        none without a learner)."""
-        count = self.due_count(learner_id, now)
+        none without a learner). ``first``: questions it starts with (a scam alert's)."""
+        count = min(self.due_count(learner_id, now) + first, REVIEW_SIZE)
         return {"count": count, "minutes": minutes_for(count)} if count else None
 
     def flags(self, learner_id):
@@ -232,6 +232,10 @@ def remember(answer, question=None, now=None, run=None):
         question = cached_question(answer.question_id)
         if question is None:
             return
+    if run is not None and run.lesson_id is None:  # a re-check's answer, for the statistics
+        from .summaries import count_recheck_answer
+
+        count_recheck_answer(run, answer, [flag.pk for flag in question.red_flags.all()])
     now = now or answer.answered_at or timezone.now()
     outcomes = answer.flag_outcomes(question)
     flag_ids = [pk for pk, _ in outcomes]
@@ -417,22 +421,28 @@ def seen_questions(learner_id):
     )
 
 
-def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None):
-    """Question ids for today's review, interleaved (2 queries)."""
+def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=()):
+    """Question ids for today's review: ``first`` (a live scam alert's questions), then
+    the due items', interleaved; ``size`` in all at most (2 queries)."""
     import random
 
     rng = rng or random.Random()
-    due = list(
-        ReviewItem.objects.of(learner_id)
-        .due(now)
-        .order_by("due", "id")
-        .values_list("question_id", "red_flag_id")[: size * 3]
-    )
-    if not due:
-        return []
-    seen = seen_questions(learner_id)
     pool = question_pool()
-    picked, covered = [], set()
+    by_id = {q.id: q for q in pool}
+    leading = [by_id[pk] for pk in first if pk in by_id][:size]
+    due = []
+    if len(leading) < size:
+        due = list(
+            ReviewItem.objects.of(learner_id)
+            .due(now)
+            .order_by("due", "id")
+            .values_list("question_id", "red_flag_id")[: size * 3]
+        )
+    if not due:
+        return [q.id for q in leading]
+    seen = seen_questions(learner_id)
+    # The alert's questions already train the tactics they carry.
+    picked, covered = list(leading), set().union(*(q.flags for q in leading))
     for question_id, flag_id in due:
         if len(picked) >= size:
             break
@@ -446,7 +456,7 @@ def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None):
         if best is not None:
             picked.append(best)
             covered |= best.flags
-    return [q.id for q in interleave(picked)]
+    return [q.id for q in leading + interleave(picked[len(leading) :])]
 
 
 def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):

@@ -3,8 +3,9 @@ mastery pages read a handful of rows however many quizzes a learner has taken.
 
 ``LessonMemory`` is one learner's record of one lesson: the run being answered, the best
 and latest scores of finished runs, and when the lesson was first completed with what
-score (retention re-checks count from then). Red flags and questions are summarised by
-``ReviewItem`` (review.py).
+score (retention re-checks count from then), and its re-checks' answers. Red flags and
+questions are summarised by ``ReviewItem`` (review.py), and in re-checks by
+``RecheckFlag``: what the retention statistics read.
 """
 
 from datetime import timedelta
@@ -198,6 +199,13 @@ class LessonMemory(models.Model):
     month_run = models.ForeignKey(
         "quizzes.QuizRun", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The re-checks' answers so far, counted as they arrive (``count_recheck_answer``):
+    # the retention statistics read these instead of the answers. Defaults in the
+    # database too: ``count_answer``'s INSERT leaves them out.
+    week_answered = models.PositiveSmallIntegerField(default=0, db_default=0)
+    week_right = models.PositiveSmallIntegerField(default=0, db_default=0)
+    month_answered = models.PositiveSmallIntegerField(default=0, db_default=0)
+    month_right = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     objects = LessonMemoryQuerySet.as_manager()
 
@@ -260,3 +268,115 @@ def recent_runs(learner_id, lessons=(), limit=5):
         )
         for run in QuizRun.objects.raw(sql, [learner_id, limit])
     ]
+
+
+class RecheckFlagQuerySet(models.QuerySet):
+    def rebuild(self, learner):
+        """Recompute the learner's rows from their re-check answers (3 queries): after
+        learners merge, which is rare."""
+        from .runs import Answer
+
+        rows = (
+            Answer.objects.filter(learner=learner, run__review__kind="recheck")
+            .exclude(question__red_flags=None)
+            .values_list("question__red_flags", "run__review__day")
+            .annotate(
+                answered=models.Count("id"),
+                right_answers=models.Count("id", filter=models.Q(is_correct=True)),
+            )
+        )
+        self.filter(learner=learner).delete()
+        self.bulk_create(
+            RecheckFlag(
+                learner=learner,
+                red_flag_id=flag,
+                day=day,
+                answered=answered,
+                right_answers=right,
+            )
+            for flag, day, answered, right in rows
+            if day in RECHECK_DAYS
+        )
+
+
+class RecheckFlag(models.Model):
+    """One learner's answers, in their ``day`` re-checks, to questions carrying one red
+    flag; counted as the answers arrive."""
+
+    learner = models.ForeignKey("quizzes.Learner", on_delete=models.CASCADE, related_name="+")
+    red_flag = models.ForeignKey("quizzes.RedFlag", on_delete=models.CASCADE, related_name="+")
+    day = models.PositiveSmallIntegerField()
+    answered = models.PositiveIntegerField(default=0)
+    right_answers = models.PositiveIntegerField(default=0)
+
+    objects = RecheckFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("re-check answers on a red flag")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "red_flag", "day"], name="recheck_flag_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"learner {self.learner_id}: flag {self.red_flag_id} on day {self.day}"
+
+
+def count_recheck_answer(run, answer, flag_ids):
+    """Count ``answer`` if ``run`` is a lesson's re-check: on the learner's summary of
+    that lesson and on each red flag of the question (``flag_ids``). For the retention
+    statistics, which then read these rows and not the answers.
+
+    1 query for any run without a lesson (reviews, drills, practice: it changes nothing
+    there), 2 for a re-check of a question with red flags. The re-check's run is on the
+    summary before its first answer (``LessonMemory.mark_checked``).
+    """
+    db = connections[router.db_for_write(LessonMemory)]
+    quote = db.ops.quote_name
+    right = int(answer.is_correct)
+    sql = (
+        f"UPDATE {quote(LessonMemory._meta.db_table)} SET"
+        " week_answered = week_answered + CASE WHEN week_run_id = %s THEN 1 ELSE 0 END,"
+        " week_right = week_right + CASE WHEN week_run_id = %s THEN %s ELSE 0 END,"
+        " month_answered = month_answered + CASE WHEN month_run_id = %s THEN 1 ELSE 0 END,"
+        " month_right = month_right + CASE WHEN month_run_id = %s THEN %s ELSE 0 END"
+        " WHERE learner_id = %s AND (week_run_id = %s OR month_run_id = %s)"
+        f" RETURNING CASE WHEN week_run_id = %s THEN {WEEK} ELSE {MONTH} END"
+    )
+    pk = run.pk
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk, pk, right, pk, pk, right, run.learner_id, pk, pk, pk])
+        found = cursor.fetchone()
+        if found is None or not flag_ids:
+            return
+        table = quote(RecheckFlag._meta.db_table)
+        rows = ", ".join(["(%s, %s, %s, 1, %s)"] * len(flag_ids))
+        params = []
+        for flag_id in flag_ids:
+            params += [run.learner_id, flag_id, found[0], right]
+        cursor.execute(
+            f"INSERT INTO {table} (learner_id, red_flag_id, day, answered, right_answers)"
+            f" VALUES {rows} ON CONFLICT (learner_id, red_flag_id, day) DO UPDATE SET"
+            f" answered = {table}.answered + 1,"
+            f" right_answers = {table}.right_answers + excluded.right_answers",
+            params,
+        )
+
+
+class ActivityWeek(models.Model):
+    """The review activity of one finished week (Monday, site time zone): learners who
+    started a quiz and review sessions started. A week is counted once, when the
+    retention statistics first need it after it ended; it does not change after that
+    (runs are never added to a past week)."""
+
+    week = models.DateField(unique=True)
+    learners = models.PositiveIntegerField()
+    reviews = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("week of review activity")
+        ordering = ["week"]
+
+    def __str__(self):
+        return f"week of {self.week}: {self.learners} learners, {self.reviews} reviews"

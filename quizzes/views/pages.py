@@ -27,6 +27,7 @@ from ..models import (
     Reminder,
     ReviewItem,
 )
+from ..models.alerts import first_ids, training_due
 from ..models.summaries import recent_runs, rechecks_due
 from ..redirects import safe_next
 
@@ -63,12 +64,15 @@ def home(request):
     memories = list(LessonMemory.objects.of(learner.pk))
     progress = LessonMemory.objects.progress(learner.pk, lessons, memories)
     statuses = {p.lesson.pk: p for p in progress}
+    # One more query while an alert with questions is live: what the review starts with.
+    alert_review = training_due(learner.pk, alerts)
     return render(
         request,
         "quizzes/home.html",
         {
             "cards_html": render_cards(lessons, statuses),
-            "due": ReviewItem.objects.today(learner.pk),
+            "due": ReviewItem.objects.today(learner.pk, first=len(first_ids(alert_review))),
+            "alert_review": [alert for alert, _ in alert_review],
             "recheck": next(iter(rechecks_due(memories, lessons)), None),
             "alerts": alerts,
         },

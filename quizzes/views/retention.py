@@ -19,7 +19,7 @@ def retention_page(request):
     weeks = data["weeks"]
     most = max((learners for _, learners, _ in weeks), default=0) or 1
     activity = bars(
-        [(week.date().isoformat(), learners / most) for week, learners, _ in weeks],
+        [(week.isoformat(), learners / most) for week, learners, _ in weeks],
         width=CHART_WIDTH,
     )
     for bar, (_week, learners, reviews) in zip(activity, weeks, strict=True):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from .. import caching
 from ..learners import current_learner, learner_id
 from ..models import RedFlag, ReviewItem, ReviewKind
+from ..models.alerts import first_ids, training_due
 from ..models.review import (
     drill_questions,
     recheck_questions,
@@ -31,15 +32,26 @@ from .quiz import starting_learner
 def review(request):
     """Today's review: how much is due and a button to start; POST starts it."""
     pk = learner_id(request)
+    # A live scam alert's questions come first, until the learner answers them right
+    # (alerts from the content cache; one query on the answers while one is live).
+    alert_review = training_due(pk, caching.live_alerts()) if pk is not None else []
+    first = first_ids(alert_review)
     if request.method == "POST":
         learner = current_learner(request) if pk is not None else None
-        questions = review_questions(learner.pk) if learner is not None else []
+        questions = review_questions(learner.pk, first=first) if learner is not None else []
         if not questions:
             messages.info(request, _("Nothing to review today. Come back tomorrow."))
             return redirect("quizzes:review")
         run = start_session(learner, questions, ReviewKind.REVIEW)
         return redirect(run)
-    return render(request, "quizzes/review/review.html", {"due": ReviewItem.objects.today(pk)})
+    return render(
+        request,
+        "quizzes/review/review.html",
+        {
+            "due": ReviewItem.objects.today(pk, first=len(first)),
+            "alert_review": [alert for alert, _ in alert_review],
+        },
+    )
 
 
 @require_safe
