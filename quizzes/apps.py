@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.contrib import admin
+from django.contrib.admin import apps as admin_apps
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +31,32 @@ class QuizzesConfig(AppConfig):
 
         self.connect_signals()
         caching.connect()
+
+
+class WorkspaceSite(admin.AdminSite):
+    """The police workspace's admin site; its pages are in ``quizzes/admin/site.py``.
+
+    Declared here, not in the ``quizzes.admin`` package: the admin imports its default
+    site while discovering that package, whose modules register on the site."""
+
+    site_header = _("Anti-fraud curriculum: police workspace")
+    site_title = _("Police workspace")
+    index_title = _("My work")
+
+    def index(self, request, extra_context=None):
+        from .admin import site
+
+        return site.with_my_work(request, super().index(request, extra_context))
+
+    def get_urls(self):
+        from .admin import site
+
+        return [
+            path("notices/read/", self.admin_view(site.notices_read), name="notices-read"),
+            *super().get_urls(),
+        ]
+
+
+class WorkspaceAdminConfig(admin_apps.AdminConfig):
+    default = False  # named in INSTALLED_APPS; "quizzes" alone means QuizzesConfig
+    default_site = "quizzes.apps.WorkspaceSite"
