@@ -13,7 +13,7 @@ class QuizzesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_save
 
-        from . import learners, my_work, ratelimit, workspace_language
+        from . import learners, my_work, notifications, ratelimit, workspace_language
 
         user_logged_in.connect(learners.merge_on_login, dispatch_uid="quizzes-merge-learner")
         user_logged_in.connect(
@@ -21,6 +21,11 @@ class QuizzesConfig(AppConfig):
         )
         post_save.connect(
             my_work.notify_author, sender="quizzes.Transition", dispatch_uid="quizzes-notices"
+        )
+        post_save.connect(
+            notifications.on_workflow_step,
+            sender="quizzes.Transition",
+            dispatch_uid="quizzes-workflow-emails",
         )
         user_login_failed.connect(
             ratelimit.count_login_failure, dispatch_uid="quizzes-count-login-failure"
@@ -53,6 +58,11 @@ class WorkspaceSite(admin.AdminSite):
 
         return [
             path("notices/read/", self.admin_view(site.notices_read), name="notices-read"),
+            path(
+                "settings/",
+                self.admin_view(lambda request: site.officer_settings(request, self)),
+                name="quizzes_officer_settings",
+            ),
             *super().get_urls(),
         ]
 

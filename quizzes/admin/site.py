@@ -1,16 +1,20 @@
-"""The workspace site's own pages: its home page is the officer's "my work"; notices
-are marked read from there.
+"""The workspace site's own pages: its home page is the officer's "my work" (notices
+are marked read from there), and each officer's settings.
 
 The ``AdminSite`` subclass that serves them is declared in ``quizzes/apps.py``: the admin
 imports its default site while it discovers this package, so the class cannot live in a
 package that registers pages on it.
 """
 
+from django import forms
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import my_work
+from .. import my_work, workspace_language
+from ..models import OfficerSettings
 
 
 def with_my_work(request, response):
@@ -26,3 +30,28 @@ def with_my_work(request, response):
 def notices_read(request):
     my_work.mark_read(request.user)
     return redirect("admin:index")
+
+
+class OfficerSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OfficerSettings
+        fields = ("language", "email_notifications")
+
+
+def officer_settings(request, site):
+    """The officer's own workspace settings: the language, and the workflow's e-mails."""
+    current = OfficerSettings.of(request.user)
+    form = OfficerSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.save()
+        if chosen.language:
+            workspace_language.choose(request, chosen.language)
+        messages.success(request, _("Your settings are saved."))
+        return redirect("admin:quizzes_officer_settings")
+    context = {
+        **site.each_context(request),
+        "title": _("My settings"),
+        "form": form,
+        "email": request.user.email,
+    }
+    return TemplateResponse(request, "admin/quizzes/officer_settings.html", context)
