@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
 from ..models import Case, LegalReference, Lesson, LessonStep, RedFlag, Reminder, Source
-from ..views import workspace
-from .forms import AutoPositions, Bilingual, LessonForm, NewRows, ReminderFormSet
+from ..views import quiz, workspace
+from .forms import ADVANCED, AutoPositions, Bilingual, LessonForm, NewRows, ReminderFormSet
+from .ordering import Reorderable
+from .preview import LivePreview
 from .workflow import NeedsReviewFilter, StampedAdmin, WorkflowAdmin
 
 
-class StepInline(NewRows, Bilingual, TranslationStackedInline):
+class StepInline(Reorderable, NewRows, Bilingual, TranslationStackedInline):
     # Stacked rather than a table: every field keeps its own label (axe, screen readers).
     model = LessonStep
     fields = ("position", "text")
@@ -25,29 +27,30 @@ class StepInline(NewRows, Bilingual, TranslationStackedInline):
     extra_when_new = 3
     both_required = ("text",)
     optional = ("position",)
-    help_texts = {"position": "position"}
 
 
-class ReminderInline(NewRows, Bilingual, TranslationStackedInline):
+class ReminderInline(Reorderable, NewRows, Bilingual, TranslationStackedInline):
     model = Reminder
     formset = ReminderFormSet
     extra_when_new = 1
     optional = ("position", "slug")
-    fields = ("slug", "position", "authority", "text", "sources")
+    fieldsets = (
+        (None, {"fields": ("position", "authority", "text", "sources")}),
+        (ADVANCED, {"fields": ("slug",), "classes": ("collapse",)}),
+    )
     both_required = ("text", "authority")
-    help_texts = {"authority": "authority", "position": "position", "slug": "reminder_slug"}
+    help_texts = {"authority": "authority", "slug": "reminder_slug"}
 
 
-class CaseInline(Bilingual, TranslationStackedInline):
+class CaseInline(Reorderable, Bilingual, TranslationStackedInline):
     model = Case
     formset = AutoPositions
     extra = 0
     optional = ("position",)
-    help_texts = {"position": "position"}
 
 
 @admin.register(Lesson)
-class LessonAdmin(WorkflowAdmin):
+class LessonAdmin(LivePreview, WorkflowAdmin):
     change_list_template = "admin/quizzes/lesson_change_list.html"
 
     list_display = ("title", "position", "status", "valid_until", "updated_at", "updated_by")
@@ -69,14 +72,19 @@ class LessonAdmin(WorkflowAdmin):
     def preview_url(self, obj):
         return reverse("quizzes:preview-lesson", args=[obj.pk])
 
+    def citizen_page(self, request, pk):
+        return quiz.preview_lesson(request, pk)
+
     def get_urls(self):
         # Workspace pages (statistics, export, import) live beside the lesson list.
         return workspace.urls(self.admin_site) + super().get_urls()
 
     fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "position")}),
+        (None, {"fields": ("title", "summary")}),
         (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
         (_("Links"), {"fields": ("red_flags", "legal_references", "sources")}),
+        # Filled in when left empty; most officers never open this.
+        (ADVANCED, {"fields": ("slug", "position"), "classes": ("collapse",)}),
     )
 
 

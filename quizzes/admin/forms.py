@@ -18,6 +18,9 @@ CHANNEL_ONLY = {
     "qr_payload": {Channel.QR},
 }
 
+# The form section with what is filled in automatically (slugs, positions), closed.
+ADVANCED = _("Advanced")
+
 HELP = {
     "title": _("As citizens know the scam, e.g. “Fake courier claims” / “冒充快递理赔”."),
     "summary": _("One or two sentences for the lesson's card on the home page."),

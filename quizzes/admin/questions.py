@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
 from ..models import Channel, Choice, Question, Status
-from .forms import AutoPositions, Bilingual, NewRows, QuestionForm, for_channel
+from ..views import quiz
+from .forms import ADVANCED, AutoPositions, Bilingual, NewRows, QuestionForm, for_channel
 from .kinds import EndingInline, KindField, SpotInline, TurnInline
+from .ordering import Reorderable
+from .preview import LivePreview
 from .workflow import NeedsReviewFilter, WorkflowAdmin
 
 
@@ -43,19 +46,19 @@ class ChoiceFormSet(AutoPositions):
                 raise ValidationError(_("Mark exactly one choice as correct."))
 
 
-class ChoiceInline(NewRows, Bilingual, TranslationStackedInline):
+class ChoiceInline(Reorderable, NewRows, Bilingual, TranslationStackedInline):
     model = Choice
     formset = ChoiceFormSet
     extra_when_new = 3
     both_required = ("text", "feedback")
     optional = ("position",)
     textareas = ("text",)
-    help_texts = {"position": "position", "feedback": "feedback"}
+    help_texts = {"feedback": "feedback"}
     fields = ("position", "text", "is_correct", "feedback")
 
 
 @admin.register(Question)
-class QuestionAdmin(WorkflowAdmin):
+class QuestionAdmin(LivePreview, WorkflowAdmin):
     key_fields = ("lesson", "slug")
     list_display = (
         "__str__",
@@ -127,8 +130,11 @@ class QuestionAdmin(WorkflowAdmin):
     def preview_url(self, obj):
         return reverse("quizzes:preview-question", args=[obj.pk])
 
+    def citizen_page(self, request, pk):
+        return quiz.preview_question(request, pk)
+
     fieldsets = (
-        (None, {"fields": ("lesson", "slug", "position", "kind", "channel", "is_scam")}),
+        (None, {"fields": ("lesson", "kind", "channel", "is_scam")}),
         (
             _("What the learner sees"),
             {
@@ -145,4 +151,6 @@ class QuestionAdmin(WorkflowAdmin):
         ),
         (_("Feedback"), {"fields": ("red_flags", "explanation", "reminder")}),
         (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
+        # Filled in when left empty; most officers never open this.
+        (ADVANCED, {"fields": ("slug", "position"), "classes": ("collapse",)}),
     )

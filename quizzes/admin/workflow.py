@@ -17,6 +17,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from ..curriculum.items import apply_item, export_item, key_of, needs_review
 from ..models import Action, Lesson, Revision, Status, WorkflowError
+from . import ordering
 from .forms import Bilingual
 
 
@@ -63,6 +64,10 @@ class StampedAdmin(Bilingual, TranslationAdmin):
         return fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and ordering.MOVE in request.POST:
+            # A "Move up/down" button saves the form and comes back to it.
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
         live = self.get_object(request, unquote(object_id)) if object_id else None
         if (object_id and live is None) or not self.needs_review(live):
             response = super().changeform_view(request, object_id, form_url, extra_context)
@@ -118,7 +123,7 @@ class StampedAdmin(Bilingual, TranslationAdmin):
                         "approved version until another officer approves it."
                     ),
                 )
-                if "_workflow" not in request.POST:
+                if "_workflow" not in request.POST and ordering.MOVE not in request.POST:
                     return redirect(revision.get_absolute_url())
         return self.after_save(request, response, object_id)
 
@@ -172,8 +177,12 @@ class StampedAdmin(Bilingual, TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        request.moved = ordering.apply_move(request, formsets)
+        if request.moved and form.instance.updated_by_id != request.user.pk:
+            form.instance.updated_by = request.user
+            form.instance.save(update_fields=["updated_by", "updated_at"])
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
-        edited = edited or getattr(request, "rebasing", False)
+        edited = edited or getattr(request, "rebasing", False) or request.moved
         if getattr(request, "revising", False) and edited:
             kind, key = key_of(form.instance)
             request.revision_data = (kind, key, export_item(kind, key))
@@ -217,7 +226,7 @@ class WorkflowAdmin(StampedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
-        edited = edited or getattr(request, "rebasing", False)
+        edited = edited or getattr(request, "rebasing", False) or request.moved
         if edited and not getattr(request, "revising", False):
             form.instance.note_edit(request.user)
 
@@ -248,6 +257,9 @@ class WorkflowAdmin(StampedAdmin):
                 going_live=obj.questions_going_live(request.user)
                 if isinstance(obj, Lesson) and obj.status == Status.REVIEW
                 else [],
+                to_submit=obj.questions_to_submit(request.user)
+                if isinstance(obj, Lesson) and Action.SUBMIT in obj.available_actions(request.user)
+                else [],
             )
         response = super().change_view(request, object_id, form_url, extra_context)
         # The phone preview beside the form is a frame of this site's own preview page.
@@ -263,8 +275,14 @@ class WorkflowAdmin(StampedAdmin):
         return self.run_workflow(request, obj, action, request.POST.get("comment", ""))
 
     def run_workflow(self, request, obj, action, comment):
+        submitted = []
         try:
-            published = obj.transition(Action(action), request.user, comment)
+            if isinstance(obj, Lesson) and action == Action.SUBMIT:
+                with_questions = request.POST.getlist("_with_questions")
+                submitted = obj.submit_with_questions(request.user, with_questions, comment)
+                published = None
+            else:
+                published = obj.transition(Action(action), request.user, comment)
         except ValueError:
             messages.error(request, _("Unknown workflow action."))
         except PermissionDenied:
@@ -273,6 +291,12 @@ class WorkflowAdmin(StampedAdmin):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+            if submitted:
+                messages.info(
+                    request,
+                    _("Submitted with it: %(questions)s.")
+                    % {"questions": ", ".join(str(q) for q in submitted)},
+                )
             if published:
                 messages.info(
                     request,
