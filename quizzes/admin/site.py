@@ -32,10 +32,28 @@ def notices_read(request):
     return redirect("admin:index")
 
 
+class LanguageSelect(forms.Select):
+    """Each language named in itself and marked as such (screen readers, and the check
+    for English left in the Chinese workspace)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class OfficerSettingsForm(forms.ModelForm):
     class Meta:
         model = OfficerSettings
         fields = ("language", "email_notifications")
+        widgets = {"language": LanguageSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As in the header's switch: each language by its own name.
+        names = [("", "---------"), ("zh-hans", "中文"), ("en", "English")]
+        self.fields["language"].choices = names
 
 
 def officer_settings(request, site):
