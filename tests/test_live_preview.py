@@ -118,3 +118,27 @@ def test_the_form_page_offers_the_live_preview_and_a_button_without_javascript(
     assert f'hx-post="{url}"' in page
     assert "input delay:500ms" in page
     assert f'formaction="{url}" formtarget="phone-preview"' in page
+
+
+def test_a_conversation_is_previewed_with_its_unsaved_opening_turn(
+    client, author_user, conversation_lesson
+):
+    question = conversation_lesson.questions.get()
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(url))
+    turns = next(k[: -len("-0-says_en")] for k in data if k.endswith("-0-says_en"))
+
+    response = client.post(
+        preview_url("question", question),
+        {
+            **data,
+            f"{turns}-0-says_en": "Your ID card was used in a case.",
+            "_preview_language": "en",
+        },
+    )
+
+    page = response.content.decode()
+    assert "Your ID card was used in a case." in page
+    assert "Move your savings" not in page  # the next turn waits for a reply
+    assert question.turns.get(key="opening").says_en == "Your account is involved in a case."
