@@ -10,7 +10,7 @@ from django.urls import reverse
 from quizzes.models import Action, Lesson, Question, Revision, Status
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, LessonStepFactory, ReminderFactory
+from .factories import AnswerFactory, LessonFactory, LessonStepFactory, ReminderFactory
 from .test_my_work import draft_question
 from .test_revisions import form_data
 
@@ -89,6 +89,22 @@ def test_choices_move_up_too(client, author_user, draft_lesson):
 
     after = list(question.choices.order_by("position").values_list("text_en", flat=True))
     assert after == [before[0], before[2], before[1]]
+
+
+def test_answered_choices_keep_their_places(client, author_user, lesson):
+    """A revision matches choices by position: moving one would put another text under
+    what learners chose."""
+    question = lesson.questions.first()
+    AnswerFactory(question=question)
+    before = list(question.choices.order_by("position").values_list("pk", "text_en"))
+    sign_in_officer(client, author_user)
+    page = client.get(change_url(question))
+    assert 'name="_move"' not in page.content.decode()
+
+    client.post(change_url(question), {**form_data(page), "_move": "choices-0-down"})
+
+    assert list(question.choices.order_by("position").values_list("pk", "text_en")) == before
+    assert not Revision.objects.exists()
 
 
 def test_moving_a_step_of_a_published_lesson_is_a_revision(client, author_user, lesson):

@@ -39,6 +39,8 @@ def apply_move(request, formsets):
     formset = next((f for f in formsets if f.prefix == prefix), None)
     if formset is None or index >= len(formset.forms):
         return False
+    if getattr(formset, "order_is_fixed", False):
+        return False
     row = formset.forms[index].instance
     if row.pk is None or formset.forms[index] in formset.deleted_forms:
         return False
