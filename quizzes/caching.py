@@ -75,9 +75,23 @@ def request_ends(**kwargs):
     _request.serving, _request.generation = False, None
 
 
+@contextlib.contextmanager
+def muted():
+    """For a preview of unsaved content, written in a savepoint that is rolled back:
+    inside, saving content starts no new generation (citizens' pages stay cached), and
+    nothing is read from or written to the content cache (the draft never reaches it)."""
+    _request.muted = True
+    try:
+        yield
+    finally:
+        _request.muted = False
+
+
 def cached(name, build, timeout=TIMEOUT, local=True):
     """The value stored under ``name`` for the current content, built when missing.
     ``local=False`` keeps it out of the process's own copies (one learner's pages)."""
+    if getattr(_request, "muted", False):
+        return build()
     key = f"content:{generation()}:{timezone.localdate()}:{name}"
     value = _local.get(key)
     if value is not None:
@@ -235,6 +249,8 @@ def new_generation():
 
 
 def content_changed(**kwargs):
+    if getattr(_request, "muted", False):
+        return
     # Now, so this request never reads stale content; and again at commit, so that a
     # parallel request cannot cache what it read before the commit as the new content.
     new_generation()

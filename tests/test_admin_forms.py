@@ -123,7 +123,8 @@ def test_the_phone_preview_sits_beside_the_form(client, author_user, lesson):
     preview = client.get(reverse("quizzes:preview-question", args=[question.pk]))
 
     url = reverse("quizzes:preview-question", args=[question.pk])
-    assert f'<iframe src="{url}"' in response.content.decode()
+    assert '<iframe name="phone-preview" class="phone-frame"' in response.content.decode()
+    assert f'src="{url}"></iframe>' in response.content.decode()
     assert "frame-src 'self'" in response["Content-Security-Policy"]
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]

@@ -111,6 +111,7 @@ def workspace_pages(lesson):
         reverse("admin:quizzes_statistics"),
         reverse("admin:quizzes_statistics") + "?start=2100-01-01&end=2000-01-01",
         reverse("admin:quizzes_import"),
+        reverse("admin:quizzes_officer_settings"),
     ]
     return pages
 

@@ -1,5 +1,5 @@
-"""What the workspace remembers about each police officer: the language they work in, and
-the notices the workflow leaves them."""
+"""What the workspace remembers about each police officer: the language they work in,
+whether they want e-mails from the workflow, and the notices the workflow leaves them."""
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,13 @@ class OfficerSettings(models.Model):
     language = models.CharField(
         _("workspace language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
+    email_notifications = models.BooleanField(
+        _("e-mail me about my work"),
+        default=True,
+        help_text=_(
+            "When something waits for my review, and when my work is sent back or published."
+        ),
+    )
 
     class Meta:
         verbose_name = _("officer settings")
@@ -30,6 +37,11 @@ class OfficerSettings(models.Model):
     def language_of(cls, user):
         """The language this officer chose for the workspace, or "" (one query)."""
         return cls.objects.filter(user=user).values_list("language", flat=True).first() or ""
+
+    @classmethod
+    def of(cls, user):
+        """This officer's settings, unsaved defaults if they never changed one (1 query)."""
+        return cls.objects.filter(user=user).first() or cls(user=user)
 
     @classmethod
     def choose_language(cls, user, language):

@@ -123,6 +123,8 @@ class Revision(models.Model):
 
         revision = cls.objects.select_for_update().open_for(kind, key)
         live = export_item(kind, key)
+        # A new revision, or one sent back and now changed, waits for a reviewer.
+        announce = revision is None or revision.status == RevisionStatus.SENT_BACK
         if revision is None:
             if live == data:
                 return None
@@ -142,6 +144,10 @@ class Revision(models.Model):
         revision.imported = revision.imported or imported
         revision.save()
         revision.authors.add(user)
+        if announce:
+            from .. import notifications
+
+            notifications.on_revision(revision, "submitted", user)
         return revision
 
     def live(self):
@@ -224,6 +230,9 @@ class Revision(models.Model):
         self.save()
         if self.kind in (Kind.LESSON, Kind.QUESTION):
             type(item).objects.filter(pk=item.pk).update(revised_at=self.decided_at)
+        from .. import notifications
+
+        notifications.on_revision(self, "approved", user)
 
     @transaction.atomic
     def withdraw(self, user, comment=""):
@@ -260,6 +269,9 @@ class Revision(models.Model):
         self.reviewer = user
         self.comment = comment.strip()
         self.save(update_fields=["status", "reviewer", "comment", "updated_at"])
+        from .. import notifications
+
+        notifications.on_revision(self, "sent_back", user)
 
 
 def restore_published_texts(answers, lessons=()):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
-from .models import Ending, QuestionKind, Reply, Spot, Turn
+from ..models import Ending, QuestionKind, Reply, Spot, Turn
 
 REPLIES = (1, 2, 3)
 LANGS = ("en", "zh_hans")

@@ -9,14 +9,17 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .languages import translated_label
-from .models import Channel, Lesson
+from ..languages import translated_label
+from ..models import Channel, Lesson
 
 # Fields only some channels use; every other field is shown for every channel.
 CHANNEL_ONLY = {
     "link": {Channel.WEB, Channel.CHAT, Channel.EMAIL},
     "qr_payload": {Channel.QR},
 }
+
+# The form section with what is filled in automatically (slugs, positions), closed.
+ADVANCED = _("Advanced")
 
 HELP = {
     "title": _("As citizens know the scam, e.g. “Fake courier claims” / “冒充快递理赔”."),
@@ -124,7 +127,7 @@ class ReminderFormSet(AutoPositions):
 
     def clean(self):
         super().clean()
-        from .models import Reminder
+        from ..models import Reminder
 
         taken = set()
         for form in self.forms:
@@ -162,7 +165,7 @@ class Bilingual:
 
     both_required = ()
     optional = ()  # fields filled in when left empty (positions, slugs)
-    help_texts = {}  # field name -> key in admin_forms.HELP
+    help_texts = {}  # field name -> key in admin.forms.HELP
     textareas = ()  # short texts that still deserve more than one line
     formfield_overrides = {
         models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},

@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .admin import NeedsReviewFilter, WorkflowAdmin
-from .models import Action, Alert, Campaign, Question
+from ..models import Action, Alert, Campaign, Question
+from .workflow import NeedsReviewFilter, WorkflowAdmin
 
 
 class OutreachAdmin(WorkflowAdmin):
@@ -108,13 +108,13 @@ class CampaignAdmin(OutreachAdmin):
         return get_object_or_404(self.get_queryset(request), pk=object_id)
 
     def figures_view(self, request, object_id):
-        from .views import campaign_figures
+        from ..views import campaign_figures
 
         campaign = self.figure_campaign(request, object_id)
         return campaign_figures.page(request, campaign, self.admin_site.each_context(request))
 
     def figures_csv(self, request, object_id):
-        from .views import campaign_figures
+        from ..views import campaign_figures
 
         return campaign_figures.csv(request, self.figure_campaign(request, object_id))
 

@@ -1,10 +1,11 @@
-"""Authoring in the Django admin. Both languages sit side by side in every form."""
+"""The base of every authoring page: who changed what, edits to published items kept as
+revisions, and the workflow buttons (submit, approve, send back...)."""
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -12,36 +13,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TranslationAdmin
 
-from .admin_forms import (
-    AutoPositions,
-    Bilingual,
-    LessonForm,
-    NewRows,
-    QuestionForm,
-    ReminderFormSet,
-    for_channel,
-)
-from .curriculum.items import apply_item, export_item, key_of, needs_review
-from .kinds_admin import EndingInline, KindField, SpotInline, TurnInline
-from .models import (
-    Action,
-    Case,
-    Channel,
-    Choice,
-    LegalReference,
-    Lesson,
-    LessonStep,
-    Question,
-    RedFlag,
-    Reminder,
-    Revision,
-    Source,
-    Status,
-    WorkflowError,
-)
-from .views import workspace
+from ..curriculum.items import apply_item, export_item, key_of, needs_review
+from ..models import Action, Lesson, Revision, Status, WorkflowError
+from . import ordering
+from .forms import Bilingual
 
 
 class StampedAdmin(Bilingual, TranslationAdmin):
@@ -87,6 +64,10 @@ class StampedAdmin(Bilingual, TranslationAdmin):
         return fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and ordering.MOVE in request.POST:
+            # A "Move up/down" button saves the form and comes back to it.
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
         live = self.get_object(request, unquote(object_id)) if object_id else None
         if (object_id and live is None) or not self.needs_review(live):
             response = super().changeform_view(request, object_id, form_url, extra_context)
@@ -142,7 +123,7 @@ class StampedAdmin(Bilingual, TranslationAdmin):
                         "approved version until another officer approves it."
                     ),
                 )
-                if "_workflow" not in request.POST:
+                if "_workflow" not in request.POST and ordering.MOVE not in request.POST:
                     return redirect(revision.get_absolute_url())
         return self.after_save(request, response, object_id)
 
@@ -196,8 +177,12 @@ class StampedAdmin(Bilingual, TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        request.moved = ordering.apply_move(request, formsets)
+        if request.moved and form.instance.updated_by_id != request.user.pk:
+            form.instance.updated_by = request.user
+            form.instance.save(update_fields=["updated_by", "updated_at"])
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
-        edited = edited or getattr(request, "rebasing", False)
+        edited = edited or getattr(request, "rebasing", False) or request.moved
         if getattr(request, "revising", False) and edited:
             kind, key = key_of(form.instance)
             request.revision_data = (kind, key, export_item(kind, key))
@@ -241,7 +226,7 @@ class WorkflowAdmin(StampedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
-        edited = edited or getattr(request, "rebasing", False)
+        edited = edited or getattr(request, "rebasing", False) or request.moved
         if edited and not getattr(request, "revising", False):
             form.instance.note_edit(request.user)
 
@@ -272,6 +257,9 @@ class WorkflowAdmin(StampedAdmin):
                 going_live=obj.questions_going_live(request.user)
                 if isinstance(obj, Lesson) and obj.status == Status.REVIEW
                 else [],
+                to_submit=obj.questions_to_submit(request.user)
+                if isinstance(obj, Lesson) and Action.SUBMIT in obj.available_actions(request.user)
+                else [],
             )
         response = super().change_view(request, object_id, form_url, extra_context)
         # The phone preview beside the form is a frame of this site's own preview page.
@@ -287,8 +275,14 @@ class WorkflowAdmin(StampedAdmin):
         return self.run_workflow(request, obj, action, request.POST.get("comment", ""))
 
     def run_workflow(self, request, obj, action, comment):
+        submitted = []
         try:
-            published = obj.transition(Action(action), request.user, comment)
+            if isinstance(obj, Lesson) and action == Action.SUBMIT:
+                with_questions = request.POST.getlist("_with_questions")
+                submitted = obj.submit_with_questions(request.user, with_questions, comment)
+                published = None
+            else:
+                published = obj.transition(Action(action), request.user, comment)
         except ValueError:
             messages.error(request, _("Unknown workflow action."))
         except PermissionDenied:
@@ -297,6 +291,12 @@ class WorkflowAdmin(StampedAdmin):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+            if submitted:
+                messages.info(
+                    request,
+                    _("Submitted with it: %(questions)s.")
+                    % {"questions": ", ".join(str(q) for q in submitted)},
+                )
             if published:
                 messages.info(
                     request,
@@ -306,240 +306,3 @@ class WorkflowAdmin(StampedAdmin):
         return redirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         )
-
-
-class StepInline(NewRows, Bilingual, TranslationStackedInline):
-    # Stacked rather than a table: every field keeps its own label (axe, screen readers).
-    model = LessonStep
-    fields = ("position", "text")
-
-    def get_fieldsets(self, request, obj=None):
-        # One row per step: its number, then the text in both languages.
-        return [(None, {"fields": [("position", "text_en", "text_zh_hans")]})]
-
-    formset = AutoPositions
-    extra_when_new = 3
-    both_required = ("text",)
-    optional = ("position",)
-    help_texts = {"position": "position"}
-
-
-class ReminderInline(NewRows, Bilingual, TranslationStackedInline):
-    model = Reminder
-    formset = ReminderFormSet
-    extra_when_new = 1
-    optional = ("position", "slug")
-    fields = ("slug", "position", "authority", "text", "sources")
-    both_required = ("text", "authority")
-    help_texts = {"authority": "authority", "position": "position", "slug": "reminder_slug"}
-
-
-class CaseInline(Bilingual, TranslationStackedInline):
-    model = Case
-    formset = AutoPositions
-    extra = 0
-    optional = ("position",)
-    help_texts = {"position": "position"}
-
-
-@admin.register(Lesson)
-class LessonAdmin(WorkflowAdmin):
-    change_list_template = "admin/quizzes/lesson_change_list.html"
-
-    list_display = ("title", "position", "status", "valid_until", "updated_at", "updated_by")
-    list_filter = (NeedsReviewFilter, "status")
-    search_fields = ("slug", "title_en", "title_zh_hans", "summary_en", "summary_zh_hans")
-    prepopulated_fields = {"slug": ("title_en",)}
-    inlines = (StepInline, ReminderInline, CaseInline)
-    form = LessonForm
-    both_required = ("title", "summary")
-    optional = ("slug", "position")
-    textareas = ("summary",)
-    help_texts = {
-        "title": "title",
-        "summary": "summary",
-        "slug": "lesson_slug",
-        "position": "lesson_position",
-    }
-
-    def preview_url(self, obj):
-        return reverse("quizzes:preview-lesson", args=[obj.pk])
-
-    def get_urls(self):
-        # Workspace pages (statistics, export, import) live beside the lesson list.
-        return workspace.urls(self.admin_site) + super().get_urls()
-
-    fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "position")}),
-        (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
-        (_("Links"), {"fields": ("red_flags", "legal_references", "sources")}),
-    )
-
-
-class ChoiceFormSet(AutoPositions):
-    """A question going to review or published needs >= 2 choices, exactly one correct."""
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kept = [
-            f.cleaned_data
-            for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
-        ]
-        # Answers point at their choice; the bundle loader keeps such a choice too.
-        if any(f.instance.pk and f.instance.answers.exists() for f in self.deleted_forms):
-            raise ValidationError(
-                _("Learners chose an answer you removed; keep it and change its text instead.")
-            )
-        correct = sum(1 for data in kept if data.get("is_correct"))
-        if correct > 1:
-            raise ValidationError(_("Only one choice can be marked correct."))
-        # Tap-the-red-flag and conversation questions have no choices.
-        if self.instance.status in (Status.REVIEW, Status.PUBLISHED) and (
-            self.instance.kind == "choice"
-        ):
-            if len(kept) < 2:
-                raise ValidationError(_("A question needs at least two choices."))
-            if correct != 1:
-                raise ValidationError(_("Mark exactly one choice as correct."))
-
-
-class ChoiceInline(NewRows, Bilingual, TranslationStackedInline):
-    model = Choice
-    formset = ChoiceFormSet
-    extra_when_new = 3
-    both_required = ("text", "feedback")
-    optional = ("position",)
-    textareas = ("text",)
-    help_texts = {"position": "position", "feedback": "feedback"}
-    fields = ("position", "text", "is_correct", "feedback")
-
-
-@admin.register(Question)
-class QuestionAdmin(WorkflowAdmin):
-    key_fields = ("lesson", "slug")
-    list_display = (
-        "__str__",
-        "kind",
-        "channel",
-        "scam_or_genuine",
-        "status",
-        "updated_at",
-        "updated_by",
-    )
-    list_filter = (NeedsReviewFilter, "status", "kind", "channel", "is_scam", "lesson")
-    list_select_related = ("lesson", "updated_by")
-    search_fields = ("slug", "body_en", "body_zh_hans", "lesson__title_en")
-    # Lesson and reminder are plain lists rather than the admin's search boxes: a few
-    # dozen rows, no JavaScript needed, and the control keeps its label.
-    inlines = (ChoiceInline,)
-    form = QuestionForm
-    both_required = ("body", "prompt", "explanation")
-    optional = ("slug", "position")
-    help_texts = {
-        "slug": "question_slug",
-        "position": "question_position",
-        "channel": "channel",
-        "link": "link",
-        "qr_payload": "qr_payload",
-        "prompt": "prompt",
-        "explanation": "explanation",
-    }
-
-    def channel(self, request, obj):
-        """The channel the form is for: the saved one, or the one being chosen."""
-        return request.POST.get("channel") or request.GET.get("channel") or (obj and obj.channel)
-
-    def get_fieldsets(self, request, obj=None):
-        channel = self.channel(request, obj)
-        return [
-            (name, {**options, "fields": for_channel(options["fields"], channel)})
-            for name, options in super().get_fieldsets(request, obj)
-        ]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "channels": Channel.choices,
-            "chosen_channel": self.channel(request, None),
-        }
-        return super().add_view(request, form_url, extra_context)
-
-    @admin.display(description=_("scam or genuine"), ordering="is_scam")
-    def scam_or_genuine(self, obj):
-        # Words rather than the admin's tick icon, whose alternative text is English.
-        return _("Scam") if obj.is_scam else _("Genuine")
-
-    def get_inlines(self, request, obj):
-        """The parts of the question's kind (as saved: a new question starts with choices;
-        save it as another kind to author its spots, or its turns and endings). Endings
-        come before turns: a turn's replies may lead to an ending added with it."""
-        kind = obj.kind if obj is not None else "choice"
-        return {"spot": (SpotInline,), "conversation": (EndingInline, TurnInline)}.get(
-            kind, self.inlines
-        )
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "kind" in form.base_fields:
-            form.base_fields["kind"] = KindField(form.base_fields["kind"])
-        return form
-
-    def preview_url(self, obj):
-        return reverse("quizzes:preview-question", args=[obj.pk])
-
-    fieldsets = (
-        (None, {"fields": ("lesson", "slug", "position", "kind", "channel", "is_scam")}),
-        (
-            _("What the learner sees"),
-            {
-                "fields": (
-                    "setup",
-                    "sender_number",
-                    "sender_name",
-                    "body",
-                    "link",
-                    "qr_payload",
-                    "prompt",
-                )
-            },
-        ),
-        (_("Feedback"), {"fields": ("red_flags", "explanation", "reminder")}),
-        (_("Publication"), {"fields": ("status", "valid_until", "updated_at", "updated_by")}),
-    )
-
-
-@admin.register(RedFlag)
-class RedFlagAdmin(StampedAdmin):
-    list_display = ("title", "slug", "updated_at")
-    search_fields = ("slug", "title_en", "title_zh_hans")
-    prepopulated_fields = {"slug": ("title_en",)}
-    both_required = ("title", "description")
-
-
-@admin.register(Reminder)
-class ReminderAdmin(StampedAdmin):
-    add_needs_review = True
-    list_display = ("__str__", "authority", "lesson", "position")
-    list_filter = (("lesson", admin.EmptyFieldListFilter),)
-    search_fields = ("slug", "text_en", "text_zh_hans", "authority_en")
-    both_required = ("text", "authority")
-
-
-@admin.register(LegalReference)
-class LegalReferenceAdmin(StampedAdmin):
-    list_display = ("title", "slug")
-    search_fields = ("title_en", "title_zh_hans")
-
-
-@admin.register(Source)
-class SourceAdmin(StampedAdmin):
-    key_fields = ("code",)
-    list_display = ("code", "title", "publisher", "published")
-    search_fields = ("code", "title_en", "title_zh_hans")
-
-
-# Registered from their own modules: the revisions' pages, and campaigns and scam alerts.
-from . import admin_outreach, revisions_admin  # noqa: E402, F401

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .curriculum.items import find
-from .models import Import, Revision, RevisionStatus, WorkflowError
+from ..curriculum.items import find
+from ..models import Import, Revision, RevisionStatus, WorkflowError
 
 
 class OpenFilter(admin.SimpleListFilter):
