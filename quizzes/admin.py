@@ -502,6 +502,7 @@ class QuestionAdmin(WorkflowAdmin):
                     "body",
                     "link",
                     "qr_payload",
+                    "surface",
                     "prompt",
                 )
             },

@@ -80,3 +80,18 @@ def test_an_ending_needs_an_outcome(curriculum):
         q["endings"][0]["outcome"] = "maybe"
 
     assert any("outcome must be" in p for p in check(curriculum, "conversation", change))
+
+
+def test_a_qr_code_is_on_a_poster_a_sticker_or_a_parcel(curriculum):
+    vocabulary, lessons = curriculum
+    lessons = copy.deepcopy(lessons)
+    questions = [q for lesson in lessons for q in lesson["questions"]]
+    shipped = {q.get("surface", "poster") for q in questions if q["channel"] == "qr"}
+    next(q for q in questions if q["channel"] == "qr")["surface"] = "billboard"
+    next(q for q in questions if q["channel"] == "call")["surface"] = "parcel"
+
+    found = problems(vocabulary, lessons)
+
+    assert shipped == {"poster", "sticker", "parcel"}
+    assert any("surface must be one of" in p for p in found)
+    assert any("surface is for QR questions only" in p for p in found)
