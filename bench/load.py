@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from .client import CHOICE_RE, RUN_SIZE_RE, HTTPError, Session, answer_fields
+from .conversation import op_conversation
 
 ERROR_PAUSE = 0.01  # seconds a user waits after a failed operation, so errors cannot spin
 BARRIER_TIMEOUT = 120  # seconds the users may take to set up before a phase
@@ -208,6 +209,12 @@ ENDPOINTS = {
     "lesson": (op_lesson, False, "GET /en/lessons/<slug>/ as a first-time visitor"),
     "question": (op_question, True, "GET /en/runs/<uuid>/<n>/, unanswered, own session"),
     "answer": (op_answer, True, "GET question + POST choice + GET feedback"),
+    "conversation": (
+        op_conversation,
+        False,
+        "a conversation played to its ending: POST reply + GET next turn, each turn "
+        "(bench/conversation.py)",
+    ),
     "progress": (op_progress, True, "GET /en/progress/ with the learner's session"),
     "review": (op_review, True, "GET /en/review/ + GET /en/what-you-spot/, same session"),
 }
