@@ -219,6 +219,8 @@ def test_htmx_reply_swaps_in_the_next_turn(visitor, conversation_lesson):
         "Officer Ma: Move your savings to our safe account.",
     ]
     assert "There is no safe account." not in content
+    for ending in ("You hung up.", "The money was gone.", "50,000"):
+        assert ending not in content  # the endings of this turn's replies stay on the server
 
 
 @pytest.mark.parametrize("replies", [0, 1])

@@ -235,6 +235,8 @@ class Question(Publishable):
             "screen": screen,
             "screen_bubbles": scenes.bubbles(screen),
             "screen_has_buttons": any(line.element == "button" for line in screen),
+            # A call's length grows with the conversation's turns.
+            "call_duration": self.call_duration(screen) if self.channel == "call" else "",
             "marking": bool(spots) and not reveal,
             "reveal": reveal,
         }
@@ -270,10 +272,11 @@ class Question(Publishable):
     def address_parts(self):
         return scenes.address_parts(self.link)
 
-    def call_duration(self):
-        """A plausible call length for the transcript, "m:ss": about 3 words or 5 Chinese
-        characters a second."""
-        text = " ".join(line.text for line in self.screen())
+    def call_duration(self, screen=None):
+        """A plausible call length for the transcript so far (``screen``, else the body),
+        "m:ss": about 3 words or 5 Chinese characters a second."""
+        screen = self.screen() if screen is None else screen
+        text = " ".join(line.text for line in screen)
         han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
         seconds = max(8, round(han / 5 + len(text.split()) / 3))
         return f"{seconds // 60}:{seconds % 60:02d}"
