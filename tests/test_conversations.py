@@ -50,6 +50,7 @@ def test_a_reply_leads_to_the_next_turn_and_reload_resumes(visitor, conversation
     response = post(visitor, url, "What case?")
 
     assert response.status_code == 302
+    assert response["Location"].endswith("#now")  # the turn to answer, at the top
     content = visitor.get(url).content.decode()
     assert "Move your savings to our safe account." in content
     assert "What case?" in content  # the conversation so far
