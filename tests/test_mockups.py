@@ -264,3 +264,26 @@ def test_every_published_scenario_qr_code_decodes_to_our_training_page(
                 f"https://fangzha.example.gov.cn/{language}/qr-training/{question.pk}/"
             )
             assert question.qr_payload not in scanned
+
+
+def test_open_revisions_written_before_surfaces_stay_approvable(lesson):
+    """Migration 0013 gives open revisions the surface every question had until then, so
+    that they do not look stale (written on another version) once the field exists."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from quizzes.curriculum.items import export_item, plain
+    from quizzes.models import Revision
+
+    question = lesson.questions.first()
+    key = f"{lesson.slug}/{question.slug}"
+    old = plain(export_item("question", key))
+    del old["surface"]
+    revisions = [Revision.objects.create(kind="question", key=key, data=old, base=old)]
+    assert all(revision.is_stale() for revision in revisions)
+
+    migration = import_module("quizzes.migrations.0013_question_qr_surface")
+    migration.add_surface_to_open_revisions(apps, None)
+
+    assert not any(Revision.objects.get(pk=r.pk).is_stale() for r in revisions)

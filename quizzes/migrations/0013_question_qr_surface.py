@@ -4,6 +4,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def add_surface_to_open_revisions(apps, schema_editor):
+    """Open question revisions were written on the bundle form without ``surface``; the
+    live question now has it ("poster"), so without this every open question revision
+    would look stale ("changed since the revision was written") and could not be
+    approved."""
+    Revision = apps.get_model("quizzes", "Revision")
+    for revision in Revision.objects.filter(
+        status__in=["pending", "sent_back"], kind="question"
+    ):
+        for item in (revision.data, revision.base):
+            if isinstance(item, dict):
+                item.setdefault("surface", "poster")
+        revision.save(update_fields=["data", "base"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,4 +36,5 @@ class Migration(migrations.Migration):
             model_name='question',
             constraint=models.CheckConstraint(condition=models.Q(('surface__in', ['poster', 'sticker', 'parcel'])), name='question_surface_known'),
         ),
+        migrations.RunPython(add_surface_to_open_revisions, migrations.RunPython.noop),
     ]
