@@ -283,7 +283,7 @@ def test_open_revisions_written_before_surfaces_stay_approvable(lesson):
     revisions = [Revision.objects.create(kind="question", key=key, data=old, base=old)]
     assert all(revision.is_stale() for revision in revisions)
 
-    migration = import_module("quizzes.migrations.0013_question_qr_surface")
+    migration = import_module("quizzes.migrations.0017_question_qr_surface")
     migration.add_surface_to_open_revisions(apps, None)
 
     assert not any(Revision.objects.get(pk=r.pk).is_stale() for r in revisions)

@@ -22,7 +22,7 @@ def add_surface_to_open_revisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0012_outreach_actions_include_withdraw'),
+        ('quizzes', '0016_officer_email_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
