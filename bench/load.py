@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from .client import CHOICE_RE, RUN_SIZE_RE, HTTPError, Session, answer_fields
+from .conversation import op_conversation
 
 ERROR_PAUSE = 0.01  # seconds a user waits after a failed operation, so errors cannot spin
 BARRIER_TIMEOUT = 120  # seconds the users may take to set up before a phase
@@ -219,6 +220,12 @@ ENDPOINTS = {
         op_answer,
         True,
         "POST answer + GET feedback (which carries the next question's form)",
+    ),
+    "conversation": (
+        op_conversation,
+        False,
+        "a conversation played to its ending: POST reply + GET next turn, each turn "
+        "(bench/conversation.py)",
     ),
     "progress": (op_progress, True, "GET /en/progress/ with the learner's session"),
     "review": (op_review, True, "GET /en/review/ + GET /en/what-you-spot/, same session"),

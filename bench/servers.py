@@ -79,10 +79,12 @@ class Target:
             SECRET_KEY=SECRET_KEY,
             ALLOWED_HOSTS=HOST,
             PYTHONUNBUFFERED="1",
-            # The benchmark measures the app, not the answer limiters (per learner, and per
-            # address: every virtual user comes from 127.0.0.1).
+            # The benchmark measures the app, not the answer and run limiters (per learner,
+            # and per address: every virtual user comes from 127.0.0.1; the conversation
+            # flow starts a run for a new learner at every operation).
             RATE_LIMIT_ANSWERS_PER_MINUTE="1000000000",
             RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE="1000000000",
+            RATE_LIMIT_RUNS_PER_ADDRESS_PER_MINUTE="1000000000",
         )
         if self.is_app:
             env.update(DJANGO_SETTINGS_MODULE=self.settings, DATABASE_URL=self.database_url)
@@ -94,7 +96,7 @@ class Target:
         return env
 
 
-APP_ENDPOINTS = ["home", "lesson", "question", "answer", "progress", "review"]
+APP_ENDPOINTS = ["home", "lesson", "question", "answer", "conversation", "progress", "review"]
 SQLITE_PATH = DATA / "bench.sqlite3"
 PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DATABASE
 

@@ -64,6 +64,11 @@ PLACE_FINDINGS = [
     (r"needs sender_number or sender_name", _("needs the sender's number or name")),
     (r"a QR question needs qr_payload", _("a QR-code question needs the content of its code")),
     (r"a web question needs link.*", _("a web-page question needs the address shown")),
+    (
+        r"surface must be one of .*",
+        _("where the QR code is must be a poster, a sticker or a parcel"),
+    ),
+    (r"surface is for QR questions only", _("only a QR-code question has a surface")),
     (r"is_scam must be true or false", _("“is a scam” must be true or false")),
     (r"a scam question needs its red flags", _("a scam question needs its red flags")),
     (r"more than one correct choice", _("more than one correct choice")),

@@ -66,6 +66,8 @@ class Line:
     speaker: str = ""
     mine: bool = False  # said or sent by the learner
     new_bubble: bool = False  # a blank line came before it (text messages)
+    turn: str = ""  # a conversation's turn or reply after the opening: "past" or "now"
+    anchor: bool = False  # the first line of the turn to answer now (the page's #now)
 
     @property
     def text(self):
@@ -148,6 +150,25 @@ def parse(body, channel, spots=()):
             )
         )
         blank = False
+    return lines
+
+
+def said(text, speaker, mine=False, turn="past"):
+    """The lines of a conversation's turn or reply, continuing the screen's thread: each
+    line said by ``speaker`` (no ``Speaker:`` parsing: a turn has one speaker), cards
+    drawn as in the body."""
+    lines = []
+    for raw in text.splitlines():
+        raw = raw.strip()
+        if not raw:
+            continue
+        element, words = "text", raw
+        match = ELEMENT_LINE.match(raw)
+        if match:
+            element, words = ELEMENTS[match.group(1).lower()], match.group(2).strip()
+        lines.append(
+            Line(element=element, pieces=linkify(words), speaker=speaker, mine=mine, turn=turn)
+        )
     return lines
 
 

@@ -232,7 +232,7 @@ def spot_lesson(db, red_flag):
         choices=False,
         body_en=BODY_EN,
         body_zh_hans=BODY_ZH,
-        prompt_en="Tap every part of this message that is a warning sign.",
+        prompt_en="Mark every part of this message that is a warning sign.",
         red_flags=[red_flag, hurry],
     )
     SpotFactory(question=question, position=1)  # "Dear customer": harmless
@@ -307,3 +307,22 @@ def conversation_lesson(db, red_flag):
         turn=safe_account, position=2, text_en="I am hanging up.", next_ending=hung_up
     )
     return lesson
+
+
+@pytest.fixture
+def code_reply(conversation_lesson):
+    """The call of ``conversation_lesson`` with a third reply at the safe-account turn:
+    reading out the code the bank just sent, which leaves the learner partly exposed."""
+    from quizzes.models import Ending, Reply, Turn
+
+    turn = Turn.objects.get(key="safe-account")
+    gave_code = Ending.objects.create(
+        question=turn.question,
+        key="gave-code",
+        position=3,
+        outcome="exposed",
+        text_en="With the code, they could sign in to your bank.",
+    )
+    return Reply.objects.create(
+        turn=turn, position=3, text_en="The code is 402193.", next_ending=gave_code
+    )

@@ -1,5 +1,7 @@
 """A branching conversation: one turn at a time, endings, replays and tampering."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -48,6 +50,7 @@ def test_a_reply_leads_to_the_next_turn_and_reload_resumes(visitor, conversation
     response = post(visitor, url, "What case?")
 
     assert response.status_code == 302
+    assert response["Location"].endswith("#now")  # the turn to answer, at the top
     content = visitor.get(url).content.decode()
     assert "Move your savings to our safe account." in content
     assert "What case?" in content  # the conversation so far
@@ -84,6 +87,65 @@ def test_hanging_up_at_once_is_safe(visitor, conversation_lesson):
     content = visitor.get(url).content.decode()
     assert "You got out safely." in content
     assert "Here you could have stopped." not in content
+
+
+def test_reading_out_the_code_leaves_the_learner_partly_exposed(
+    visitor, conversation_lesson, code_reply
+):
+    run, url = start(visitor, conversation_lesson)
+    post(visitor, url, "What case?")
+
+    response = post(visitor, url, "The code is 402193.")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("#feedback")
+    answer = Answer.objects.get(run=run)
+    assert (answer.ending.key, answer.is_correct) == ("gave-code", False)
+    content = visitor.get(url).content.decode()
+    assert "You were partly exposed." in content
+    assert "With the code, they could sign in to your bank." in content
+    assert "Lost:" not in content  # exposed, not (yet) robbed
+    assert content.count("Here you could have stopped.") == 2
+    assert 'name="reply"' not in content
+
+
+def thread_of(content):
+    """The scammer's and the learner's lines in the phone mockup, in order."""
+    figure = content[content.index("<figure") : content.index("</figure>")]
+    lines = re.findall(r'<li class="(mine|theirs)[^"]*"[^>]*>(.*?)</li>', figure, re.S)
+    return [
+        (side, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()) for side, text in lines
+    ]
+
+
+def test_every_turn_continues_the_same_call(visitor, conversation_lesson):
+    _, url = start(visitor, conversation_lesson)
+    post(visitor, url, "What case?")
+
+    content = visitor.get(url).content.decode()
+
+    assert content.count("<figure") == 1
+    assert thread_of(content) == [
+        ("theirs", "Officer Ma: Hello, is that Liu Shufen?"),
+        ("theirs", "Officer Ma: Your account is involved in a case."),
+        ("mine", "You: What case?"),
+        ("theirs", "Officer Ma: Move your savings to our safe account."),
+    ]
+    # The turn to answer now is marked, and the reply form comes after the thread.
+    assert content.count('id="now"') == 1
+    assert content.index("</figure>") < content.index('name="reply"')
+
+
+def test_the_thread_in_chinese_uses_full_width_colons(visitor, conversation_lesson):
+    from quizzes.models import Question
+
+    Question.objects.filter(kind="conversation").update(body_zh_hans="马警官：喂，是刘淑芬吗？")
+    visitor.cookies["django_language"] = "zh-hans"
+    _, url = start(visitor, conversation_lesson)
+
+    content = visitor.get(url.replace("/en/", "/zh-hans/")).content.decode()
+
+    assert thread_of(content)[0] == ("theirs", "马警官：喂，是刘淑芬吗？")
 
 
 def test_a_replayed_turn_is_idempotent_and_another_reply_there_conflicts(
@@ -152,7 +214,14 @@ def test_htmx_reply_swaps_in_the_next_turn(visitor, conversation_lesson):
     content = response.content.decode()
     assert response.status_code == 200
     assert content.lstrip().startswith('<div id="answer-area"')
-    assert "Move your savings to our safe account." in content
+    # The whole thread comes back in the same phone, the new turn last, then the form.
+    assert [text for _, text in thread_of(content)][-2:] == [
+        "You: What case?",
+        "Officer Ma: Move your savings to our safe account.",
+    ]
+    assert "There is no safe account." not in content
+    for ending in ("You hung up.", "The money was gone.", "50,000"):
+        assert ending not in content  # the endings of this turn's replies stay on the server
 
 
 @pytest.mark.parametrize("replies", [0, 1])

@@ -1,36 +1,60 @@
-"""The question kinds in a real browser, with and without JavaScript, both languages:
-tap the red flags answered with a hit, a miss and a false alarm; axe on every state."""
+"""The question kinds in a real browser, with and without JavaScript, both languages, on
+a phone (390×844) and a desktop (1280×800): tap the red flags answered with a hit, a miss
+and a false alarm; a conversation played to each kind of ending, in one thread; a QR code
+on each surface. axe on every state with JavaScript; screenshots in test-artifacts/."""
 
 import pytest
 
-from .browser import PHONE, in_view, open_page, screenshot
-from .test_accessibility import check_both_sizes, start_quiz
+from .browser import DESKTOP, PHONE, in_view, open_page, screenshot
+from .factories import LessonFactory, QuestionFactory
+from .test_accessibility import assert_no_horizontal_scroll, check_both_sizes, start_quiz
+
+SIZES = {"390": PHONE, "1280": DESKTOP}
+LANGS = {"en": "en", "zh": "zh-hans"}
 
 
-def check(page, name, lang, javascript):
-    """axe at both sizes with JavaScript (axe is a script); a screenshot without."""
-    if javascript:
-        return check_both_sizes(page, name, lang)
-    screenshot(page, f"{name}-{lang}-390")
+def runs(*names):
+    """Parameters from names such as "zh-nojs-1280": language, JavaScript, screen size.
+    Each test takes a few of the eight combinations, so that together they cover both
+    languages with and without JavaScript at both sizes, without running all of them."""
+    params = []
+    for name in names:
+        lang, js, width = name.split("-")
+        params.append(pytest.param(LANGS[lang], js == "js", SIZES[width], id=name))
+    return pytest.mark.parametrize(("lang", "javascript", "size"), params)
+
+
+def check(page, name, lang, javascript, size):
+    """On a phone with JavaScript, axe at both sizes (axe is a script) and a screenshot of
+    each; otherwise a screenshot at this size (the same state was checked by axe in the
+    phone run of the same test). The page is left at ``size``."""
+    if javascript and size == PHONE:
+        reports = check_both_sizes(page, name, lang)
+        page.set_viewport_size(size)
+        return reports
+    suffix = "" if javascript else "-no-js"
+    screenshot(page, f"{name}-{lang}-{size['width']}{suffix}-flow")
     return []
+
+
+def reply(page, nth):
+    """Pick the nth reply to the turn and send it: the next turn (or the ending) comes
+    in place with JavaScript, as a new page without."""
+    page.locator("input[name=reply]").nth(nth).check()
+    page.locator("#answer-area button[type=submit]").click()
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize(
-    ("lang", "javascript"),
-    [("en", True), ("zh-hans", True), ("en", False)],
-    ids=["en-js", "zh-js", "en-no-js"],
-)
+@runs("en-js-390", "zh-js-390", "en-nojs-390", "zh-nojs-1280", "en-js-1280")
 def test_spot_question_hit_miss_and_false_alarm(
-    browser, live_server, spot_lesson, lang, javascript
+    browser, live_server, spot_lesson, lang, javascript, size
 ):
-    page = open_page(browser, PHONE, javascript=javascript)
+    page = open_page(browser, size, javascript=javascript)
     start_quiz(page, live_server, lang, spot_lesson)
     assert page.locator("input[name=spot]").count() == 3
-    reports = check(page, "spot-question", lang, javascript)
-    page.set_viewport_size(PHONE)
+    reports = check(page, "spot-question", lang, javascript, size)
 
     # A false alarm (the greeting) and a hit (the deadline), by tap and by keyboard.
     page.locator(".spot").nth(0).click()
@@ -45,56 +69,79 @@ def test_spot_question_hit_miss_and_false_alarm(
     assert page.locator(".spot-missed").count() == 1
     assert page.locator(".spot-false").count() == 1
     assert page.locator(".spot-mark.spot-flag").count() == 2
-    reports += check(page, "spot-feedback", lang, javascript)
+    reports += check(page, "spot-feedback", lang, javascript, size)
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    ("lang", "javascript"), [("en", True), ("zh-hans", False)], ids=["en-js", "zh-no-js"]
-)
+@runs("en-js-390", "zh-nojs-390", "en-nojs-1280", "zh-js-1280")
 def test_conversation_played_to_a_loss(
-    browser, live_server, conversation_lesson, lang, javascript
+    browser, live_server, conversation_lesson, lang, javascript, size
 ):
-    page = open_page(browser, PHONE, javascript=javascript)
+    page = open_page(browser, size, javascript=javascript)
     start_quiz(page, live_server, lang, conversation_lesson)
     assert page.locator("input[name=reply]").count() == 2
-    reports = check(page, "conversation-turn", lang, javascript)
-    page.set_viewport_size(PHONE)
+    # axe reads the thread after a reply (below), which holds everything this page does.
+    screenshot(page, f"conversation-turn-{lang}-{size['width']}{'' if javascript else '-no-js'}")
     if javascript:
         page.evaluate("window.notReloaded = true")
 
-    page.locator("input[name=reply]").first.check()
-    page.locator("#answer-area button[type=submit]").click()
-    page.locator(".conversation li.mine").wait_for()
-    assert page.locator(".conversation li").count() == 3  # the opening, my reply, the next
+    reply(page, 0)
+    page.locator(".transcript li.mine").wait_for()
+    # One call from the first line to the turn to answer now: the opening, the first
+    # turn, my reply, the next turn; then the replies below it.
+    thread = page.locator("figure .transcript li")
+    assert thread.count() == 4
+    assert page.locator("figure").count() == 1
+    assert "now" in thread.nth(3).get_attribute("class")
     if javascript:
         assert page.evaluate("window.notReloaded") is True  # swapped in, as a chat would
-    page.locator("input[name=reply]").first.check()
-    page.locator("#answer-area button[type=submit]").click()
+    reports = check(page, "conversation-thread", lang, javascript, size)
+    reply(page, 0)
     page.locator("#feedback").wait_for()
 
     assert page.locator(".walk-back li").count() == 2
     assert page.locator(".walk-back .spot-missed").count() == 2
+    assert page.locator("figure .transcript li.mine").count() == 2  # both replies kept
     assert in_view(page), "the way on is in view without scrolling"
-    reports += check(page, "conversation-ending", lang, javascript)
+    reports += check(page, "conversation-ending", lang, javascript, size)
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    ("lang", "javascript"), [("en", False), ("zh-hans", True)], ids=["en-no-js", "zh-js"]
-)
-def test_conversation_hung_up_at_once_is_safe(
-    browser, live_server, conversation_lesson, lang, javascript
+@runs("zh-js-390", "en-nojs-1280")
+def test_conversation_reading_out_the_code_leaves_the_learner_exposed(
+    browser, live_server, conversation_lesson, code_reply, lang, javascript, size
 ):
-    page = open_page(browser, PHONE, javascript=javascript)
+    page = open_page(browser, size, javascript=javascript)
     start_quiz(page, live_server, lang, conversation_lesson)
 
-    page.locator("input[name=reply]").nth(1).check()
-    page.locator("#answer-area button[type=submit]").click()
+    reply(page, 0)
+    page.locator("input[name=reply]").nth(2).wait_for()
+    reply(page, 2)  # "The code is 402193."
+    page.locator("#feedback").wait_for()
+
+    assert page.locator(".feedback-wrong").is_visible()
+    assert page.locator(".verdict").count() == 0  # partly exposed: no amount lost
+    assert page.locator(".walk-back .spot-missed").count() == 2
+    assert_no_horizontal_scroll(page, "the exposed ending")
+    reports = check(page, "conversation-exposed", lang, javascript, size)
+    assert not reports, "\n".join(reports)
+    page.reload()  # resumable: the ending stays
+    assert page.locator(".feedback-wrong").is_visible()
+    page.context.close()
+
+
+@runs("en-nojs-390", "zh-js-390", "zh-nojs-1280", "en-js-1280")
+def test_conversation_hung_up_at_once_is_safe(
+    browser, live_server, conversation_lesson, lang, javascript, size
+):
+    page = open_page(browser, size, javascript=javascript)
+    start_quiz(page, live_server, lang, conversation_lesson)
+
+    reply(page, 1)
     page.locator("#feedback").wait_for()
 
     assert page.locator(".feedback-right").is_visible()
@@ -102,4 +149,35 @@ def test_conversation_hung_up_at_once_is_safe(
     assert page.locator(".walk-back .spot-missed").count() == 0
     page.reload()  # resumable: the ending stays
     assert page.locator(".feedback-right").is_visible()
+    page.context.close()
+
+
+def test_a_qr_code_on_a_poster_a_sticker_and_a_parcel(browser, live_server, red_flag):
+    lang = "zh-hans"  # the longer layout; the English captions are tested without a browser
+    lesson = LessonFactory(slug="qr-surfaces", red_flags=[red_flag])
+    for position, surface in enumerate(["poster", "sticker", "parcel"], start=1):
+        QuestionFactory(
+            lesson=lesson,
+            slug=f"qr-{surface}",
+            position=position,
+            channel="qr",
+            surface=surface,
+            sender_name="Table 12" if surface == "sticker" else "Courier card",
+            qr_payload="http://kd-lipei.top/claim",
+            red_flags=[red_flag],
+        )
+    page = open_page(browser, PHONE)
+    start_quiz(page, live_server, lang, lesson)
+    reports = []
+    for surface in ["poster", "sticker", "parcel"]:
+        assert page.locator(f".qr-on-{surface} .qr svg").is_visible()
+        assert_no_horizontal_scroll(page, f"the QR code on a {surface}")
+        reports += check_both_sizes(page, f"question-qr-{surface}", lang)
+        page.set_viewport_size(PHONE)
+        page.locator("input[name=choice]").first.check()
+        page.locator("#answer-area button[type=submit]").click()
+        page.locator("#feedback").wait_for()
+        page.locator(".next a").click()
+    assert not reports, "\n".join(reports)
+    assert page.csp_errors == []
     page.context.close()

@@ -80,3 +80,41 @@ def test_an_ending_needs_an_outcome(curriculum):
         q["endings"][0]["outcome"] = "maybe"
 
     assert any("outcome must be" in p for p in check(curriculum, "conversation", change))
+
+
+def test_a_qr_code_is_on_a_poster_a_sticker_or_a_parcel(curriculum):
+    vocabulary, lessons = curriculum
+    lessons = copy.deepcopy(lessons)
+    questions = [q for lesson in lessons for q in lesson["questions"]]
+    shipped = {q.get("surface", "poster") for q in questions if q["channel"] == "qr"}
+    next(q for q in questions if q["channel"] == "qr")["surface"] = "billboard"
+    next(q for q in questions if q["channel"] == "call")["surface"] = "parcel"
+
+    found = problems(vocabulary, lessons)
+
+    assert shipped == {"poster", "sticker", "parcel"}
+    assert any("surface must be one of" in p for p in found)
+    assert any("surface is for QR questions only" in p for p in found)
+
+
+HINT = (
+    "Mark each part of the message that you think is a warning sign: tap or click its "
+    "words to tick its box. Then check your answer."
+)
+
+
+def test_every_spot_prompt_uses_the_verb_of_the_hint_below_it(curriculum):
+    """The prompt and the hint under it say the same thing in both languages, with and
+    without JavaScript (the parts are checkboxes either way): mark, 标出."""
+    from django.utils import translation
+
+    _vocabulary, lessons = curriculum
+    spots = [q for lesson in lessons for q in lesson["questions"] if q.get("kind") == "spot"]
+    with translation.override("zh-hans"):
+        hint_zh = translation.gettext(HINT)
+
+    assert len(spots) == len(lessons)
+    for q in spots:
+        assert q["prompt"]["en"].startswith("Mark every part"), q["slug"]
+        assert "标出" in q["prompt"]["zh_hans"], q["slug"]
+    assert hint_zh.startswith("标出")

@@ -150,6 +150,7 @@ def test_nothing_an_author_types_runs_in_a_citizens_browser(client, red_flag, at
                 "channel",
                 "kind",
                 "direction",
+                "surface",
                 "occurred",
             ):
                 setattr(obj, field.attname, attack[: field.max_length or None])

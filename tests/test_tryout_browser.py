@@ -25,7 +25,7 @@ def test_checking_a_spot_answer_with_nothing_tapped_says_why(
     page.locator("#answer-area button[type=submit]").click()
     error = page.locator("#answer-area .error[role=alert]")
     error.wait_for()
-    assert "Tap at least one part" in error.inner_text()
+    assert "Mark at least one part" in error.inner_text()
     assert page.locator("input[name=spot]").count() == 3  # still answerable
     assert page.csp_errors == []
     page.context.close()

@@ -16,6 +16,7 @@ from ..models import Channel, Lesson
 CHANNEL_ONLY = {
     "link": {Channel.WEB, Channel.CHAT, Channel.EMAIL},
     "qr_payload": {Channel.QR},
+    "surface": {Channel.QR},
 }
 
 # The form section with what is filled in automatically (slugs, positions), closed.

@@ -156,6 +156,7 @@ class QuestionAdmin(LivePreview, WorkflowAdmin):
                     "body",
                     "link",
                     "qr_payload",
+                    "surface",
                     "prompt",
                 )
             },

@@ -161,6 +161,7 @@ def _question(question):
         "sender_number": question.sender_number,
         "link": question.link,
         "qr_payload": question.qr_payload,
+        "surface": question.surface,
         "is_scam": question.is_scam,
         "red_flags": _slugs(question.red_flags),
         "reminder": question.reminder.slug if question.reminder else None,

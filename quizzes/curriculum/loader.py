@@ -260,6 +260,7 @@ class Loader:
                 "sender_number": str(data.get("sender_number") or ""),
                 "link": data.get("link") or "",
                 "qr_payload": data.get("qr_payload") or "",
+                "surface": data.get("surface") or "poster",
                 "is_scam": data["is_scam"],
                 "reminder": reminder,
                 **self.publication(data),

@@ -16,6 +16,7 @@ CURRICULUM_DIR = Path(__file__).resolve().parent
 LANGS = ("en", "zh_hans")
 CHANNELS = ("sms", "call", "chat", "web", "qr", "screen_share", "app_install", "email")
 DIRECTIONS = ("incoming", "outgoing")
+SURFACES = ("poster", "sticker", "parcel")  # where a QR code is printed
 KINDS = ("choice", "spot", "conversation")
 CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -147,6 +148,10 @@ def problems(vocabulary, lessons, strict=True):
                 c.text(f"{qwhere}/{field}", q.get(field), required=False)
             if q.get("direction", "incoming") not in DIRECTIONS:
                 c.found.append(f"{qwhere}: direction must be one of {DIRECTIONS}")
+            if q.get("surface", "poster") not in SURFACES:
+                c.found.append(f"{qwhere}: surface must be one of {SURFACES}")
+            if q.get("surface", "poster") != "poster" and q.get("channel") != "qr":
+                c.found.append(f"{qwhere}: surface is for QR questions only")
             if q.get("time") not in (None, "") and not CLOCK_TIME.match(str(q["time"])):
                 c.found.append(f"{qwhere}: time must be a clock time such as 10:42")
             if strict and not q.get("sender_number") and not q.get("sender_name"):
@@ -494,7 +499,7 @@ def _question_shape(c, where, q):
         lambda v: isinstance(v, str | int) and len(str(v)) <= 120,
         "must be a text of at most 120 characters",
     )
-    for name in ("link", "qr_payload", "reminder", "kind", "direction", "time"):
+    for name in ("link", "qr_payload", "surface", "reminder", "kind", "direction", "time"):
         c.field(where, q, name, lambda v: isinstance(v, str), "must be a text")
     c.field(where, q, "red_flags", _strings, "must be a list of slugs")
     if q.get("kind") == "spot":

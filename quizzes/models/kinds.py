@@ -197,6 +197,26 @@ class Conversation:
             turn = self.by_pk.get(reply.next_turn_id)
         return path, turn, None
 
+    def thread(self, path, current):
+        """The turns and replies so far as the screen's lines (scenes.Line), continuing
+        the body's thread: the scammer's turns theirs, the learner's replies mine, the
+        turn to answer now last. No query."""
+        from django.utils.translation import gettext
+
+        from .. import scenes
+
+        them = self.question.counterpart
+        lines = []
+        for turn, reply in path:
+            lines += scenes.said(turn.says, them)
+            lines += scenes.said(reply.text, gettext("You"), mine=True)
+        if current is not None:
+            now = scenes.said(current.says, them, turn="now")
+            if now:
+                now[0].anchor = True
+            lines += now
+        return lines
+
     def could_stop(self, turn):
         """True when a reply at ``turn`` leads straight to a safe ending."""
         return any(

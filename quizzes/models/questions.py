@@ -32,6 +32,14 @@ class Direction(models.TextChoices):
     OUTGOING = "outgoing", _("Outgoing")
 
 
+class Surface(models.TextChoices):
+    """Where a scenario's QR code is printed (QR codes only)."""
+
+    POSTER = "poster", _("Poster")
+    STICKER = "sticker", _("Sticker on a table or counter")
+    PARCEL = "parcel", _("Parcel")
+
+
 CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
@@ -80,6 +88,13 @@ class Question(Publishable):
         _("link or web address"), max_length=500, blank=True, help_text=_("Shown as text only.")
     )
     qr_payload = models.CharField(_("QR code content"), max_length=500, blank=True)
+    surface = models.CharField(
+        _("where the QR code is"),
+        max_length=10,
+        choices=Surface.choices,
+        default=Surface.POSTER,
+        help_text=_("QR codes only: a poster, a sticker on a table or counter, or a parcel."),
+    )
     prompt = models.CharField(_("prompt"), max_length=200)
     is_scam = models.BooleanField(_("is a scam"), default=True)
     red_flags = models.ManyToManyField(
@@ -105,6 +120,9 @@ class Question(Publishable):
             models.UniqueConstraint(fields=["lesson", "slug"], name="question_slug_unique"),
             models.UniqueConstraint(
                 fields=["lesson", "position"], name="question_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(surface__in=Surface.values), name="question_surface_known"
             ),
         ]
 
@@ -206,16 +224,19 @@ class Question(Publishable):
             lines += scenes.parse(self.link, self.channel)
         return lines
 
-    def scene_context(self, spots=(), reveal=False):
+    def scene_context(self, spots=(), reveal=False, thread=()):
         """The context of includes/scenario.html: the question and its parsed screen.
         With ``spots`` each candidate part is a checkbox (before answering); ``reveal``
-        highlights them (after)."""
-        screen = self.screen([(spot.text, spot) for spot in spots])
+        highlights them (after). ``thread``: a conversation's turns and replies so far
+        (``Conversation.thread``), drawn after the body in the same chat or call."""
+        screen = self.screen([(spot.text, spot) for spot in spots]) + list(thread)
         return {
             "question": self,
             "screen": screen,
             "screen_bubbles": scenes.bubbles(screen),
             "screen_has_buttons": any(line.element == "button" for line in screen),
+            # A call's length grows with the conversation's turns.
+            "call_duration": self.call_duration(screen) if self.channel == "call" else "",
             "marking": bool(spots) and not reveal,
             "reveal": reveal,
         }
@@ -228,7 +249,11 @@ class Question(Publishable):
     def sender(self):
         """Who the screen says it is from: the name, the number, or both."""
         if self.sender_name and self.sender_number:
-            return f"{self.sender_name} ({self.sender_number})"
+            # Chinese takes full-width brackets: 市公安局（021-2288 0110）.
+            return gettext("%(name)s (%(number)s)") % {
+                "name": self.sender_name,
+                "number": self.sender_number,
+            }
         return self.sender_name or self.sender_number
 
     @property
@@ -247,10 +272,11 @@ class Question(Publishable):
     def address_parts(self):
         return scenes.address_parts(self.link)
 
-    def call_duration(self):
-        """A plausible call length for the transcript, "m:ss": about 3 words or 5 Chinese
-        characters a second."""
-        text = " ".join(line.text for line in self.screen())
+    def call_duration(self, screen=None):
+        """A plausible call length for the transcript so far (``screen``, else the body),
+        "m:ss": about 3 words or 5 Chinese characters a second."""
+        screen = self.screen() if screen is None else screen
+        text = " ".join(line.text for line in screen)
         han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
         seconds = max(8, round(han / 5 + len(text.split()) / 3))
         return f"{seconds // 60}:{seconds % 60:02d}"
@@ -268,8 +294,12 @@ class Question(Publishable):
             # The domain only: the address bar shows the whole address, once.
             domain = self.address_parts()[1] or self.link
             text = gettext("Web page at %(address)s") % {"address": domain or who}
+        elif self.channel == "qr" and self.surface == Surface.STICKER:
+            text = gettext("A QR code sticker: %(who)s") % {"who": who}
+        elif self.channel == "qr" and self.surface == Surface.PARCEL:
+            text = gettext("A QR code on a parcel: %(who)s") % {"who": who}
         elif self.channel == "qr":
-            text = gettext("A QR code: %(who)s") % {"who": who}
+            text = gettext("A QR code on a poster: %(who)s") % {"who": who}
         elif self.channel == "screen_share":
             text = gettext("Screen-sharing request from %(who)s") % {"who": who}
         elif self.channel == "app_install":

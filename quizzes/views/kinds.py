@@ -72,7 +72,7 @@ def submit_marks(request, slot, question, spots):
     value must be one of this question's spots: anything else stores nothing."""
     values = request.POST.getlist("spot")
     if not values:
-        return _("Tap at least one part of the message."), 400, None
+        return _("Mark at least one part of the message."), 400, None
     if len(values) > MAX_MARKS or not all(v.isdigit() and len(v) <= 18 for v in values):
         return _("That is not a part of this message."), 400, None
     ids = {spot.pk for spot in spots}
@@ -162,9 +162,8 @@ def conversation_question(request, slot, question):
     if request.method == "POST":
         error, status, walked = submit_reply(request, slot, conversation, taken, walked)
         if error is None and not request.htmx:
-            # The ending is the feedback: its verdict and the way on come into view.
-            anchor = "#answer-area" if walked[2] is None else "#feedback"
-            return HttpResponseRedirect(request.path + anchor)
+            # The turn to answer now, or the ending, at the top of the screen.
+            return HttpResponseRedirect(request.path + ("#feedback" if walked[2] else "#now"))
     elif walked[2] is not None and slot.answer_id is None:
         # The ending's answer was not stored (the request failed after the step): now.
         finish_conversation(slot.run(), question.pk, walked[2])
@@ -209,7 +208,7 @@ def submit_reply(request, slot, conversation, taken, walked):
     return None, 200, after
 
 
-def conversation_context(question, conversation, walked, error, cache=True):
+def conversation_context(question, conversation, walked, error):
     """The conversation page's parts: the turns so far, then the replies or the ending
     with the walk back (its pressure tactic and whether the learner could have stopped
     there, at each turn). The page cache keeps one rendering per path."""
@@ -218,8 +217,11 @@ def conversation_context(question, conversation, walked, error, cache=True):
     if ending is not None:
         answer = Answer(question=question, ending=ending, is_correct=ending.is_safe)
 
-    def scenario():
-        return render_to_string("includes/scenario.html", question.scene_context())
+    # The page cache keeps the page once per path, so the thread is not cached apart.
+    scenario = render_to_string(
+        "includes/scenario.html",
+        question.scene_context(thread=conversation.thread(path, current)),
+    )
 
     return {
         "question": question,
@@ -233,9 +235,7 @@ def conversation_context(question, conversation, walked, error, cache=True):
             (turn, reply, conversation.could_stop(turn) and not is_safe(conversation, reply))
             for turn, reply in path
         ],
-        "scenario_html": caching.html(f"scenario:{question.pk}", scenario)
-        if cache
-        else mark_safe(scenario()),
+        "scenario_html": scenario,
         **feedback_context(question, []),
     }
 
@@ -260,7 +260,7 @@ def preview(request, question):
             ids = {spot.pk for spot in spots}
             marked = {int(v) for v in values if v.isdigit() and len(v) <= 18}
             if not values or not marked or not marked <= ids:
-                marked, error, status = None, _("Tap at least one part of the message."), 400
+                marked, error, status = None, _("Mark at least one part of the message."), 400
         context = spot_context(question, spots, marked, error, cache=False)
     else:
         conversation = Conversation(question)
@@ -277,7 +277,7 @@ def preview(request, question):
                 _("Please choose one of the replies."),
                 400,
             )
-        context = conversation_context(question, conversation, walked, error, cache=False)
+        context = conversation_context(question, conversation, walked, error)
         context["path_ids"] = ",".join(str(reply.pk) for _, reply in walked[0])
     context.update(preview=True, action=request.path)
     template = "quizzes/question.html"
