@@ -20,7 +20,8 @@ import math
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import connections, models, router, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from fsrs import Card, Rating, Scheduler
@@ -127,6 +128,14 @@ class ReviewItem(models.Model):
     )
     two_lessons = models.BooleanField(default=False)
     answered_at = models.DateTimeField()
+    # What the item is about, as one number: the question's id, or minus the red flag's.
+    # Its unique index with the learner's is the one conflict target of the upsert that
+    # writes an answer's question and red flags in one statement (``_upsert``).
+    subject = models.GeneratedField(
+        expression=Coalesce(F("question_id"), -F("red_flag_id")),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
 
     objects = ReviewItemQuerySet.as_manager()
 
@@ -138,16 +147,8 @@ class ReviewItem(models.Model):
                 | Q(question__isnull=False, red_flag__isnull=True),
                 name="review_item_question_or_flag",
             ),
-            models.UniqueConstraint(
-                fields=["learner", "question"],
-                condition=Q(question__isnull=False),
-                name="review_item_question_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["learner", "red_flag"],
-                condition=Q(red_flag__isnull=False),
-                name="review_item_flag_unique",
-            ),
+            # One item per learner and question, and per learner and red flag.
+            models.UniqueConstraint(fields=["learner", "subject"], name="review_item_unique"),
         ]
         indexes = [
             # The due count on the home page, and picking a review session.
@@ -220,7 +221,7 @@ def remember(answer, question=None, now=None, run=None):
     carries, and of the lesson when ``run`` is a lesson's quiz. ``question`` defaults to
     the content cache's copy, red flags prefetched.
 
-    One query reads the items, one upsert per kind (question, red flags, lesson) writes.
+    One query reads the items, one upsert writes them all (and one more for the lesson).
     """
     if run is not None and run.lesson_id is not None:
         from .summaries import LessonMemory
@@ -251,16 +252,16 @@ def remember(answer, question=None, now=None, run=None):
     own = item(question_id=question.pk).reviewed(answer.is_correct, lesson_id, now)
     own.flagless = not flag_ids
     flags = [item(red_flag_id=pk).reviewed(ok, lesson_id, now) for pk, ok in outcomes]
-    _upsert([own], "question_id")
-    if flags:
-        _upsert(flags, "red_flag_id")
+    _upsert([own, *flags])
 
 
-def _upsert(items, key):
+def _upsert(items):
     """INSERT the items, or UPDATE the learner's existing ones (1 query).
 
-    Hand-written: the conflict target is a partial unique index, which Django's
-    ``bulk_create(update_conflicts=True)`` cannot name; SQLite and PostgreSQL both can.
+    Hand-written: the ORM's ``bulk_create(update_conflicts=True)`` spent more time
+    building the statement than the database running it. The conflict target is the
+    unique (learner, subject) index; ``subject`` is generated from the question or the
+    red flag, so a question's item and its red flags' items go in one statement.
     """
     db = connections[router.db_for_write(ReviewItem)]
     quote = db.ops.quote_name
@@ -279,7 +280,7 @@ def _upsert(items, key):
     )
     sql = (
         f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
-        f" ON CONFLICT (learner_id, {key}) WHERE {key} IS NOT NULL DO UPDATE SET {updates}"
+        f" ON CONFLICT (learner_id, subject) DO UPDATE SET {updates}"
     )
     with db.cursor() as cursor:
         cursor.execute(sql, params)
