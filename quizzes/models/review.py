@@ -85,6 +85,43 @@ class ReviewItemQuerySet(models.QuerySet):
             .order_by("-strength", "red_flag__title")
         )
 
+    def about(self, learner_id, subjects):
+        """The learner's items on ``subjects`` (question ids, and red flag ids negated:
+        see ``ReviewItem.subject``), in one query on the (learner, subject) unique index.
+
+        Hand-written, rows turned into items as the ORM does (its converters, then
+        ``from_db``): every answer runs it, and building the query and the items through
+        the ORM cost more CPU than the database spent answering (bench/README.md).
+        """
+        db = connections[self.db]
+        quote = db.ops.quote_name
+        fields = self.model._meta.concrete_fields
+        sql = (
+            f"SELECT {', '.join(quote(f.column) for f in fields)}"
+            f" FROM {quote(self.model._meta.db_table)}"
+            f" WHERE learner_id = %s AND subject IN ({', '.join(['%s'] * len(subjects))})"
+        )
+        with db.cursor() as cursor:
+            cursor.execute(sql, [learner_id, *subjects])
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        columns = [field.get_col(self.model._meta.db_table) for field in fields]
+        converters = [
+            (i, column, converters)
+            for i, column in enumerate(columns)
+            if (converters := db.ops.get_db_converters(column) + column.get_db_converters(db))
+        ]
+        names = [field.attname for field in fields]
+        items = []
+        for row in rows:
+            values = list(row)
+            for i, column, functions in converters:
+                for convert in functions:
+                    values[i] = convert(values[i], column, db)
+            items.append(self.model.from_db(self.db, names, values))
+        return items
+
     def merge(self, into, other):
         """Move ``other`` learner's items to ``into``; where both have one for the same
         question or red flag, the one answered more often stays (2 queries + 1 per clash)."""
@@ -236,11 +273,10 @@ def remember(answer, question=None, now=None, run=None):
     now = now or answer.answered_at or timezone.now()
     outcomes = answer.flag_outcomes(question)
     flag_ids = [pk for pk, _ in outcomes]
+    subjects = [question.pk, *(-pk for pk in flag_ids)]
     found = {
         (item.question_id, item.red_flag_id): item
-        for item in ReviewItem.objects.filter(
-            Q(question_id=question.pk) | Q(red_flag_id__in=flag_ids), learner_id=answer.learner_id
-        )
+        for item in ReviewItem.objects.about(answer.learner_id, subjects)
     }
 
     def item(question_id=None, red_flag_id=None):
