@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0012_outreach_actions_include_withdraw"),
+        ("quizzes", "0017_question_qr_surface"),
     ]
 
     operations = [
