@@ -60,18 +60,39 @@ def _key(request, name, who):
 def exceeded(request, name, who=None):
     """Count one more use of ``name`` by ``who`` (by default the client's address);
     True once over the limit."""
-    key, allowed, window = _key(request, name, who)
-    # Counting up first: one round trip to Redis, except for the window's first use.
-    try:
-        return cache.incr(key) > allowed
-    except ValueError:  # the window's first use
-        pass
-    if cache.add(key, 1, timeout=window):
-        return allowed < 1
-    try:
-        return cache.incr(key) > allowed  # another request added it meanwhile
-    except ValueError:  # and it expired since
-        return False
+    return exceeded_any(request, (name, who))
+
+
+def exceeded_any(request, *limits):
+    """Count one more use of each (name, who) of ``limits``; True once any is over its
+    limit. One round trip to Redis however many limits (``count_uses``)."""
+    keys = [_key(request, name, who) for name, who in limits]
+    windows = {key: window for key, _allowed, window in keys}
+    counter = getattr(cache, "count_uses", None)  # quizzes.rediscache.RedisCache's
+    counts = counter(windows) if counter else count_uses(cache, windows)
+    return any(count > allowed for count, (_, allowed, _) in zip(counts, keys, strict=True))
+
+
+def count_uses(backend, windows):
+    """One more use of each key of ``windows`` ({key: seconds}) on ``backend``, a missing
+    key starting its window; the counts, in order. Redis does the same in one round trip
+    (``quizzes.rediscache.RedisCache.count_uses``); other caches count one key at a time,
+    one call each (two for a window's first use)."""
+    counts = []
+    for key, window in windows.items():
+        try:
+            counts.append(backend.incr(key))
+            continue
+        except ValueError:  # the window's first use
+            pass
+        if backend.add(key, 1, timeout=window):
+            counts.append(1)
+            continue
+        try:
+            counts.append(backend.incr(key))  # another request added it meanwhile
+        except ValueError:  # and it expired since
+            counts.append(0)
+    return counts
 
 
 def reached(request, name, who=None):

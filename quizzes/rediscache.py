@@ -7,7 +7,8 @@ Here each process keeps one client per server (a client is thread-safe; its pool
 each command a connection).
 
 ``incr`` is one round trip (a short script) instead of Django's two (EXISTS, then
-INCRBY), with Django's meaning kept: a missing key raises ValueError.
+INCRBY), with Django's meaning kept: a missing key raises ValueError. ``count_uses``
+counts one more use in several rate-limit windows in one round trip (quizzes/ratelimit.py).
 """
 
 from django.core.cache.backends import redis
@@ -21,12 +22,26 @@ end
 return false
 """
 
+# One more use in each window: INCR each key, and give it its time-out when this use
+# created it (in the script, so no counter is ever left without one).
+COUNT_USES = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    local count = redis.call('incr', key)
+    if count == 1 then
+        redis.call('expire', key, ARGV[i])
+    end
+    counts[i] = count
+end
+return counts
+"""
+
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}  # pool index -> redis.Redis
-        self._scripts = {}  # pool index -> INCR_IF_EXISTS, registered with that client
+        self._scripts = {}  # pool index -> {name: script registered with that client}
 
     def _client_at(self, index):
         client = self._clients.get(index)
@@ -37,7 +52,10 @@ class RedisCacheClient(redis.RedisCacheClient):
                     self._servers[index], **self._pool_options
                 )
             client = self._clients[index] = self._client(connection_pool=self._pools[index])
-            self._scripts[index] = client.register_script(INCR_IF_EXISTS)
+            self._scripts[index] = {
+                "incr": client.register_script(INCR_IF_EXISTS),
+                "count_uses": client.register_script(COUNT_USES),
+            }
         return client
 
     def get_client(self, key=None, *, write=False):
@@ -45,10 +63,14 @@ class RedisCacheClient(redis.RedisCacheClient):
 
     def incr(self, key, delta):
         self._client_at(0)  # writes go to the first server
-        value = self._scripts[0](keys=[key], args=[delta])
+        value = self._scripts[0]["incr"](keys=[key], args=[delta])
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
+
+    def count_uses(self, keys, windows):
+        self._client_at(0)
+        return self._scripts[0]["count_uses"](keys=keys, args=windows)
 
 
 class RedisCache(redis.RedisCache):
@@ -57,3 +79,10 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def count_uses(self, windows):
+        """One more use of each key of ``windows`` ({key: seconds}), a key that did not
+        exist starting its window of that many seconds; the counts, in order (one round
+        trip)."""
+        keys = [self.make_and_validate_key(key) for key in windows]
+        return self._cache.count_uses(keys, list(windows.values()))

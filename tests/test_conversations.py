@@ -243,9 +243,9 @@ def test_reply_queries(client, conversation_lesson, django_assert_num_queries):
     client.get(url)
 
     # session, run question, the path, INSERT step, INSERT answer, the learner's
-    # summaries (the lesson: one upsert; the question and its red flags: a read, two
-    # upserts; quizzes/models/review.py), finish the run
-    with django_assert_num_queries(10):
+    # summaries (the lesson: one upsert; the question and its red flags: a read, one
+    # upsert; quizzes/models/review.py), finish the run
+    with django_assert_num_queries(9):
         response = client.post(url, {"turn": r.turn_id, "reply": r.pk})
 
     assert response.status_code == 302

@@ -36,6 +36,7 @@ CACHE_CALLS = (
     "decr",
     "get_or_set",
     "clear",
+    "count_uses",
 )
 
 
@@ -48,9 +49,15 @@ class CountingCache(LocMemCache):
         self.calls, self.keys = [], []  # what was called, and on which key
         self._inside = False
 
+    def count_uses(self, windows):
+        """As Redis's (one call, one round trip), here made of the memory cache's calls."""
+        from quizzes.ratelimit import count_uses
+
+        return count_uses(self, windows)
+
 
 def _counting(name):
-    method = getattr(LocMemCache, name)
+    method = getattr(CountingCache, name)
 
     def call(self, *args, **kwargs):
         if self._inside:
@@ -172,9 +179,11 @@ def test_a_citizens_question_page_reads_redis_once(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("answered", [1, 2])
-def test_an_answer_reads_redis_once_and_counts_two_limits(client, lesson, cache_calls, answered):
-    """The session with the generation, then one INCR for each rate limit (the learner,
-    the address); the redirect to the feedback is not a page."""
+def test_an_answer_reads_redis_once_and_counts_two_limits_at_once(
+    client, lesson, cache_calls, answered
+):
+    """The session with the generation, then both rate limits (the learner, the address)
+    counted in one round trip; the redirect to the feedback is not a page."""
     run = start_and_warm(client, lesson, answered)
 
     with cache_calls() as calls:
@@ -183,17 +192,19 @@ def test_an_answer_reads_redis_once_and_counts_two_limits(client, lesson, cache_
         )
 
     assert response.status_code == 302
-    assert calls.made == ["get_many", "incr", "incr"]
+    assert calls.made == ["get_many", "count_uses"]
 
 
-def test_the_first_answer_of_a_minute_starts_its_counters(visitor, lesson, cache_calls):
+def test_the_first_answer_of_a_minute_starts_its_counters_in_the_same_round_trip(
+    visitor, lesson, cache_calls
+):
     run = start(visitor, lesson)
     visitor.get(question_url(run, 1))
 
     with cache_calls() as calls:
         visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
 
-    assert calls.made == ["get_many", "incr", "add", "incr", "add"]
+    assert calls.made == ["get_many", "count_uses"]
 
 
 def test_the_feedback_page_reads_redis_once(visitor, lesson, cache_calls):
@@ -216,8 +227,9 @@ def test_starting_another_quiz_reads_the_lessons_and_the_session(visitor, lesson
 
     # The session, read before the view (it brings the content generation of the published
     # lessons with it, in one MGET), the per-address limit on quiz starts, the per-learner
-    # limit; nothing else is written.
-    assert calls.made == ["get_many", "incr", "incr"]
+    # limit (counted apart: the learner is found only once the address is under its
+    # limit); nothing else is written.
+    assert calls.made == ["get_many", "count_uses", "count_uses"]
 
 
 def test_a_first_quiz_writes_the_new_session_once(
@@ -234,9 +246,9 @@ def test_a_first_quiz_writes_the_new_session_once(
         response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
 
     assert response.status_code == 302
-    # The two limits on quiz starts (per address, then per learner) open their windows:
-    # a counter that does not exist yet is an incr that misses, then an add.
-    assert calls.made == ["get", "incr", "add", "incr", "add", "set"]
+    # The two limits on quiz starts (per address, then per learner) open their windows,
+    # each in the one round trip that counts it.
+    assert calls.made == ["get", "count_uses", "count_uses", "set"]
 
 
 def test_a_progress_page_seen_again_reads_redis_twice(visitor, lesson, cache_calls):
@@ -282,9 +294,12 @@ def test_each_cache_call_is_one_redis_command():
         commands.append(str(args[0]).upper())
         return execute(client, *args, **options)
 
-    cache.delete_many(["counter", "missing", "a", "b"])
+    cache.delete_many(["counter", "missing", "a", "b", "window-1", "window-2"])
+    # Redis learns each script on its first use (SCRIPT LOAD).
     with pytest.raises(ValueError):
-        cache.incr("missing")  # Redis learns the script on its first use (SCRIPT LOAD)
+        cache.incr("missing")
+    cache.count_uses({"missing": 60})
+    cache.delete("missing")
     Redis.execute_command = count
     try:
         cache.add("counter", 1, 60)
@@ -293,12 +308,19 @@ def test_each_cache_call_is_one_redis_command():
             cache.incr("missing")
         cache.set("a", {"x": 1})
         assert cache.get_many(["a", "b"]) == {"a": {"x": 1}}
+        assert cache.count_uses({"window-1": 60, "window-2": 3600}) == [1, 1]
+        assert cache.count_uses({"window-1": 60, "window-2": 3600}) == [2, 2]
     finally:
         Redis.execute_command = execute
-        cache.delete_many(["counter", "a"])
 
-    assert commands == ["SET", "EVALSHA", "EVALSHA", "SET", "MGET"]
+    assert commands == ["SET", "EVALSHA", "EVALSHA", "SET", "MGET", "EVALSHA", "EVALSHA"]
     assert cache.get("missing") is None
+    # The counters are plain integers the cache reads back, with their windows.
+    assert cache.get("window-2") == 2
+    client = cache._cache.get_client()
+    assert 0 < client.ttl(cache.make_key("window-1")) <= 60
+    assert 60 < client.ttl(cache.make_key("window-2")) <= 3600
+    cache.delete_many(["counter", "a", "window-1", "window-2"])
 
 
 # --- The database connection's health check (PostgreSQL) ------------------------------

@@ -383,9 +383,9 @@ def test_answer_submission_queries(client, lesson, django_assert_num_queries, wh
         client.force_login(UserFactory(username="meiling"))
     run = start_and_warm(client, lesson, 1)
     # session, [user], run question, INSERT, the learner's summaries: the lesson (one
-    # upsert), the question and its red flags (a read, two upserts;
+    # upsert), the question and its red flags (a read, one upsert for all of them;
     # quizzes/models/review.py), finish
-    expected = 8 if who == "visitor" else 9
+    expected = 7 if who == "visitor" else 8
     data = {"choice": choice(run, 2).pk}
 
     with django_assert_num_queries(expected):

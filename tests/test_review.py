@@ -422,3 +422,22 @@ def test_a_tap_the_red_flag_answer_counts_each_flag_found_or_missed(db):
         )
     )
     assert outcomes == {"found": 1, "missed": 0}
+
+
+def test_the_items_an_answer_reads_are_the_ones_the_orm_reads(visitor, two_scam_types):
+    """``ReviewItem.objects.about`` builds items from its own SQL: the same values and
+    types (dates, the card's JSON, booleans) as the ORM gives, on every database."""
+    run = start_quiz_as(visitor, two_scam_types["courier"])
+    answer_through_pages(visitor, run, right=False)
+    stored = list(ReviewItem.objects.of(run.learner_id).order_by("pk"))
+    subjects = [item.question_id or -item.red_flag_id for item in stored]
+
+    read = sorted(ReviewItem.objects.about(run.learner_id, subjects), key=lambda i: i.pk)
+
+    def values(item):
+        return {f.attname: getattr(item, f.attname) for f in ReviewItem._meta.concrete_fields}
+
+    assert len(stored) >= 2
+    assert [values(item) for item in read] == [values(item) for item in stored]
+    assert not any(item._state.adding for item in read)
+    assert ReviewItem.objects.about(run.learner_id, [-999_999]) == []

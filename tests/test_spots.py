@@ -184,9 +184,9 @@ def test_spot_answer_queries(client, spot_lesson, django_assert_num_queries):
     data = {"spot": [s.pk for s in spots(spot_lesson).values()][1:]}
 
     # session, run question, INSERT answer, INSERT marks, the learner's summaries (the
-    # lesson: one upsert; the question and its red flags: a read, two upserts;
+    # lesson: one upsert; the question and its red flags: a read, one upsert;
     # quizzes/models/review.py), finish the run
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.post(url, data)
 
     assert response.status_code == 302

@@ -20,7 +20,8 @@ import math
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import connections, models, router, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from fsrs import Card, Rating, Scheduler
@@ -84,6 +85,43 @@ class ReviewItemQuerySet(models.QuerySet):
             .order_by("-strength", "red_flag__title")
         )
 
+    def about(self, learner_id, subjects):
+        """The learner's items on ``subjects`` (question ids, and red flag ids negated:
+        see ``ReviewItem.subject``), in one query on the (learner, subject) unique index.
+
+        Hand-written, rows turned into items as the ORM does (its converters, then
+        ``from_db``): every answer runs it, and building the query and the items through
+        the ORM cost more CPU than the database spent answering (bench/README.md).
+        """
+        db = connections[self.db]
+        quote = db.ops.quote_name
+        fields = self.model._meta.concrete_fields
+        sql = (
+            f"SELECT {', '.join(quote(f.column) for f in fields)}"
+            f" FROM {quote(self.model._meta.db_table)}"
+            f" WHERE learner_id = %s AND subject IN ({', '.join(['%s'] * len(subjects))})"
+        )
+        with db.cursor() as cursor:
+            cursor.execute(sql, [learner_id, *subjects])
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        columns = [field.get_col(self.model._meta.db_table) for field in fields]
+        converters = [
+            (i, column, converters)
+            for i, column in enumerate(columns)
+            if (converters := db.ops.get_db_converters(column) + column.get_db_converters(db))
+        ]
+        names = [field.attname for field in fields]
+        items = []
+        for row in rows:
+            values = list(row)
+            for i, column, functions in converters:
+                for convert in functions:
+                    values[i] = convert(values[i], column, db)
+            items.append(self.model.from_db(self.db, names, values))
+        return items
+
     def merge(self, into, other):
         """Move ``other`` learner's items to ``into``; where both have one for the same
         question or red flag, the one answered more often stays (2 queries + 1 per clash)."""
@@ -127,6 +165,14 @@ class ReviewItem(models.Model):
     )
     two_lessons = models.BooleanField(default=False)
     answered_at = models.DateTimeField()
+    # What the item is about, as one number: the question's id, or minus the red flag's.
+    # Its unique index with the learner's is the one conflict target of the upsert that
+    # writes an answer's question and red flags in one statement (``_upsert``).
+    subject = models.GeneratedField(
+        expression=Coalesce(F("question_id"), -F("red_flag_id")),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
 
     objects = ReviewItemQuerySet.as_manager()
 
@@ -138,16 +184,8 @@ class ReviewItem(models.Model):
                 | Q(question__isnull=False, red_flag__isnull=True),
                 name="review_item_question_or_flag",
             ),
-            models.UniqueConstraint(
-                fields=["learner", "question"],
-                condition=Q(question__isnull=False),
-                name="review_item_question_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["learner", "red_flag"],
-                condition=Q(red_flag__isnull=False),
-                name="review_item_flag_unique",
-            ),
+            # One item per learner and question, and per learner and red flag.
+            models.UniqueConstraint(fields=["learner", "subject"], name="review_item_unique"),
         ]
         indexes = [
             # The due count on the home page, and picking a review session.
@@ -220,7 +258,7 @@ def remember(answer, question=None, now=None, run=None):
     carries, and of the lesson when ``run`` is a lesson's quiz. ``question`` defaults to
     the content cache's copy, red flags prefetched.
 
-    One query reads the items, one upsert per kind (question, red flags, lesson) writes.
+    One query reads the items, one upsert writes them all (and one more for the lesson).
     """
     if run is not None and run.lesson_id is not None:
         from .summaries import LessonMemory
@@ -239,11 +277,10 @@ def remember(answer, question=None, now=None, run=None):
     now = now or answer.answered_at or timezone.now()
     outcomes = answer.flag_outcomes(question)
     flag_ids = [pk for pk, _ in outcomes]
+    subjects = [question.pk, *(-pk for pk in flag_ids)]
     found = {
         (item.question_id, item.red_flag_id): item
-        for item in ReviewItem.objects.filter(
-            Q(question_id=question.pk) | Q(red_flag_id__in=flag_ids), learner_id=answer.learner_id
-        )
+        for item in ReviewItem.objects.about(answer.learner_id, subjects)
     }
 
     def item(question_id=None, red_flag_id=None):
@@ -255,16 +292,16 @@ def remember(answer, question=None, now=None, run=None):
     own = item(question_id=question.pk).reviewed(answer.is_correct, lesson_id, now)
     own.flagless = not flag_ids
     flags = [item(red_flag_id=pk).reviewed(ok, lesson_id, now) for pk, ok in outcomes]
-    _upsert([own], "question_id")
-    if flags:
-        _upsert(flags, "red_flag_id")
+    _upsert([own, *flags])
 
 
-def _upsert(items, key):
+def _upsert(items):
     """INSERT the items, or UPDATE the learner's existing ones (1 query).
 
-    Hand-written: the conflict target is a partial unique index, which Django's
-    ``bulk_create(update_conflicts=True)`` cannot name; SQLite and PostgreSQL both can.
+    Hand-written: the ORM's ``bulk_create(update_conflicts=True)`` spent more time
+    building the statement than the database running it. The conflict target is the
+    unique (learner, subject) index; ``subject`` is generated from the question or the
+    red flag, so a question's item and its red flags' items go in one statement.
     """
     db = connections[router.db_for_write(ReviewItem)]
     quote = db.ops.quote_name
@@ -283,7 +320,7 @@ def _upsert(items, key):
     )
     sql = (
         f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
-        f" ON CONFLICT (learner_id, {key}) WHERE {key} IS NOT NULL DO UPDATE SET {updates}"
+        f" ON CONFLICT (learner_id, subject) DO UPDATE SET {updates}"
     )
     with db.cursor() as cursor:
         cursor.execute(sql, params)

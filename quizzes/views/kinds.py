@@ -33,9 +33,7 @@ def run_question(request, slot, question):
 
 
 def too_fast(request, slot):
-    return ratelimit.exceeded(request, "answer", who=slot.learner_id) or ratelimit.exceeded(
-        request, "answer-address"
-    )
+    return ratelimit.exceeded_any(request, ("answer", slot.learner_id), ("answer-address", None))
 
 
 # --- Tap the red flags -------------------------------------------------------------------

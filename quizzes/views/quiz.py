@@ -252,9 +252,7 @@ def submit_answer(request, slot, choices):
     choice = next((c for c in choices if c.pk == int(raw)), None)
     if choice is None:
         return _("That answer does not belong to this question."), 400, None
-    if ratelimit.exceeded(request, "answer", who=slot.learner_id) or ratelimit.exceeded(
-        request, "answer-address"
-    ):
+    if ratelimit.exceeded_any(request, ("answer", slot.learner_id), ("answer-address", None)):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     run = slot.run()
     try:
