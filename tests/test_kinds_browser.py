@@ -124,7 +124,7 @@ def test_conversation_reading_out_the_code_leaves_the_learner_exposed(
     page.locator("#feedback").wait_for()
 
     assert page.locator(".feedback-wrong").is_visible()
-    assert page.locator(".verdict").count() == 0  # partly exposed: no amount lost
+    assert page.locator(".loss").count() == 0  # partly exposed: no amount lost
     assert page.locator(".walk-back .spot-missed").count() == 2
     assert_no_horizontal_scroll(page, "the exposed ending")
     reports = check(page, "conversation-exposed", lang, javascript, size)
