@@ -1,0 +1,118 @@
+"""Second review of the code merged on 2 December (live phone preview, workflow e-mails,
+Move buttons, a lesson submitted with its questions, alerts' questions, the feedback page
+carrying the next question): each test is one way in that must stay shut."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Action, Alert, Lesson, Question, Status, WorkflowError
+
+from .conftest import _staff, sign_in_officer
+from .factories import AlertFactory
+from .test_authoring import draft_lesson  # noqa: F401 (a fixture)
+from .test_revisions import edit, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def preview_url(model, obj=None):
+    return reverse(f"admin:quizzes_{model}_live_preview", args=[obj.pk] if obj else [])
+
+
+def change_url(obj):
+    return reverse(f"admin:quizzes_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+@pytest.fixture
+def analyst(db):
+    """An officer who may read content and its figures, but not write any."""
+    return _staff("officer-analyst", "Analysts")
+
+
+# --- The live phone preview --------------------------------------------------------------
+
+
+def test_an_analyst_has_no_live_preview_to_type_into(client, lesson, author_user, analyst):
+    question = lesson.questions.first()
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(question)))
+    data.update(prompt_en="Typed by someone who may not write", _preview_language="en")
+    sign_in_officer(client, analyst)
+
+    page = client.get(change_url(question)).content.decode()
+    response = client.post(preview_url("question", question), data)
+
+    assert preview_url("question", question) not in page  # the saved page, framed, instead
+    assert response.status_code == 403
+    assert "Typed by someone who may not write" not in response.content.decode()
+
+
+def test_the_preview_takes_no_get_no_foreign_id_and_no_forged_request(client, lesson, author_user):
+    question = lesson.questions.first()
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(question)))
+    forged = sign_in_officer(Client(enforce_csrf_checks=True), author_user)
+
+    assert client.get(preview_url("question", question)).status_code == 405
+    assert (
+        client.post(
+            preview_url("question", question).replace(f"/{question.pk}/", "/99999/"), data
+        ).status_code
+        == 404
+    )
+    assert forged.post(preview_url("question", question), data).status_code == 403
+
+
+# --- Two officers for everything citizens read ------------------------------------------
+
+
+def test_a_reviewer_who_edited_a_question_does_not_publish_it_with_its_lesson(
+    client,
+    author_user,
+    reviewer_user,
+    draft_lesson,  # noqa: F811
+):
+    question = draft_lesson.questions.get()
+    sign_in_officer(client, author_user)
+    page = client.get(change_url(draft_lesson))
+    client.post(
+        change_url(draft_lesson),
+        {**form_data(page), "_workflow": "submit", "_with_questions": [question.pk]},
+    )
+    assert Question.objects.get(pk=question.pk).status == Status.REVIEW
+    sign_in_officer(client, reviewer_user)
+    edit(client, "question", question.pk, explanation_en="Customs never asks by text.")
+
+    with pytest.raises(WorkflowError):  # its only question is now partly the reviewer's
+        Lesson.objects.get(pk=draft_lesson.pk).transition(Action.APPROVE, reviewer_user)
+    assert Question.objects.get(pk=question.pk).status == Status.REVIEW
+
+    second = _staff("second-reviewer", "Reviewers")
+    Lesson.objects.get(pk=draft_lesson.pk).transition(Action.APPROVE, second)
+    assert Question.objects.get(pk=question.pk).status == Status.PUBLISHED
+
+
+def test_a_reviewer_who_changed_an_alerts_questions_cannot_approve_it(
+    client, lesson, author_user, reviewer_user
+):
+    first, second = lesson.questions.order_by("position")[:2]
+    alert = AlertFactory(status=Status.DRAFT, updated_by=author_user)
+    alert.questions.set([first])
+    alert.transition(Action.SUBMIT, author_user)
+    sign_in_officer(client, reviewer_user)
+
+    when = {
+        f"{name}_{i}": value
+        for name, moment in (("starts_at", alert.starts_at), ("ends_at", alert.ends_at))
+        for i, value in enumerate(timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S").split())
+    }
+    edit(client, "alert", alert.pk, questions=[str(first.pk), str(second.pk)], **when)
+    client.post(reverse("admin:quizzes_alert_workflow", args=[alert.pk, Action.APPROVE]))
+
+    alert = Alert.objects.get(pk=alert.pk)
+    assert set(alert.questions.values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert alert.status == Status.REVIEW
+    with pytest.raises(WorkflowError):
+        alert.transition(Action.APPROVE, reviewer_user)
