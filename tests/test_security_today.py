@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Action, Alert, Lesson, Question, Status, WorkflowError
+from quizzes.models import Action, Alert, Lesson, Question, Revision, Status, WorkflowError
 
 from .conftest import _staff, sign_in_officer
 from .factories import AlertFactory
@@ -63,6 +63,21 @@ def test_the_preview_takes_no_get_no_foreign_id_and_no_forged_request(client, le
         == 404
     )
     assert forged.post(preview_url("question", question), data).status_code == 403
+
+
+def test_a_preview_of_an_item_under_revision_with_tampered_row_counts_is_not_a_500(
+    client, lesson, author_user
+):
+    question = lesson.questions.first()
+    sign_in_officer(client, author_user)
+    edit(client, "question", question.pk, prompt_en="Would you pay the fee now?")
+    assert Revision.objects.exists()  # open: the form continues it
+    data = form_data(client.get(change_url(question)))
+
+    for total in ("abc", "-1", "9" * 30):
+        data["choices-TOTAL_FORMS"] = total
+        assert client.post(change_url(question), data).status_code in (200, 302)
+        assert client.post(preview_url("question", question), data).status_code == 200
 
 
 # --- Two officers for everything citizens read ------------------------------------------
