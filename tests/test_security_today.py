@@ -10,8 +10,9 @@ from django.utils import timezone
 from quizzes.models import Action, Alert, Lesson, Question, Revision, Status, WorkflowError
 
 from .conftest import _staff, sign_in_officer
-from .factories import AlertFactory
+from .factories import AlertFactory, LessonFactory
 from .test_authoring import draft_lesson  # noqa: F401 (a fixture)
+from .test_my_work import draft_question
 from .test_revisions import edit, form_data
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,42 @@ def test_a_preview_of_an_item_under_revision_with_tampered_row_counts_is_not_a_5
         data["choices-TOTAL_FORMS"] = total
         assert client.post(change_url(question), data).status_code in (200, 302)
         assert client.post(preview_url("question", question), data).status_code == 200
+
+
+# --- Workflow e-mails ----------------------------------------------------------------------
+
+
+def test_a_line_break_in_a_title_neither_injects_a_header_nor_silences_the_reviewer(
+    author_user, reviewer_user, red_flag, django_capture_on_commit_callbacks, mailoutbox
+):
+    reviewer_user.email = "reviewer@police.example"
+    reviewer_user.save()
+    lesson = LessonFactory(title_en="Fake customs\r\nBcc: thief@example.com", status=Status.DRAFT)
+    question = draft_question(lesson, red_flag, author_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        question.transition(Action.SUBMIT, author_user)  # named with its lesson's title
+
+    assert [m.to for m in mailoutbox] == [["reviewer@police.example"]]
+    for mail in mailoutbox:
+        assert "\n" not in mail.subject and "\r" not in mail.subject
+        assert mail.bcc == [] and "thief@example.com" not in str(mail.message()["Bcc"] or "")
+
+
+def test_an_author_who_left_the_workspace_hears_nothing_more(
+    author_user, reviewer_user, red_flag, django_capture_on_commit_callbacks, mailoutbox
+):
+    author_user.email = "author@police.example"
+    author_user.save()
+    question = draft_question(LessonFactory(title_en="Fake customs"), red_flag, author_user)
+    question.transition(Action.SUBMIT, author_user)
+    author_user.is_staff = False  # moved to another post: no longer an officer here
+    author_user.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        question.transition(Action.SEND_BACK, reviewer_user, "The second choice gives it away.")
+
+    assert mailoutbox == []
 
 
 # --- Two officers for everything citizens read ------------------------------------------
