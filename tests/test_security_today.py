@@ -7,13 +7,24 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Action, Alert, Lesson, Question, Revision, Status, WorkflowError
+from quizzes import caching
+from quizzes.models import (
+    Action,
+    Alert,
+    Lesson,
+    Notice,
+    Question,
+    Revision,
+    Status,
+    Transition,
+    WorkflowError,
+)
 
 from .conftest import _staff, sign_in_officer
 from .factories import AlertFactory, LessonFactory
 from .test_authoring import draft_lesson  # noqa: F401 (a fixture)
 from .test_my_work import draft_question
-from .test_revisions import edit, form_data
+from .test_revisions import edit, first_question_page, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +90,49 @@ def test_a_preview_of_an_item_under_revision_with_tampered_row_counts_is_not_a_5
         data["choices-TOTAL_FORMS"] = total
         assert client.post(change_url(question), data).status_code in (200, 302)
         assert client.post(preview_url("question", question), data).status_code == 200
+
+
+def test_a_preview_of_an_item_under_revision_stores_and_announces_nothing(
+    client, lesson, author_user, reviewer_user, django_capture_on_commit_callbacks, mailoutbox
+):
+    reviewer_user.email = "reviewer@police.example"
+    reviewer_user.save()
+    question = lesson.questions.first()
+    sign_in_officer(client, author_user)
+    edit(client, "question", question.pk, prompt_en="Would you pay the fee now?")
+    revision = Revision.objects.get()
+    data = form_data(client.get(change_url(question)))
+    data.update(prompt_en="Typed, never saved", _preview_language="en")
+    mailoutbox.clear()
+    before = (Transition.objects.count(), Notice.objects.count(), caching.generation())
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = client.post(preview_url("question", question), data).content.decode()
+
+    assert "Typed, never saved" in page
+    assert callbacks == [] and mailoutbox == []
+    assert (Transition.objects.count(), Notice.objects.count(), caching.generation()) == before
+    assert Revision.objects.get().data == revision.data
+    assert "Typed, never saved" not in str(Question.objects.get(pk=question.pk).prompt_en)
+    citizen_page = first_question_page(lesson)
+    assert "Typed, never saved" not in citizen_page
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_analyst_sees_no_move_buttons_and_cannot_move_a_step(
+    client,
+    analyst,
+    draft_lesson,  # noqa: F811
+    method,
+):
+    before = list(draft_lesson.steps.order_by("position").values_list("pk", flat=True))
+    sign_in_officer(client, analyst)
+
+    response = getattr(client, method)(change_url(draft_lesson), {"_move": "steps-0-down"})
+
+    assert response.status_code in (200, 403)
+    assert response.status_code == 403 or 'value="steps-0-down"' not in response.content.decode()
+    assert list(draft_lesson.steps.order_by("position").values_list("pk", flat=True)) == before
 
 
 # --- Workflow e-mails ----------------------------------------------------------------------
