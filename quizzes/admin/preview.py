@@ -92,6 +92,7 @@ class LivePreview:
             if revision is not None:  # the form shows the open revision: continue it
                 apply_item(revision.kind, revision.key, revision.rebased()[0], request.user)
                 obj = self.get_queryset(request).get(pk=obj.pk)
+                self.match_new_rows(request, obj)  # the rows it adds have new ids now
         form = self.get_form(request, obj, change=obj is not None)(
             request.POST, request.FILES, instance=obj
         )
