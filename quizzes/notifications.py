@@ -36,10 +36,11 @@ def reviewers(exclude=()):
 
 
 def officers(ids):
-    """These officers, if they have an address and e-mails on."""
+    """These officers, if they still work in the workspace (active staff), have an
+    address and e-mails on."""
     return (
         get_user_model()
-        .objects.filter(pk__in=[pk for pk in ids if pk], is_active=True)
+        .objects.filter(pk__in=[pk for pk in ids if pk], is_active=True, is_staff=True)
         .exclude(email="")
         .exclude(officer_settings__email_notifications=False)
         .select_related("officer_settings")
@@ -61,6 +62,9 @@ def _send(recipients, write):
         try:
             with translation.override(language_of(user)):
                 subject, body = write()
+                # A title typed with a line break would make the subject an invalid
+                # header (the mail would be refused): one line, always.
+                subject = " ".join(subject.split())
                 body += "\n\n-- \n" + _(
                     "You can turn these e-mails off in your workspace settings: %(url)s"
                 ) % {"url": link(reverse("admin:quizzes_officer_settings"))}

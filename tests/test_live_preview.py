@@ -142,3 +142,31 @@ def test_a_conversation_is_previewed_with_its_unsaved_opening_turn(
     assert "Your ID card was used in a case." in page
     assert "Move your savings" not in page  # the next turn waits for a reply
     assert question.turns.get(key="opening").says_en == "Your account is involved in a case."
+
+
+def test_a_row_the_open_revision_adds_is_previewed_as_typed(client, author_user, lesson):
+    from .factories import LessonFactory, LessonStepFactory
+
+    url = reverse("admin:quizzes_lesson_change", args=[lesson.pk])
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(url))
+    data.update(
+        {
+            "steps-TOTAL_FORMS": str(int(data["steps-TOTAL_FORMS"]) + 1),
+            f"steps-{data['steps-TOTAL_FORMS']}-position": "9",
+            f"steps-{data['steps-TOTAL_FORMS']}-text_en": "Then asks for a code.",
+            f"steps-{data['steps-TOTAL_FORMS']}-text_zh_hans": "然后索要验证码。",
+        }
+    )
+    client.post(url, data)  # the new step waits in the revision
+    data = form_data(client.get(url))  # the form shows it, with the id it had then
+    # Meanwhile another row takes that id (PostgreSQL never gives it again at all).
+    LessonStepFactory(lesson=LessonFactory(slug="another"), position=1)
+    last = int(data["steps-TOTAL_FORMS"]) - 1
+    data.update(
+        {f"steps-{last}-text_en": "Then asks for the code twice.", "_preview_language": "en"}
+    )
+
+    page = client.post(preview_url("lesson", lesson), data).content.decode()
+
+    assert "Then asks for the code twice." in page

@@ -45,9 +45,19 @@ class LivePreview:
         name = f"admin:quizzes_{self.opts.model_name}_live_preview"
         return reverse(name, args=[obj.pk] if obj is not None else [])
 
+    def may_preview_live(self, request, obj):
+        """Only an officer who may write the item types into its preview: the form is
+        saved (and rolled back) for it, and a view-only form would still take the
+        side-by-side language fields."""
+        if obj is None:
+            return self.has_add_permission(request)
+        return self.has_change_permission(request, obj)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id)) if object_id else None
-        extra_context = {**(extra_context or {}), "live_preview_url": self.live_preview_url(obj)}
+        extra_context = dict(extra_context or {})
+        if self.may_preview_live(request, obj):
+            extra_context["live_preview_url"] = self.live_preview_url(obj)
         response = super().changeform_view(request, object_id, form_url, extra_context)
         # The phone preview is a frame of this site's own pages.
         response._csp_config = {**settings.SECURE_CSP, "frame-src": [CSP.SELF]}
@@ -59,10 +69,7 @@ class LivePreview:
         obj = None
         if object_id is not None:
             obj = get_object_or_404(self.get_queryset(request), pk=object_id)
-        allowed = self.has_change_permission(request, obj) or self.has_view_permission(
-            request, obj
-        )
-        if not (allowed if obj is not None else self.has_add_permission(request)):
+        if not self.may_preview_live(request, obj):
             raise PermissionDenied
         language = request.POST.get("_preview_language")
         if language not in dict(settings.LANGUAGES):
@@ -85,6 +92,7 @@ class LivePreview:
             if revision is not None:  # the form shows the open revision: continue it
                 apply_item(revision.kind, revision.key, revision.rebased()[0], request.user)
                 obj = self.get_queryset(request).get(pk=obj.pk)
+                self.match_new_rows(request, obj)  # the rows it adds have new ids now
         form = self.get_form(request, obj, change=obj is not None)(
             request.POST, request.FILES, instance=obj
         )

@@ -141,9 +141,13 @@ class StampedAdmin(Bilingual, TranslationAdmin):
                 inline.model.objects.filter(**{formset.fk.name: obj}).values_list(key, "pk")
             )
             known = {str(pk) for pk in rows.values()}
-            for i in range(int(post.get(f"{prefix}-TOTAL_FORMS") or 0)):
+            by_key = {str(k): v for k, v in rows.items()}
+            # A forged count is the formset's to refuse: never a 500 or a long loop here.
+            total = post.get(f"{prefix}-TOTAL_FORMS") or ""
+            count = min(int(total), formset.absolute_max) if total.isdigit() else 0
+            for i in range(count):
                 pk, natural = post.get(f"{prefix}-{i}-id"), post.get(f"{prefix}-{i}-{key}")
-                match = {str(k): v for k, v in rows.items()}.get(natural)
+                match = by_key.get(natural)
                 if pk and pk not in known and match is not None:
                     post[f"{prefix}-{i}-id"] = str(match)
         request.POST = post
