@@ -147,9 +147,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # runs often, and PostgreSQL stops parsing and planning it every time: planning the
     # question page's query cost it several times what running it did (bench/README.md).
     # Off behind a pooler in transaction mode that does not keep prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = envbool(
-        "DATABASE_SERVER_SIDE_BINDING", True
-    )
+    server_side_binding = envbool("DATABASE_SERVER_SIDE_BINDING", True)
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = server_side_binding
+    if server_side_binding:
+        # Django turns psycopg's automatic preparation off unless asked: a statement is
+        # prepared on its fifth run in a connection (psycopg's default threshold).
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

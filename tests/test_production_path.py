@@ -365,3 +365,22 @@ def test_a_connection_the_server_ended_is_replaced_before_the_next_request(visit
     assert response.status_code == 302
     assert connection.connection.info.backend_pid != pid
     assert QuizRun.objects.count() == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_question_page_seen_often_runs_a_prepared_statement(visitor, lesson):
+    """PostgreSQL plans the run question's query once per connection, not on every view:
+    Django turns psycopg's automatic preparation off unless the settings ask for it, and
+    planning that query cost PostgreSQL four times what running it did (README, scaling)."""
+    run = start_and_warm(visitor, lesson, 0)
+    for _ in range(6):
+        visitor.get(question_url(run, 1))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+        )
+        prepared = cursor.fetchall()
+
+    assert any("quizzes_runquestion" in sql and runs >= 1 for sql, runs in prepared)
