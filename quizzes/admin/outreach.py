@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Action, Alert, Campaign, Question
+from ..models import Alert, Campaign, Question
 from .workflow import NeedsReviewFilter, WorkflowAdmin
 
 
@@ -37,16 +37,8 @@ class OutreachAdmin(WorkflowAdmin):
         obj = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if obj is not None:
-            extra_context.update(
-                workflow_actions=[
-                    (a, Action(a).label) for a in obj.available_actions(request.user)
-                ],
-                transitions=obj.transitions.select_related("user")[:20],
-                preview_url=self.preview_url(obj),
-                # Their citizen pages may not be framed: the preview is a link only.
-                link_preview_only=True,
-                publication_problems=obj.publication_problems(),
-            )
+            # Their citizen pages may not be framed: the preview is a link only.
+            extra_context.update(self.workflow_context(request, obj), link_preview_only=True)
         # The workflow panel without the revision parts, which are for lessons and
         # questions.
         return super(WorkflowAdmin, self).change_view(request, object_id, form_url, extra_context)

@@ -246,17 +246,24 @@ class WorkflowAdmin(StampedAdmin):
         comment = request.POST.get(f"_workflow_comment_{action}", "")
         return self.run_workflow(request, obj, action, comment)
 
+    def workflow_context(self, request, obj):
+        """The workflow panel beside the item's form: the steps this officer may take, the
+        record, the preview and what still stands in the way of publishing."""
+        return {
+            "workflow_actions": [
+                (a, Action(a).label) for a in obj.available_actions(request.user)
+            ],
+            "transitions": obj.transitions.select_related("user")[:20],
+            "preview_url": self.preview_url(obj),
+            "publication_problems": obj.publication_problems(),
+        }
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if obj is not None:
             extra_context.update(
-                workflow_actions=[
-                    (a, Action(a).label) for a in obj.available_actions(request.user)
-                ],
-                transitions=obj.transitions.select_related("user")[:20],
-                preview_url=self.preview_url(obj),
-                publication_problems=obj.publication_problems(),
+                self.workflow_context(request, obj),
                 open_revision=Revision.objects.open_for(*key_of(obj)),
                 going_live=obj.questions_going_live(request.user)
                 if isinstance(obj, Lesson) and obj.status == Status.REVIEW
