@@ -40,10 +40,12 @@ lint: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # The whole pytest suite, browser tests included; DATABASE_URL picks the database;
-# PYTEST_ARGS passes more options to pytest.
+# PYTEST_ARGS passes more options to pytest. PYTEST_WORKERS processes share the tests
+# (pytest-xdist, each with its own test database); PYTEST_WORKERS=0 runs them in this one.
+PYTEST_WORKERS ?= 2
 suite: $(VENV)/.installed
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Debian packages the tests need: Chromium and CJK fonts (browser tests), gettext (the
 # catalogue test runs makemessages), zbar-tools (the scenario QR codes are scanned).
