@@ -195,28 +195,7 @@ class Learner(models.Model):
         lessons) names each run's lesson. Hand-written SQL (through ``raw()``, which
         converts the values): building the grouped ORM query cost more than running it.
         """
-        by_id = {lesson.pk: lesson for lesson in lessons}
-        quote = connections[router.db_for_read(QuizRun)].ops.quote_name
-        sql = (
-            "SELECT r.id, r.public_id, r.lesson_id, r.size, r.started_at, r.finished_at,"
-            " (SELECT COUNT(*)"
-            f" FROM {quote(Answer._meta.db_table)} a WHERE a.run_id = r.id AND a.is_correct)"
-            " AS right_answers"
-            f" FROM {quote(QuizRun._meta.db_table)} r"
-            " WHERE r.learner_id = %s ORDER BY r.started_at, r.id"
-        )
-        return [
-            RunSummary(
-                run.public_id,
-                run.lesson_id,
-                run.size,
-                run.right_answers,
-                run.started_at,
-                run.finished_at,
-                lesson=by_id.get(run.lesson_id),
-            )
-            for run in QuizRun.objects.raw(sql, [self.pk])
-        ]
+        return run_summaries(self.pk, lessons)
 
     def activity(self):
         """A short text that changes whenever what the progress page shows could: any
@@ -319,3 +298,34 @@ class LessonProgress:
     @property
     def latest_percent(self):
         return None if self.latest is None else round(self.latest * 100)
+
+
+def run_summaries(learner_id, lessons=(), newest=None):
+    """The learner's runs as RunSummary with their right answers (1 query on the
+    learner's runs index): every run, oldest first, or the ``newest`` latest, newest
+    first. ``lessons`` (the cached published lessons) names each run's lesson."""
+    by_id = {lesson.pk: lesson for lesson in lessons}
+    quote = connections[router.db_for_read(QuizRun)].ops.quote_name
+    order, params = "r.started_at, r.id", [learner_id]
+    if newest is not None:
+        order, params = "r.started_at DESC, r.id DESC LIMIT %s", [learner_id, newest]
+    sql = (
+        "SELECT r.id, r.public_id, r.lesson_id, r.size, r.started_at, r.finished_at,"
+        " (SELECT COUNT(*)"
+        f" FROM {quote(Answer._meta.db_table)} a WHERE a.run_id = r.id AND a.is_correct)"
+        " AS right_answers"
+        f" FROM {quote(QuizRun._meta.db_table)} r"
+        f" WHERE r.learner_id = %s ORDER BY {order}"
+    )
+    return [
+        RunSummary(
+            run.public_id,
+            run.lesson_id,
+            run.size,
+            run.right_answers,
+            run.started_at,
+            run.finished_at,
+            lesson=by_id.get(run.lesson_id),
+        )
+        for run in QuizRun.objects.raw(sql, params)
+    ]

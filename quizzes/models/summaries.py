@@ -243,31 +243,9 @@ class LessonMemory(models.Model):
 def recent_runs(learner_id, lessons=(), limit=5):
     """The learner's ``limit`` latest runs as RunSummary, newest first, with their right
     answers (1 query on the learner's runs index, whatever the history)."""
-    from .learners import RunSummary
-    from .runs import Answer, QuizRun
+    from .learners import run_summaries
 
-    by_id = {lesson.pk: lesson for lesson in lessons}
-    quote = connections[router.db_for_read(QuizRun)].ops.quote_name
-    sql = (
-        "SELECT r.id, r.public_id, r.lesson_id, r.size, r.started_at, r.finished_at,"
-        " (SELECT COUNT(*)"
-        f" FROM {quote(Answer._meta.db_table)} a WHERE a.run_id = r.id AND a.is_correct)"
-        " AS right_answers"
-        f" FROM {quote(QuizRun._meta.db_table)} r"
-        " WHERE r.learner_id = %s ORDER BY r.started_at DESC, r.id DESC LIMIT %s"
-    )
-    return [
-        RunSummary(
-            run.public_id,
-            run.lesson_id,
-            run.size,
-            run.right_answers,
-            run.started_at,
-            run.finished_at,
-            lesson=by_id.get(run.lesson_id),
-        )
-        for run in QuizRun.objects.raw(sql, [learner_id, limit])
-    ]
+    return run_summaries(learner_id, lessons, newest=limit)
 
 
 class RecheckFlagQuerySet(models.QuerySet):
