@@ -24,8 +24,25 @@ class OpenFilter(admin.SimpleListFilter):
         return queryset.open() if self.value() == "yes" else queryset
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A list to read, not to edit: whoever may view it sees it in the menu; nobody adds,
+    changes or deletes its rows here (their own pages and commands write them)."""
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(RecordAdmin):
     change_form_template = "admin/quizzes/revision_change_form.html"
     list_display = ("__str__", "status", "changed_by", "updated_at", "imported_or_typed")
     list_filter = (OpenFilter, "status", "kind", "imported")
@@ -53,18 +70,6 @@ class RevisionAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         user = request.user
         return user.has_perm("quizzes.submit_content") or user.has_perm("quizzes.review_content")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -133,7 +138,7 @@ class RevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Import)
-class ImportAdmin(admin.ModelAdmin):
+class ImportAdmin(RecordAdmin):
     """The record of confirmed imports: who imported, when, and what it did."""
 
     list_display = ("at", "user", "summary")
@@ -143,15 +148,3 @@ class ImportAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("quizzes.import_content")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
