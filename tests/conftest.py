@@ -37,6 +37,19 @@ def english():
 
 
 @pytest.fixture(autouse=True)
+def one_rate_limit_window(monkeypatch):
+    """Each test counts its rate limits in one fixed window: a test that crosses a
+    minute's end would otherwise start counting afresh half-way and pass or fail by the
+    clock."""
+    import types
+
+    from quizzes import ratelimit
+
+    now = ratelimit.time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: now))
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     from django.core.cache import cache
 
