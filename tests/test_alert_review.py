@@ -34,7 +34,7 @@ REASON = "A scam is going round: New: fake tax refund texts."
 def police(db):
     """A second scam type, whose two questions the learner gets wrong and so has due."""
     code = RedFlagFactory(slug="asks-for-code", title_en="Asks for a verification code")
-    lesson = LessonFactory(slug="fake-police", title_en="Fake police", position=2)
+    lesson = LessonFactory(slug="fake-police", title_en="Fake police")
     for n, channel in enumerate(("chat", "call"), 1):
         QuestionFactory(lesson=lesson, position=n, channel=channel, red_flags=[code])
     return lesson

@@ -347,7 +347,8 @@ def test_feedback_of_every_kind_queries(
     citizen, mixed_lesson, django_assert_num_queries, answered, what
 ):
     run = feedback_for(citizen, mixed_lesson, answered, mixed_post)
-    expected = 3 if answered == 1 else 4  # session, user, run question, [marks or path]
+    # session, user, this and the next run question (with its marks or its path)
+    expected = 3
 
     with django_assert_num_queries(expected):
         content = citizen.get(url(run, answered)).content.decode()

@@ -197,6 +197,19 @@ class Conversation:
             turn = self.by_pk.get(reply.next_turn_id)
         return path, turn, None
 
+    def replies_taken(self, taken):
+        """The reply ids of ``taken`` ({turn id: reply id}, a learner's steps) in the
+        order of the path from the first turn; none when they are not one path (the
+        conversation changed since), so that the learner starts again."""
+        replies, turn = [], self.first
+        while turn is not None and turn.pk in taken and len(replies) < len(taken):
+            reply = next((r for r in turn.replies.all() if r.pk == taken[turn.pk]), None)
+            if reply is None:
+                return []
+            replies.append(reply.pk)
+            turn = self.by_pk.get(reply.next_turn_id)
+        return replies if len(replies) == len(taken) else []
+
     def thread(self, path, current):
         """The turns and replies so far as the screen's lines (scenes.Line), continuing
         the body's thread: the scammer's turns theirs, the learner's replies mine, the
@@ -254,20 +267,20 @@ class MarksConflict(Exception):
     """The question was already answered in this run with other marks."""
 
 
-def record_marks(run, question_id, spots, marked):
+def record_marks(run, question_id, spots, marked, memory=None):
     """Store the spots a learner marked for one tap-the-red-flag question of ``run``,
     once: an Answer (right when every warning sign is found and nothing harmless is
-    marked) and one row per marked spot. ``marked`` are ids of ``spots``.
+    marked) and one row per marked spot. ``marked`` are ids of ``spots``; ``memory`` is
+    what the learner remembers, when read with the run question (``Answer.objects.record``).
 
     The same marks again (replay) return the stored answer; other marks raise
     MarksConflict. No transaction, as for a chosen answer (``QuizRun.record_answer``):
-    the answer's INSERT stands alone and the unique constraint refuses a second one;
-    a learner always marks at least one part, so an answer stored without its marks
-    (the marks' INSERT failed) gets them on the retry. 3 queries; 2 more on a replay.
+    the answer's INSERT (with all it changes: ``Answer.objects.record``) stands alone and
+    the unique constraint refuses a second one; a learner always marks at least one part,
+    so an answer stored without its marks (the marks' INSERT failed) gets them on the
+    retry.
     """
-    from contextlib import nullcontext
-
-    from django.db import IntegrityError, connection, transaction
+    from django.db import IntegrityError
 
     from .runs import Answer
 
@@ -279,10 +292,9 @@ def record_marks(run, question_id, spots, marked):
         choice=None,
         is_correct=not missed and not false_alarms,
     )
-    insert = transaction.atomic if connection.in_atomic_block else nullcontext
+    answer.marked = set(marked)
     try:
-        with insert():
-            answer.pk, answer.first_attempt = Answer.objects.insert_first(answer)
+        Answer.objects.record(answer, run, memory)
     except IntegrityError:
         answer = Answer.objects.get(run=run, question_id=question_id)
         stored = set(answer.spots.values_list("pk", flat=True))
@@ -290,17 +302,12 @@ def record_marks(run, question_id, spots, marked):
             raise MarksConflict from None
         if stored:
             answer.marked = stored
-            run.finish_if_complete()
+            run.finish_if_complete()  # as a chosen answer's replay
             return answer
-    answer._state.adding = False
     Answer.spots.through.objects.bulk_create(
         Answer.spots.through(answer_id=answer.pk, spot_id=pk) for pk in sorted(marked)
     )
     answer.marked = set(marked)
-    from .review import remember  # what the learner remembers (review.py)
-
-    remember(answer, run=run)
-    run.finish_if_complete()
     return answer
 
 
@@ -308,11 +315,11 @@ class StepConflict(Exception):
     """The learner already replied at this turn in this run, otherwise."""
 
 
-def record_step(run, question_id, turn, reply, ending):
+def record_step(run, question_id, turn, reply, ending, memory=None):
     """Store the learner's ``reply`` at ``turn`` (the current turn: the caller walked the
     path), and when it leads to ``ending`` the question's answer: right when the ending
-    is safe. 1 query, 3 when the conversation ends (the answer and the run's finishing
-    check). A parallel duplicate is refused by the unique constraint: StepConflict."""
+    is safe (``finish_conversation``). 1 query, more when the conversation ends. A
+    parallel duplicate is refused by the unique constraint: StepConflict."""
     from contextlib import nullcontext
 
     from django.db import IntegrityError, connection, transaction
@@ -325,14 +332,14 @@ def record_step(run, question_id, turn, reply, ending):
         raise StepConflict from None
     if ending is None:
         return None
-    return finish_conversation(run, question_id, ending)
+    return finish_conversation(run, question_id, ending, memory)
 
 
-def finish_conversation(run, question_id, ending):
-    """Store the answer of a conversation that reached ``ending`` (2 queries); once."""
-    from contextlib import nullcontext
-
-    from django.db import IntegrityError, connection, transaction
+def finish_conversation(run, question_id, ending, memory=None):
+    """Store the answer of a conversation that reached ``ending``, once, with all it
+    changes (``Answer.objects.record``; ``memory`` is what was read with the run
+    question)."""
+    from django.db import IntegrityError
 
     from .runs import Answer
 
@@ -343,17 +350,10 @@ def finish_conversation(run, question_id, ending):
         ending=ending,
         is_correct=ending.is_safe,
     )
-    insert = transaction.atomic if connection.in_atomic_block else nullcontext
     try:
-        with insert():
-            answer.pk, answer.first_attempt = Answer.objects.insert_first(answer)
+        Answer.objects.record(answer, run, memory)
     except IntegrityError:
-        pass  # stored by a parallel request
-    else:
-        from .review import remember  # what the learner remembers (review.py)
-
-        remember(answer, run=run)
-    run.finish_if_complete()
+        run.finish_if_complete()  # stored by a parallel request; as a chosen answer's replay
     return answer
 
 

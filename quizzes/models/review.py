@@ -17,6 +17,7 @@ the progress and mastery pages read a handful of rows however long the history i
 """
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import connections, models, router, transaction
@@ -88,24 +89,32 @@ class ReviewItemQuerySet(models.QuerySet):
     def about(self, learner_id, subjects):
         """The learner's items on ``subjects`` (question ids, and red flag ids negated:
         see ``ReviewItem.subject``), in one query on the (learner, subject) unique index.
-
-        Hand-written, rows turned into items as the ORM does (its converters, then
-        ``from_db``): every answer runs it, and building the query and the items through
-        the ORM cost more CPU than the database spent answering (bench/README.md).
-        """
+        An answer posted through its page has them already (``Memory``)."""
         db = connections[self.db]
-        quote = db.ops.quote_name
-        fields = self.model._meta.concrete_fields
         sql = (
-            f"SELECT {', '.join(quote(f.column) for f in fields)}"
-            f" FROM {quote(self.model._meta.db_table)}"
+            f"SELECT {self.columns(db)} FROM {db.ops.quote_name(self.model._meta.db_table)}"
             f" WHERE learner_id = %s AND subject IN ({', '.join(['%s'] * len(subjects))})"
         )
         with db.cursor() as cursor:
             cursor.execute(sql, [learner_id, *subjects])
-            rows = cursor.fetchall()
+            return self.from_rows(db, cursor.fetchall())
+
+    def columns(self, db, alias=None):
+        """The items' columns, in the order ``from_rows`` reads them; prefixed with the
+        table ``alias`` when given."""
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(
+            prefix + db.ops.quote_name(f.column) for f in self.model._meta.concrete_fields
+        )
+
+    def from_rows(self, db, rows):
+        """Items from rows of ``columns()``, as the ORM would make them (its converters,
+        then ``from_db``). Hand-written SQL reads them on every answer: building the query
+        and the items through the ORM cost more CPU than the database spent answering
+        (bench/README.md)."""
         if not rows:
             return []
+        fields = self.model._meta.concrete_fields
         columns = [field.get_col(self.model._meta.db_table) for field in fields]
         converters = [
             (i, column, converters)
@@ -119,7 +128,7 @@ class ReviewItemQuerySet(models.QuerySet):
             for i, column, functions in converters:
                 for convert in functions:
                     values[i] = convert(values[i], column, db)
-            items.append(self.model.from_db(self.db, names, values))
+            items.append(self.model.from_db(db.alias, names, values))
         return items
 
     def merge(self, into, other):
@@ -253,35 +262,43 @@ _COLUMNS = (
 )
 
 
-def remember(answer, question=None, now=None, run=None):
-    """Update the learner's memory of the answer's question and of each red flag it
-    carries, and of the lesson when ``run`` is a lesson's quiz. ``question`` defaults to
-    the content cache's copy, red flags prefetched.
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """What a learner remembers about one question, read with its run question when an
+    answer is posted (``RunQuestion.objects.for_page``), so that recording the answer
+    reads nothing more: the items on the question and on its red flags, and whether the
+    run is a lesson's re-check (whose answers the retention statistics count)."""
 
-    One query reads the items, one upsert writes them all (and one more for the lesson).
+    items: tuple
+    recheck: bool
+
+
+def memory_writes(answer, run, memory=None, question=None, now=None):
+    """What ``answer`` changes in the learner's memory of its question, of each red flag
+    it carries, and of the lesson when ``run`` is a lesson's quiz: (sql, params)
+    statements (one upsert for the items, one for the lesson) for the answer's INSERT to
+    carry (``Answer.objects.record``). ``memory`` is what was read with the run question;
+    without it the items are read here (1 query). ``question`` defaults to the content
+    cache's copy, red flags prefetched. A spot answer has its ``marked`` set.
     """
-    if run is not None and run.lesson_id is not None:
+    writes = []
+    if run.lesson_id is not None:
         from .summaries import LessonMemory
 
-        LessonMemory.objects.count_answer(run, answer)
+        writes.append(LessonMemory.objects.count_answer(run, answer))
     if question is None:
         from ..caching import question as cached_question
 
         question = cached_question(answer.question_id)
         if question is None:
-            return
-    if run is not None and run.lesson_id is None:  # a re-check's answer, for the statistics
-        from .summaries import count_recheck_answer
-
-        count_recheck_answer(run, answer, [flag.pk for flag in question.red_flags.all()])
+            return writes
     now = now or answer.answered_at or timezone.now()
     outcomes = answer.flag_outcomes(question)
     flag_ids = [pk for pk, _ in outcomes]
-    subjects = [question.pk, *(-pk for pk in flag_ids)]
-    found = {
-        (item.question_id, item.red_flag_id): item
-        for item in ReviewItem.objects.about(answer.learner_id, subjects)
-    }
+    if memory is None:
+        subjects = [question.pk, *(-pk for pk in flag_ids)]
+        memory = Memory(tuple(ReviewItem.objects.about(answer.learner_id, subjects)), False)
+    found = {(item.question_id, item.red_flag_id): item for item in memory.items}
 
     def item(question_id=None, red_flag_id=None):
         return found.get((question_id, red_flag_id)) or ReviewItem(
@@ -292,11 +309,27 @@ def remember(answer, question=None, now=None, run=None):
     own = item(question_id=question.pk).reviewed(answer.is_correct, lesson_id, now)
     own.flagless = not flag_ids
     flags = [item(red_flag_id=pk).reviewed(ok, lesson_id, now) for pk, ok in outcomes]
-    _upsert([own, *flags])
+    writes.append(_upsert([own, *flags]))
+    return writes
+
+
+def count_recheck(answer, run, memory=None):
+    """Count a stored ``answer`` for the retention statistics if ``run`` is a lesson's
+    re-check (``memory`` says so when read with the run question; without it, any run
+    without a lesson is tried: 1 query that changes nothing for the others)."""
+    if run.lesson_id is not None or (memory is not None and not memory.recheck):
+        return
+    from ..caching import question as cached_question
+    from .summaries import count_recheck_answer
+
+    question = cached_question(answer.question_id)
+    flags = [flag.pk for flag in question.red_flags.all()] if question is not None else []
+    count_recheck_answer(run, answer, flags)
 
 
 def _upsert(items):
-    """INSERT the items, or UPDATE the learner's existing ones (1 query).
+    """The statement that INSERTs the items, or UPDATEs the learner's existing ones:
+    (sql, params).
 
     Hand-written: the ORM's ``bulk_create(update_conflicts=True)`` spent more time
     building the statement than the database running it. The conflict target is the
@@ -322,8 +355,7 @@ def _upsert(items):
         f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
         f" ON CONFLICT (learner_id, subject) DO UPDATE SET {updates}"
     )
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 def minutes_for(count):

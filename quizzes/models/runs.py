@@ -9,7 +9,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, connections, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,11 @@ class QuizRun(models.Model):
     # How many questions the run holds; fixed when it starts, like its RunQuestions.
     size = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(default=timezone.now)
+    # Kept by the database, not by Python: a trigger on the answers' table (migration
+    # 0019) counts each stored answer here and sets ``finished_at`` when the count
+    # reaches ``size``, in the answer's own INSERT. The run's row lock orders answers
+    # that arrive at once, so a run finishes exactly once, with no query of its own.
+    answered = models.PositiveSmallIntegerField(default=0, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -53,7 +58,7 @@ class QuizRun(models.Model):
     def get_absolute_url(self):
         return reverse("quizzes:run-question", args=[self.public_id, 1])
 
-    def record_answer(self, run_question, choice):
+    def record_answer(self, run_question, choice, memory=None):
         """Store the learner's choice for one question of this run, once.
 
         Returns the answer. The same choice again (double click, replay) returns the
@@ -61,9 +66,9 @@ class QuizRun(models.Model):
 
         No lock and no transaction: the INSERT stands alone and the unique constraint
         (one answer per run and question) refuses a second one, even from a parallel
-        request. The run is then finished by one conditional UPDATE; whichever request
-        commits its answer last runs that UPDATE after every answer is visible, so a run
-        always finishes however many answers arrive at once (2 queries; 3 on a replay).
+        request. The answer's INSERT also counts it on the run, finishes the run with
+        its last answer, and updates the learner's memory (``Answer.objects.record``;
+        ``memory`` is what was read with the run question).
         """
         question_id = run_question.question_id
         if choice.question_id != question_id:
@@ -75,30 +80,23 @@ class QuizRun(models.Model):
             choice=choice,
             is_correct=choice.is_correct,
         )
-        # Inside an outer transaction (a test, a management command) the INSERT needs a
-        # savepoint, or a refused duplicate would abort the whole transaction.
-        insert = transaction.atomic if connection.in_atomic_block else nullcontext
         try:
-            with insert():
-                answer.pk, answer.first_attempt = Answer.objects.insert_first(answer)
+            Answer.objects.record(answer, self, memory)
         except IntegrityError:
             stored = Answer.objects.select_related("choice").get(run=self, question_id=question_id)
             if stored.choice_id != choice.pk:
                 raise AnswerConflict from None
-            # The first request may have stored the answer and failed before finishing
-            # the run (a database restart, say); the learner's retry finishes it.
+            # Runs answered before their answers counted themselves (migration 0019)
+            # may have been left open; the learner's retry finishes them.
             self.finish_if_complete()
             return stored
-        answer._state.adding = False
-        from .review import remember  # what the learner remembers (review.py)
-
-        remember(answer, run=self)
-        self.finish_if_complete()
         return answer
 
     def finish_if_complete(self):
-        """Mark the run finished once every question has an answer (1 query; safe to
-        repeat). Hand-written like the answer's INSERT, for the same reason."""
+        """Mark the run finished if every question has an answer and it is not marked
+        yet (1 query; safe to repeat). Answers finish their run as they are stored
+        (``answered``); this mends the runs stored before they did. Hand-written like
+        the answer's INSERT, for the same reason."""
         db = connections[router.db_for_write(QuizRun)]
         quote = db.ops.quote_name
         sql = (
@@ -168,6 +166,12 @@ class QuestionSlot:
     # conversation); None before answering, when the feedback page does not need it.
     next_question_id: int | None = None
     next_started: bool | None = None
+    # A tap-the-red-flag answer's marked spots (ids), once answered.
+    marks: frozenset = frozenset()
+    # A conversation's replies so far, {turn id: reply id}.
+    taken: dict | None = None
+    # What the learner remembers about the question (review.Memory), read on POST only.
+    memory: object = None
 
     def run(self):
         """The run as an unsaved handle, to record answers with (no query)."""
@@ -180,12 +184,21 @@ class QuestionSlot:
         )
 
 
+def listed(db, expression):
+    """SQL for the values of ``expression`` over a subquery's rows, as one text of
+    comma-separated values (NULL when there are none)."""
+    function = "string_agg" if db.vendor == "postgresql" else "group_concat"
+    return f"{function}(CAST({expression} AS TEXT), ',')"
+
+
 class RunQuestionQuerySet(models.QuerySet):
-    def for_page(self, learner_id, public_id, position):
-        """The learner's QuestionSlot at ``position`` of run ``public_id``, with the
-        stored answer's choice if any, and the next position's question (for the feedback
-        page, which carries it), or None when the learner has no such run question.
-        One query.
+    def for_page(self, learner_id, public_id, position, memory=False):
+        """The learner's QuestionSlot at ``position`` of run ``public_id``, or None when
+        the learner has no such run question. One query, which also reads: the stored
+        answer (its choice, or its marks), a conversation's replies so far, the next
+        position's question (for the feedback page, which carries it), and with
+        ``memory`` (to record an answer) what the learner remembers about the question
+        and its red flags, and whether the run is a re-check.
 
         Hand-written SQL: every question page and answer runs it, and the ORM spent
         about 1 ms building it where the database needs 20 µs to answer (bench/README.md).
@@ -194,24 +207,51 @@ class RunQuestionQuerySet(models.QuerySet):
             return None
         db = connections[self.db]
         quote = db.ops.quote_name
-        from .kinds import Step
+        from .kinds import Spot, Step
+        from .questions import Question
+        from .review import Memory, ReviewItem, ReviewKind, ReviewRun
 
-        answers, steps = quote(Answer._meta.db_table), quote(Step._meta.db_table)
+        def table(model):
+            return quote(model._meta.db_table)
+
+        answers, steps = table(Answer), table(Step)
+        marks = table(Answer.spots.through)
         # The next question is begun once it has an answer or, for a conversation, a
         # step; looked at only when this one is answered (both lookups use an index).
-        sql = (
-            "SELECT r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id,"
+        columns = (
+            "r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id,"
             " nq.question_id, CASE WHEN a.id IS NULL THEN NULL ELSE ("
             f"EXISTS (SELECT 1 FROM {answers} na"
             " WHERE na.run_id = rq.run_id AND na.question_id = nq.question_id)"
             f" OR EXISTS (SELECT 1 FROM {steps} ns"
-            " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END"
-            f" FROM {quote(self.model._meta.db_table)} rq"
-            f" JOIN {quote(QuizRun._meta.db_table)} r ON r.id = rq.run_id"
+            " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END,"
+            f" (SELECT {listed(db, 'm.spot_id')} FROM {marks} m WHERE m.answer_id = a.id),"
+            f" (SELECT {listed(db, "s.turn_id || ':' || s.reply_id")} FROM {steps} s"
+            " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id)"
+        )
+        joins = (
+            f" FROM {table(self.model)} rq"
+            f" JOIN {table(QuizRun)} r ON r.id = rq.run_id"
             f" LEFT JOIN {answers} a"
             " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
-            f" LEFT JOIN {quote(self.model._meta.db_table)} nq"
+            f" LEFT JOIN {table(self.model)} nq"
             " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
+        )
+        if memory:
+            # One row per item on the question or on one of its red flags (its own, or
+            # its spots'), by the items' (learner, subject) unique index.
+            links = table(Question.red_flags.through)
+            columns += f", rr.kind, {ReviewItem.objects.columns(db, 'ri')}"
+            joins += (
+                f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
+                f" LEFT JOIN {table(ReviewItem)} ri ON ri.learner_id = r.learner_id"
+                " AND ri.subject IN (SELECT rq.question_id"
+                f" UNION SELECT -f.redflag_id FROM {links} f WHERE f.question_id = rq.question_id"
+                f" UNION SELECT -sp.red_flag_id FROM {table(Spot)} sp"
+                " WHERE sp.question_id = rq.question_id AND sp.red_flag_id IS NOT NULL)"
+            )
+        sql = (
+            f"SELECT {columns}{joins}"
             " WHERE r.public_id = %s AND r.learner_id = %s AND rq.position = %s"
         )
         params = [
@@ -221,10 +261,18 @@ class RunQuestionQuerySet(models.QuerySet):
         ]
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
+            rows = cursor.fetchall()
+        if not rows:
             return None
-        run_id, lesson_id, size, question_id, choice_id, answer_id, next_id, next_started = row
+        row = rows[0]
+        run_id, lesson_id, size, question_id, choice_id, answer_id, next_id, next_started = row[:8]
+        marked, taken = row[8], row[9]
+        known = None
+        if memory:
+            items = [row[11:] for row in rows if row[11] is not None]
+            known = Memory(
+                tuple(ReviewItem.objects.from_rows(db, items)), row[10] == ReviewKind.RECHECK
+            )
         return QuestionSlot(
             run_id=run_id,
             public_id=public_id,
@@ -237,6 +285,14 @@ class RunQuestionQuerySet(models.QuerySet):
             answer_id=answer_id,
             next_question_id=next_id,
             next_started=None if next_started is None else bool(next_started),
+            marks=frozenset(int(pk) for pk in marked.split(",")) if marked else frozenset(),
+            taken=dict(
+                (int(turn), int(reply))
+                for turn, _, reply in (pair.partition(":") for pair in taken.split(","))
+            )
+            if taken
+            else {},
+            memory=known,
         )
 
 
@@ -261,14 +317,38 @@ class RunQuestion(models.Model):
 
 
 class AnswerQuerySet(models.QuerySet):
-    def insert_first(self, answer):
+    def record(self, answer, run, memory=None):
+        """Store ``answer`` (unsaved) in ``run`` with everything it changes: the run's
+        count, and its finish with the last answer (a trigger: ``QuizRun.answered``);
+        what the learner remembers of the question, of its red flags and of the lesson
+        (``review.memory_writes``; ``memory`` is what was read with the run question);
+        and a re-check's statistics. IntegrityError, and nothing stored, when the run
+        already has an answer to the question.
+
+        On PostgreSQL this is one statement (``insert_first``); elsewhere one per table.
+        """
+        from .review import count_recheck, memory_writes
+
+        writes = memory_writes(answer, run, memory)
+        answer.pk, answer.first_attempt = self.insert_first(answer, then=writes)
+        answer._state.adding = False
+        count_recheck(answer, run, memory)
+        return answer
+
+    def insert_first(self, answer, then=()):
         """INSERT ``answer`` (unsaved), deciding ``first_attempt`` in the same statement:
         true unless the learner has answered this question before, in any run. Returns
-        (id, first_attempt). One query; IntegrityError when the run already has an
-        answer to the question.
+        (id, first_attempt). IntegrityError when the run already has an answer to the
+        question. Inside an outer transaction (a test, a management command) the INSERT
+        gets a savepoint, or a refused duplicate would abort it all.
 
-        Hand-written: this is the one write on every answer, and the ORM spent about
-        1 ms building it where the database needs a tenth of that (bench/README.md).
+        ``then``: (sql, params) writes that go with the answer. On PostgreSQL they join
+        the INSERT as data-modifying WITH clauses, so that the answer and all it changes
+        are one statement, one round trip and one commit, stored together or not at
+        all; elsewhere they follow it, one query each.
+
+        Hand-written: this is the write on every answer, and the ORM spent about 1 ms
+        building it where the database needs a tenth of that (bench/README.md).
         """
         db = connections[router.db_for_write(self.model)]
         table = db.ops.quote_name(self.model._meta.db_table)
@@ -291,9 +371,19 @@ class AnswerQuerySet(models.QuerySet):
             answer.question_id,
             db.ops.adapt_datetimefield_value(answer.answered_at),
         ]
-        with db.cursor() as cursor:
+        together = db.vendor == "postgresql" and then
+        if together:
+            clauses = "".join(f", w{i} AS ({write})" for i, (write, _) in enumerate(then))
+            sql = f"WITH a AS ({sql}){clauses} SELECT id, first_attempt FROM a"
+            params += [value for _, values in then for value in values]
+        insert = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
+        with insert, db.cursor() as cursor:
             cursor.execute(sql, params)
             pk, first_attempt = cursor.fetchone()
+        if not together:
+            with db.cursor() as cursor:
+                for write, values in then:
+                    cursor.execute(write, values)
         return pk, bool(first_attempt)
 
 

@@ -66,9 +66,10 @@ class LessonMemoryQuerySet(models.QuerySet):
         return self.filter(learner_id=learner_id)
 
     def count_answer(self, run, answer):
-        """Count ``answer`` in its lesson run ``run`` (1 query, no read: the arithmetic
-        is in the upsert). A run finishes when its answers reach its size; the first
-        finished run of the lesson is its completion."""
+        """The statement that counts ``answer`` in its lesson run ``run``: (sql, params)
+        of one upsert, with no read (the arithmetic is in the upsert), for the answer's
+        INSERT to carry (``Answer.objects.record``). A run finishes when its answers
+        reach its size; the first finished run of the lesson is its completion."""
         db = connections[router.db_for_write(self.model)]
         quote = db.ops.quote_name
         table = quote(self.model._meta.db_table)
@@ -119,8 +120,7 @@ class LessonMemoryQuerySet(models.QuerySet):
             score_now,
             at,
         ]
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
+        return sql, params
 
     def rebuild(self, learner):
         """Recompute the learner's rows from their runs (3 queries): after learners
@@ -129,10 +129,7 @@ class LessonMemoryQuerySet(models.QuerySet):
 
         rows = (
             QuizRun.objects.filter(learner=learner, lesson__isnull=False)
-            .annotate(
-                answered=models.Count("answers"),
-                right=models.Count("answers", filter=models.Q(answers__is_correct=True)),
-            )
+            .annotate(right=models.Count("answers", filter=models.Q(answers__is_correct=True)))
             .order_by("started_at", "id")
             .values_list("lesson_id", "id", "size", "answered", "right", "finished_at")
         )

@@ -12,7 +12,6 @@ from ..models import (
     Answer,
     Conversation,
     MarksConflict,
-    Step,
     StepConflict,
     record_marks,
     record_step,
@@ -41,8 +40,8 @@ def too_fast(request, slot):
 
 def spot_question(request, slot, question):
     """The message with a checkbox on each candidate part, or the feedback: every part
-    revealed in place with its explanation. Queries: as a choice question, plus the
-    stored marks once answered (1) or the marks' INSERT on POST."""
+    revealed in place with its explanation. Queries: as a choice question (the run
+    question's query reads the stored marks too), plus the marks' INSERT on POST."""
     spots = list(question.spots.all())
     marked = None
     error, status = None, 200
@@ -52,11 +51,7 @@ def spot_question(request, slot, question):
             return HttpResponseRedirect(request.path + "#feedback")
         marked = answer.marked if answer is not None else None
     elif slot.answer_id is not None:
-        marked = set(
-            Answer.spots.through.objects.filter(answer_id=slot.answer_id).values_list(
-                "spot_id", flat=True
-            )
-        )
+        marked = set(slot.marks)
     state = None if marked is None else "spots:" + ",".join(map(str, sorted(marked)))
 
     def context():
@@ -80,7 +75,8 @@ def submit_marks(request, slot, question, spots):
     if too_fast(request, slot):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     try:
-        return None, 200, record_marks(slot.run(), slot.question_id, spots, marked)
+        run = slot.run()
+        return None, 200, record_marks(run, slot.question_id, spots, marked, slot.memory)
     except MarksConflict:
         stored = Answer.objects.get(run_id=slot.run_id, question_id=slot.question_id)
         stored.marked = set(stored.spots.values_list("pk", flat=True))
@@ -144,18 +140,14 @@ def spot_context(question, spots, marked, error, cache=True):
 def conversation_question(request, slot, question):
     """The conversation so far and the replies to the current turn, or the ending with
     the walk back through the turns. The next turn is never in the page: it is chosen
-    when the learner's reply is posted. Queries: as a choice question, plus the path
-    taken (1); a reply adds its INSERT, and the answer and the run's finishing check
-    when it ends the conversation."""
+    when the learner's reply is posted. Queries: as a choice question (the run question's
+    query reads the path taken too); a reply adds its INSERT, and the answer and the
+    learner's memory when it ends the conversation."""
     conversation = Conversation(question)
     if conversation.first is None:
         raise Http404(_("This question is no longer published."))
-    taken = list(
-        Step.objects.filter(run_id=slot.run_id, question_id=question.pk)
-        .order_by("taken_at", "id")
-        .values_list("turn_id", "reply_id")
-    )
-    walked = conversation.walk([reply for _, reply in taken]) or conversation.walk([])
+    taken = slot.taken
+    walked = conversation.walk(conversation.replies_taken(taken))
     error, status = None, 200
     if request.method == "POST":
         error, status, walked = submit_reply(request, slot, conversation, taken, walked)
@@ -190,9 +182,9 @@ def submit_reply(request, slot, conversation, taken, walked):
     reply = next((r for r in turn.replies.all() if r.pk == int(raw_reply)), None) if turn else None
     if reply is None:
         return _("That reply is not part of this conversation."), 400, walked
-    if (turn.pk, reply.pk) in taken:
+    if taken.get(turn.pk) == reply.pk:
         return None, 200, walked  # a replay: already stored
-    if any(turn_id == turn.pk for turn_id, _ in taken):
+    if turn.pk in taken:
         return _("You have already replied at this point of the conversation."), 409, walked
     if turn != current:
         return _("That is not where this conversation is now."), 400, walked
@@ -200,7 +192,7 @@ def submit_reply(request, slot, conversation, taken, walked):
         return _("You are answering very fast. Please wait a minute and try again."), 429, walked
     after = conversation.walk([r.pk for _, r in path] + [reply.pk])
     try:
-        record_step(slot.run(), slot.question_id, turn, reply, after[2])
+        record_step(slot.run(), slot.question_id, turn, reply, after[2], slot.memory)
     except StepConflict:
         return _("You have already replied at this point of the conversation."), 409, walked
     return None, 200, after

@@ -1,0 +1,144 @@
+"""What one answer writes, and how few statements it takes.
+
+An answer's INSERT counts it on its run and finishes the run with the last answer (a
+trigger, migration 0019); the learner's memory of the question and its red flags was
+read with the run question, so recording it reads nothing more. On PostgreSQL the
+answer and everything it changes are one statement.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Answer, LessonMemory, QuizRun, RecheckFlag, ReviewItem
+
+from .factories import AnswerFactory, QuestionFactory, QuizRunFactory, RunQuestionFactory
+from .test_quiz import choice, question_url, start
+
+pytestmark = pytest.mark.django_db
+
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+def answer_all(client, run, correct=True):
+    for rq in run.run_questions.all():
+        data = {"choice": choice(run, rq.position, correct).pk}
+        client.post(question_url(run, rq.position), data)
+
+
+def test_a_run_counts_its_answers_and_finishes_with_the_last(visitor, lesson):
+    run = start(visitor, lesson)
+
+    for position in (1, 2):
+        visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
+        run.refresh_from_db()
+        assert (run.answered, run.finished_at) == (position, None)
+    visitor.post(question_url(run, 3), {"choice": choice(run, 3, correct=False).pk})
+
+    run.refresh_from_db()
+    last = Answer.objects.get(run=run, question=choice(run, 3).question)
+    assert (run.answered, run.finished_at) == (3, last.answered_at)
+
+
+def test_a_replayed_answer_is_counted_once_on_the_run_and_in_memory(visitor, lesson):
+    run = start(visitor, lesson)
+    data = {"choice": choice(run, 1).pk}
+    visitor.post(question_url(run, 1), data)
+
+    response = visitor.post(question_url(run, 1), data)
+
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.answered == 1
+    question = choice(run, 1).question
+    assert ReviewItem.objects.get(learner=run.learner, question=question).seen == 1
+    assert LessonMemory.objects.get(learner=run.learner).answered == 1
+
+
+def test_a_refused_answer_changes_nothing_it_would_have_changed(visitor, lesson):
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+    items = list(ReviewItem.objects.values_list("subject", "seen", "due"))
+
+    response = visitor.post(question_url(run, 1), {"choice": choice(run, 1, correct=False).pk})
+
+    assert response.status_code == 409
+    assert list(ReviewItem.objects.values_list("subject", "seen", "due")) == items
+    run.refresh_from_db()
+    assert run.answered == 1
+    assert LessonMemory.objects.get(learner=run.learner).right_answers == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_practice_answer_writes_no_lesson_summary(client, lesson, django_assert_num_queries):
+    client.post(reverse("quizzes:practice"))
+    run = QuizRun.objects.get()
+    client.get(question_url(run, 1))  # fills the content cache
+    data = {"choice": choice(run, 1).pk}
+
+    # session, run question with what the learner remembers about it, INSERT answer
+    # (with the question's and its red flags' upsert on PostgreSQL), [that upsert]
+    with django_assert_num_queries(3 if POSTGRESQL else 4):
+        client.post(question_url(run, 1), data)
+
+    assert not LessonMemory.objects.exists()
+    assert ReviewItem.objects.filter(question__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recheck_answer_is_counted_for_the_retention_figures(
+    client, lesson, django_assert_num_queries
+):
+    client.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    answer_all(client, QuizRun.objects.get())
+    memory = LessonMemory.objects.get()
+    memory.completed_at = timezone.now() - timedelta(days=8)
+    memory.save(update_fields=["completed_at"])
+    client.post(reverse("quizzes:recheck", args=[lesson.slug, 7]))
+    recheck = QuizRun.objects.latest("started_at")
+    client.get(question_url(recheck, 1))  # fills the content cache
+    data = {"choice": choice(recheck, 1).pk}
+    flags = choice(recheck, 1).question.red_flags.count()
+
+    # session, run question with what the learner remembers and the run's kind, INSERT
+    # answer ([the memory upsert]), the re-check's count on the lesson summary and on
+    # the question's red flags
+    with django_assert_num_queries((4 if POSTGRESQL else 5) + bool(flags)):
+        client.post(question_url(recheck, 1), data)
+
+    memory.refresh_from_db()
+    assert (memory.week_answered, memory.week_right) == (1, 1)
+    assert RecheckFlag.objects.filter(day=7).count() == flags
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_answered_before_they_counted_themselves_are_counted_and_finished():
+    """Migration 0019 counts the answers already stored and finishes complete runs."""
+    executor = MigrationExecutor(connection)
+    complete, open_run = QuizRunFactory(size=2), QuizRunFactory(size=2)
+    for run, answers in ((complete, 2), (open_run, 1)):
+        for position in range(1, answers + 1):
+            question = QuestionFactory()
+            RunQuestionFactory(run=run, question=question, position=position)
+            AnswerFactory(run=run, question=question)
+    QuizRun.objects.update(answered=0, finished_at=None)
+
+    executor.migrate([("quizzes", "0018_review_item_one_subject_key")])
+    executor.loader.build_graph()
+    executor.migrate([("quizzes", "0019_run_answer_count")])
+
+    complete.refresh_from_db()
+    open_run.refresh_from_db()
+    assert (complete.answered, open_run.answered) == (2, 1)
+    assert complete.finished_at == complete.answers.latest("answered_at").answered_at
+    assert open_run.finished_at is None
+    # And the trigger is back: the open run's last answer finishes it.
+    question = QuestionFactory()
+    RunQuestionFactory(run=open_run, question=question, position=2)
+    AnswerFactory(run=open_run, question=question)
+    open_run.refresh_from_db()
+    assert (open_run.answered, open_run.finished_at is not None) == (2, True)
