@@ -134,12 +134,8 @@ class Learner(models.Model):
             unfinished = self.unfinished_run(lesson, questions)
             if unfinished is not None:
                 return unfinished
-        with transaction.atomic():
-            run = QuizRun.objects.create(learner=self, lesson=lesson, size=len(questions))
-            RunQuestion.objects.bulk_create(
-                RunQuestion(run=run, question_id=qid, position=i)
-                for i, qid in enumerate(questions, 1)
-            )
+        run = QuizRun.objects.start(self.pk, questions, lesson.pk if lesson else None)
+        run.learner, run.lesson = self, lesson
         return run
 
     def unfinished_run(self, lesson, questions):

@@ -50,7 +50,16 @@ def own_runs(request):
 
 def starting_learner(request):
     """The learner starting a quiz, or None once this address (checked before a learner
-    is created, so a flood stores nothing) or this learner started too many."""
+    is created, so a flood stores nothing) or this learner started too many. A learner
+    the session knows has both limits counted in one round trip."""
+    known = learner_id(request)
+    if known is not None:
+        if ratelimit.exceeded_any(request, ("run-address", None), ("run", known)):
+            return None
+        learner = current_learner(request, create=True)
+        if learner.pk == known or not ratelimit.exceeded(request, "run", who=learner.pk):
+            return learner
+        return None
     if ratelimit.exceeded(request, "run-address"):
         return None
     learner = current_learner(request, create=True)
