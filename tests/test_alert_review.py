@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from quizzes.models import Alert, Answer, ReviewKind, ReviewRun, Status
 from quizzes.models.alerts import training_due
-from quizzes.models.review import REVIEW_SIZE, review_questions
+from quizzes.models.review import REVIEW_SIZE
+from quizzes.models.sessions import review_questions
 
 from .conftest import sign_in_officer
 from .factories import (

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from quizzes.learners import SESSION_KEY
 from quizzes.models import LessonMemory, ReviewItem, ReviewKind
-from quizzes.models.review import start_session
+from quizzes.models.sessions import start_session
 
 from .browser import DESKTOP, PHONE
 from .factories import AlertFactory, LearnerFactory

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quizzes import retention
 from quizzes.models import ActivityWeek, LessonMemory, QuizRun, RecheckFlag, ReviewKind
-from quizzes.models.review import start_session
+from quizzes.models.sessions import start_session
 
 from .conftest import sign_in_officer
 from .factories import LearnerFactory, QuestionFactory, RedFlagFactory, UserFactory

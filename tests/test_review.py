@@ -18,7 +18,8 @@ from quizzes.models import (
     ReviewKind,
     ReviewRun,
 )
-from quizzes.models.review import SCHEDULER, drill_questions, review_questions
+from quizzes.models.review import SCHEDULER
+from quizzes.models.sessions import drill_questions, review_questions
 
 from .conftest import PASSWORD
 from .factories import LearnerFactory, LessonFactory, QuestionFactory, RedFlagFactory

@@ -8,13 +8,14 @@
 - ``learners``: learners and their progress;
 - ``officers``: what the workspace remembers about each officer;
 - ``review``: review scheduling (FSRS) and mastery per red flag;
+- ``sessions``: today's review, drills and re-checks, and the questions they hold;
 - ``summaries``: per-learner summaries of each lesson, kept as answers arrive;
 - ``campaigns``: police campaigns, their participants and the outreach workflow record;
 - ``alerts``: alerts about a scam that breaks today.
 
-Files import one way (workflow <- content <- questions <- runs <- learners <- review, summaries,
-campaigns <- alerts); a
-foreign key to a model in a later file is a string.
+Files import one way (workflow <- content <- questions <- runs <- learners <- review <-
+sessions, summaries, campaigns <- alerts); a foreign key to a model in a later file is a
+string.
 """
 
 from .alerts import Alert
@@ -46,14 +47,7 @@ from .kinds import (
 from .learners import Learner, LessonProgress, LessonStatus, RunSummary
 from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
-from .review import (
-    DRILL_SIZE,
-    REVIEW_SIZE,
-    MasteryLevel,
-    ReviewItem,
-    ReviewKind,
-    ReviewRun,
-)
+from .review import REVIEW_SIZE, MasteryLevel, ReviewItem
 from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
@@ -65,6 +59,7 @@ from .runs import (
     QuizRun,
     RunQuestion,
 )
+from .sessions import DRILL_SIZE, ReviewKind, ReviewRun
 from .summaries import ActivityWeek, LessonMemory, RecheckFlag
 from .workflow import (
     WORKFLOW,

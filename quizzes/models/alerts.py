@@ -117,8 +117,8 @@ def training_due(learner_id, alerts, pool=None):
     learner has not all answered correctly since the alert began: what their review
     starts with. 1 query on the learner's answers when an alert has questions, none
     otherwise; ``pool`` defaults to the review's cached question pool."""
-    from .review import question_pool
     from .runs import Answer
+    from .sessions import question_pool
 
     pool = question_pool() if pool is None else pool
     wanted = [(alert, ids) for alert in alerts if (ids := alert.training_ids(pool))]

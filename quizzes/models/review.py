@@ -5,22 +5,19 @@ Every answered question and every red flag met becomes a ``ReviewItem`` with an 
 memory state (the ``fsrs`` package's card, stored as JSON) and its due date. A wrong
 answer brings the item back the next day, a right one days to months later.
 
-The daily review is driven by the tactics: a red flag's item falls due, and the review
-shows a question carrying that red flag, one the learner has not seen where there is
-one, so that they recognise the tactic and not the remembered text. Questions without
-red flags (genuine messages) are reviewed themselves. Question items keep their own
-memory too: among seen questions, the one remembered least comes back first.
+Which questions a review, a drill or a re-check then shows is in ``sessions``.
 
 The same rows are the per-learner summary of mastery (``seen``, ``recognised``, a
 recency-weighted ``strength``, and whether right answers came from two scam types), so
 the progress and mastery pages read a handful of rows however long the history is.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.db import connections, models, router, transaction
+from django.db import connections, models, router
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from fsrs import Card, Rating, Scheduler
 
 REVIEW_SIZE = 10  # questions in one daily review session, at most
-DRILL_SIZE = 5  # questions in a drill on one red flag, at most
 SECONDS_PER_QUESTION = 30  # for "about M minutes"
 # In a red flag's strength, each answer counts this much of the one after it.
 FADE = 0.6
@@ -114,14 +110,7 @@ class ReviewItemQuerySet(models.QuerySet):
         (bench/README.md)."""
         if not rows:
             return []
-        fields = self.model._meta.concrete_fields
-        columns = [field.get_col(self.model._meta.db_table) for field in fields]
-        converters = [
-            (i, column, converters)
-            for i, column in enumerate(columns)
-            if (converters := db.ops.get_db_converters(column) + column.get_db_converters(db))
-        ]
-        names = [field.attname for field in fields]
+        names, converters = _converters(db.alias)
         items = []
         for row in rows:
             values = list(row)
@@ -143,6 +132,21 @@ class ReviewItemQuerySet(models.QuerySet):
             if clash is not None:
                 (item if clash.seen >= item.seen else clash).delete()
         self.of(other.pk).update(learner=into)
+
+
+@functools.cache
+def _converters(alias):
+    """The items' field names, and the ORM's converters of their columns on database
+    ``alias`` (for ``from_rows``): worked out once per process."""
+    db = connections[alias]
+    fields = ReviewItem._meta.concrete_fields
+    columns = [field.get_col(ReviewItem._meta.db_table) for field in fields]
+    converters = [
+        (i, column, functions)
+        for i, column in enumerate(columns)
+        if (functions := db.ops.get_db_converters(column) + column.get_db_converters(db))
+    ]
+    return [field.attname for field in fields], converters
 
 
 class ReviewItem(models.Model):
@@ -361,201 +365,3 @@ def _upsert(items):
 def minutes_for(count):
     """About how long ``count`` questions take, in whole minutes (at least 1)."""
     return max(1, math.ceil(count * SECONDS_PER_QUESTION / 60))
-
-
-class ReviewKind(models.TextChoices):
-    REVIEW = "review", _("Today's review")
-    DRILL = "drill", _("Drill on one warning sign")
-    RECHECK = "recheck", _("Re-check")
-
-
-class ReviewRun(models.Model):
-    """Marks a quiz run as a review, a drill on one red flag, or a lesson's re-check;
-    the run itself, its questions and answers are ordinary runs."""
-
-    run = models.OneToOneField(
-        "quizzes.QuizRun", primary_key=True, on_delete=models.CASCADE, related_name="review"
-    )
-    kind = models.CharField(max_length=10, choices=ReviewKind.choices)
-    red_flag = models.ForeignKey(
-        "quizzes.RedFlag", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # For a re-check: the lesson, and how many days after its completion (7 or 30).
-    lesson = models.ForeignKey(
-        "quizzes.Lesson", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    day = models.PositiveSmallIntegerField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("review run")
-
-    def __str__(self):
-        return f"{self.kind} {self.run_id}"
-
-    @property
-    def kind_label(self):
-        return ReviewKind(self.kind).label
-
-
-def start_session(learner, question_ids, kind, **marks):
-    """A run over ``question_ids`` marked as ``kind`` (2 queries on PostgreSQL, 3
-    elsewhere), or None if empty."""
-    from .runs import QuizRun
-
-    if not question_ids:
-        return None
-    with transaction.atomic():
-        run = QuizRun.objects.start(learner.pk, question_ids)
-        ReviewRun.objects.create(run=run, kind=kind, **marks)
-    return run
-
-
-# --- Choosing questions ------------------------------------------------------------
-
-
-class PoolQuestion:
-    """A published question as sessions choose among them: plain values, cached."""
-
-    __slots__ = ("channel", "flags", "id", "lesson_id")
-
-    def __init__(self, id, lesson_id, channel, flags):
-        self.id, self.lesson_id, self.channel, self.flags = id, lesson_id, channel, flags
-
-
-def question_pool():
-    """Every published question with its lesson, channel and red flags (2 queries, then
-    from the content cache until an officer changes something)."""
-    from .. import caching
-    from .questions import Question
-
-    def build():
-        return [
-            PoolQuestion(q.pk, q.lesson_id, q.channel, frozenset(f.pk for f in q.red_flags.all()))
-            for q in Question.objects.published()
-            .only("id", "lesson_id", "channel")
-            .prefetch_related("red_flags")
-        ]
-
-    return caching.cached("review-pool", build)
-
-
-def interleave(questions):
-    """Reorder so that neighbours come from different lessons (and channels) where
-    possible: one from each lesson in turn, in the order they were chosen."""
-    by_lesson = {}
-    for q in questions:
-        by_lesson.setdefault(q.lesson_id, []).append(q)
-    ordered = []
-    while any(by_lesson.values()):
-        turn = [group.pop(0) for group in by_lesson.values() if group]
-        # Within a turn, avoid repeating the channel just shown.
-        if ordered and len(turn) > 1 and turn[0].channel == ordered[-1].channel:
-            turn.append(turn.pop(0))
-        ordered += turn
-    return ordered
-
-
-def choose(candidates, seen_due, picked, rng):
-    """The best of ``candidates`` for a tactic: one not seen yet (at random), else the
-    seen one due first; lessons already picked less often come first."""
-    per_lesson = {}
-    for q in picked:
-        per_lesson[q.lesson_id] = per_lesson.get(q.lesson_id, 0) + 1
-    ids = {q.id for q in picked}
-    left = [q for q in candidates if q.id not in ids]
-    if not left:
-        return None
-    far_future = datetime.max.replace(tzinfo=UTC)
-    return min(
-        left,
-        key=lambda q: (
-            q.id in seen_due,
-            per_lesson.get(q.lesson_id, 0),
-            seen_due.get(q.id, far_future),
-            rng.random(),
-        ),
-    )
-
-
-def seen_questions(learner_id):
-    """{question id: due} for every question the learner has answered (1 query; bounded
-    by the number of questions, not by how many quizzes the learner took)."""
-    return dict(
-        ReviewItem.objects.of(learner_id)
-        .filter(question__isnull=False)
-        .values_list("question_id", "due")
-    )
-
-
-def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=()):
-    """Question ids for today's review: ``first`` (a live scam alert's questions), then
-    the due items', interleaved; ``size`` in all at most (2 queries)."""
-    import random
-
-    rng = rng or random.Random()
-    pool = question_pool()
-    by_id = {q.id: q for q in pool}
-    leading = [by_id[pk] for pk in first if pk in by_id][:size]
-    due = []
-    if len(leading) < size:
-        due = list(
-            ReviewItem.objects.of(learner_id)
-            .due(now)
-            .order_by("due", "id")
-            .values_list("question_id", "red_flag_id")[: size * 3]
-        )
-    if not due:
-        return [q.id for q in leading]
-    seen = seen_questions(learner_id)
-    # The alert's questions already train the tactics they carry.
-    picked, covered = list(leading), set().union(*(q.flags for q in leading))
-    for question_id, flag_id in due:
-        if len(picked) >= size:
-            break
-        if flag_id is not None:
-            if flag_id in covered:
-                continue
-            candidates = [q for q in pool if flag_id in q.flags]
-        else:
-            candidates = [q for q in pool if q.id == question_id]
-        best = choose(candidates, seen, picked, rng)
-        if best is not None:
-            picked.append(best)
-            covered |= best.flags
-    return [q.id for q in leading + interleave(picked[len(leading) :])]
-
-
-def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):
-    """Up to ``size`` questions carrying one red flag, unseen ones first, interleaved
-    across lessons (1 query)."""
-    import random
-
-    rng = rng or random.Random()
-    seen = seen_questions(learner_id)
-    candidates = [q for q in question_pool() if flag_id in q.flags]
-    picked = []
-    while len(picked) < size:
-        best = choose(candidates, seen, picked, rng)
-        if best is None:
-            break
-        picked.append(best)
-    return [q.id for q in interleave(picked)]
-
-
-def recheck_questions(learner_id, lesson_id, size=3, rng=None):
-    """Up to ``size`` questions on a lesson's tactics (its questions' red flags), from
-    any lesson, unseen ones first (1 query)."""
-    import random
-
-    rng = rng or random.Random()
-    pool = question_pool()
-    flags = frozenset().union(*(q.flags for q in pool if q.lesson_id == lesson_id))
-    candidates = [q for q in pool if q.flags & flags or q.lesson_id == lesson_id]
-    seen = seen_questions(learner_id)
-    picked = []
-    while len(picked) < size:
-        best = choose(candidates, seen, picked, rng)
-        if best is None:
-            break
-        picked.append(best)
-    return [q.id for q in interleave(picked)]

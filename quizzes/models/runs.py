@@ -4,6 +4,7 @@ Progress is never stored as a score: it is computed from ``Answer`` rows, one pe
 answered question in a run. Learners and their progress are in ``learners``.
 """
 
+import functools
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -231,6 +232,62 @@ def listed(db, expression):
     return f"{function}(CAST({expression} AS TEXT), ',')"
 
 
+@functools.cache
+def slot_sql(alias, memory):
+    """The SQL of ``RunQuestion.objects.for_page`` on database ``alias``, with what the
+    learner remembers when ``memory``: built once per process."""
+    db = connections[alias]
+    quote = db.ops.quote_name
+    from .kinds import Spot, Step
+    from .questions import Question
+    from .review import ReviewItem
+    from .sessions import ReviewRun
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    answers, steps = table(Answer), table(Step)
+    marks = table(Answer.spots.through)
+    # The next question is begun once it has an answer or, for a conversation, a
+    # step; looked at only when this one is answered (both lookups use an index).
+    columns = (
+        "r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id,"
+        " nq.question_id, CASE WHEN a.id IS NULL THEN NULL ELSE ("
+        f"EXISTS (SELECT 1 FROM {answers} na"
+        " WHERE na.run_id = rq.run_id AND na.question_id = nq.question_id)"
+        f" OR EXISTS (SELECT 1 FROM {steps} ns"
+        " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END,"
+        f" (SELECT {listed(db, 'm.spot_id')} FROM {marks} m WHERE m.answer_id = a.id),"
+        f" (SELECT {listed(db, "s.turn_id || ':' || s.reply_id")} FROM {steps} s"
+        " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id)"
+    )
+    joins = (
+        f" FROM {table(RunQuestion)} rq"
+        f" JOIN {table(QuizRun)} r ON r.id = rq.run_id"
+        f" LEFT JOIN {answers} a"
+        " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
+        f" LEFT JOIN {table(RunQuestion)} nq"
+        " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
+    )
+    if memory:
+        # One row per item on the question or on one of its red flags (its own, or
+        # its spots'), by the items' (learner, subject) unique index.
+        links = table(Question.red_flags.through)
+        columns += f", rr.kind, {ReviewItem.objects.columns(db, 'ri')}"
+        joins += (
+            f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
+            f" LEFT JOIN {table(ReviewItem)} ri ON ri.learner_id = r.learner_id"
+            " AND ri.subject IN (SELECT rq.question_id"
+            f" UNION SELECT -f.redflag_id FROM {links} f WHERE f.question_id = rq.question_id"
+            f" UNION SELECT -sp.red_flag_id FROM {table(Spot)} sp"
+            " WHERE sp.question_id = rq.question_id AND sp.red_flag_id IS NOT NULL)"
+        )
+    return (
+        f"SELECT {columns}{joins}"
+        " WHERE r.public_id = %s AND r.learner_id = %s AND rq.position = %s"
+    )
+
+
 class RunQuestionQuerySet(models.QuerySet):
     def for_page(self, learner_id, public_id, position, memory=False):
         """The learner's QuestionSlot at ``position`` of run ``public_id``, or None when
@@ -246,54 +303,10 @@ class RunQuestionQuerySet(models.QuerySet):
         if learner_id is None or not 0 < position <= MAX_RUN_SIZE:
             return None
         db = connections[self.db]
-        quote = db.ops.quote_name
-        from .kinds import Spot, Step
-        from .questions import Question
-        from .review import Memory, ReviewItem, ReviewKind, ReviewRun
+        from .review import Memory, ReviewItem
+        from .sessions import ReviewKind
 
-        def table(model):
-            return quote(model._meta.db_table)
-
-        answers, steps = table(Answer), table(Step)
-        marks = table(Answer.spots.through)
-        # The next question is begun once it has an answer or, for a conversation, a
-        # step; looked at only when this one is answered (both lookups use an index).
-        columns = (
-            "r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id,"
-            " nq.question_id, CASE WHEN a.id IS NULL THEN NULL ELSE ("
-            f"EXISTS (SELECT 1 FROM {answers} na"
-            " WHERE na.run_id = rq.run_id AND na.question_id = nq.question_id)"
-            f" OR EXISTS (SELECT 1 FROM {steps} ns"
-            " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END,"
-            f" (SELECT {listed(db, 'm.spot_id')} FROM {marks} m WHERE m.answer_id = a.id),"
-            f" (SELECT {listed(db, "s.turn_id || ':' || s.reply_id")} FROM {steps} s"
-            " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id)"
-        )
-        joins = (
-            f" FROM {table(self.model)} rq"
-            f" JOIN {table(QuizRun)} r ON r.id = rq.run_id"
-            f" LEFT JOIN {answers} a"
-            " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
-            f" LEFT JOIN {table(self.model)} nq"
-            " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
-        )
-        if memory:
-            # One row per item on the question or on one of its red flags (its own, or
-            # its spots'), by the items' (learner, subject) unique index.
-            links = table(Question.red_flags.through)
-            columns += f", rr.kind, {ReviewItem.objects.columns(db, 'ri')}"
-            joins += (
-                f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
-                f" LEFT JOIN {table(ReviewItem)} ri ON ri.learner_id = r.learner_id"
-                " AND ri.subject IN (SELECT rq.question_id"
-                f" UNION SELECT -f.redflag_id FROM {links} f WHERE f.question_id = rq.question_id"
-                f" UNION SELECT -sp.red_flag_id FROM {table(Spot)} sp"
-                " WHERE sp.question_id = rq.question_id AND sp.red_flag_id IS NOT NULL)"
-            )
-        sql = (
-            f"SELECT {columns}{joins}"
-            " WHERE r.public_id = %s AND r.learner_id = %s AND rq.position = %s"
-        )
+        sql = slot_sql(db.alias, memory)
         params = [
             QuizRun._meta.get_field("public_id").get_db_prep_value(public_id, db),
             learner_id,

@@ -2,7 +2,8 @@
 warning sign, and the web app manifest that lets the site sit on a phone's home screen.
 
 Review sessions and drills are ordinary quiz runs (quiz.py answers them); the rules live
-in quizzes/models/review.py.
+in quizzes/models/review.py (what each learner remembers) and sessions.py (the questions
+a session holds).
 """
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from .. import caching
 from ..learners import current_learner, learner_id
 from ..models import RedFlag, ReviewItem, ReviewKind
 from ..models.alerts import first_ids, training_due
-from ..models.review import (
+from ..models.sessions import (
     drill_questions,
     recheck_questions,
     review_questions,
