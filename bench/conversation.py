@@ -17,7 +17,7 @@ import os
 from .client import TURN_RE, HTTPError, Session, answer_fields
 
 LESSON = os.environ.get("BENCH_CONVERSATION_LESSON", "fake-police-safe-account")
-MAX_TURNS = 12  # the curriculum's longest path (quizzes/curriculum/schema.py)
+MAX_TURNS = 12  # the curriculum's longest path (quizzes/curriculum/schema/kinds.py)
 MAX_POSITION = 40  # where the conversation is looked for in the run
 
 

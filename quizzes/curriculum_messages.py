@@ -1,6 +1,6 @@
 """The curriculum checker's findings, in the officer's language.
 
-The checker (``curriculum/schema.py``, ``curriculum/bundle.py``) also serves the
+The checker (``curriculum/schema/``, ``curriculum/bundle.py``) also serves the
 command line, so it speaks English; the import page translates its findings here.
 A finding is "where: what"; a finding this table does not know is shown as it is.
 """

@@ -357,7 +357,7 @@ def finish_conversation(run, question_id, ending, memory=None):
     return answer
 
 
-MAX_TURNS_ON_A_PATH = 12  # as the curriculum schema (quizzes/curriculum/schema.py)
+MAX_TURNS_ON_A_PATH = 12  # as the curriculum schema (quizzes/curriculum/schema/kinds.py)
 
 
 def conversation_problems(turns, endings):
