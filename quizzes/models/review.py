@@ -331,6 +331,31 @@ def count_recheck(answer, run, memory=None):
     count_recheck_answer(run, answer, flags)
 
 
+@functools.cache
+def _upsert_parts(alias):
+    """What ``_upsert`` needs on database ``alias``, worked out once per process: the
+    statement's head and tail around its rows, and for each column the field whose
+    ``get_db_prep_save`` a value needs (the JSON card and the times), or None (numbers
+    and booleans go as they are)."""
+    db = connections[alias]
+    quote = db.ops.quote_name
+    fields = {f.attname: f for f in ReviewItem._meta.concrete_fields}
+    columns = ", ".join(quote(c) for c in _COLUMNS)
+    updates = ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}"
+        for c in _COLUMNS
+        if c not in ("learner_id", "question_id", "red_flag_id")
+    )
+    head = f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES "
+    tail = f" ON CONFLICT (learner_id, subject) DO UPDATE SET {updates}"
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    prepared = [
+        fields[c] if isinstance(fields[c], models.JSONField | models.DateTimeField) else None
+        for c in _COLUMNS
+    ]
+    return head, row, tail, list(zip(_COLUMNS, prepared, strict=True))
+
+
 def _upsert(items):
     """The statement that INSERTs the items, or UPDATEs the learner's existing ones:
     (sql, params).
@@ -341,25 +366,13 @@ def _upsert(items):
     red flag, so a question's item and its red flags' items go in one statement.
     """
     db = connections[router.db_for_write(ReviewItem)]
-    quote = db.ops.quote_name
-    fields = {f.attname: f for f in ReviewItem._meta.concrete_fields}
-    rows, params = [], []
+    head, row, tail, columns = _upsert_parts(db.alias)
+    params = []
     for item in items:
-        rows.append("(" + ", ".join(["%s"] * len(_COLUMNS)) + ")")
-        params += [
-            fields[column].get_db_prep_save(getattr(item, column), db) for column in _COLUMNS
-        ]
-    columns = ", ".join(quote(c) for c in _COLUMNS)
-    updates = ", ".join(
-        f"{quote(c)} = excluded.{quote(c)}"
-        for c in _COLUMNS
-        if c not in ("learner_id", "question_id", "red_flag_id")
-    )
-    sql = (
-        f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
-        f" ON CONFLICT (learner_id, subject) DO UPDATE SET {updates}"
-    )
-    return sql, params
+        for column, field in columns:
+            value = getattr(item, column)
+            params.append(value if field is None else field.get_db_prep_save(value, db))
+    return head + ", ".join([row] * len(items)) + tail, params
 
 
 def minutes_for(count):
