@@ -5,9 +5,18 @@ Plain text, in each recipient's workspace language. Sent after the transaction t
 the item commits (nothing is announced that was rolled back), and a failure to send is
 logged, never raised: the workflow step stands whatever the mail server does. Officers turn
 them off in their workspace settings (``OfficerSettings.email_notifications``).
+
+One action is one e-mail per officer: the steps taken inside a ``digest()`` block
+(approving a lesson with its questions, an import) are gathered, and each officer gets one
+e-mail listing every item meant for them.
 """
 
 import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache, partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,10 +25,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
 
 REVIEW_PERMISSION = "quizzes.review_content"
+
+SUBMITTED, SENT_BACK, PUBLISHED = "submitted", "sent_back", "published"
 
 
 def reviewers(exclude=()):
@@ -56,21 +68,133 @@ def link(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _send(recipients, write):
-    """One e-mail per recipient, written by ``write()`` in their language."""
-    for user in recipients:
-        try:
-            with translation.override(language_of(user)):
-                subject, body = write()
-                # A title typed with a line break would make the subject an invalid
-                # header (the mail would be refused): one line, always.
-                subject = " ".join(subject.split())
-                body += "\n\n-- \n" + _(
-                    "You can turn these e-mails off in your workspace settings: %(url)s"
-                ) % {"url": link(reverse("admin:quizzes_officer_settings"))}
-                send_mail(subject, body, None, [user.email])
-        except Exception:  # a mail server's failure must not undo the workflow step
-            logger.exception("Could not e-mail %s about the workflow", user.pk)
+def namer(item):
+    """A function naming ``item`` in the language active when it is called."""
+    return lambda: _("%(kind)s “%(name)s”") % {"kind": item._meta.verbose_name, "name": item}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One workflow step to announce. ``name_of()`` names the item in the active language;
+    ``recipients()`` returns the officers to tell, asked once the step has committed."""
+
+    event: str  # SUBMITTED, SENT_BACK or PUBLISHED
+    url: str
+    name_of: Callable[[], str]
+    actor: object
+    recipients: Callable[[], object]
+    comment: str = ""
+
+
+def write_one(notice):
+    """Subject and body of an e-mail about one item."""
+    item, officer, url = notice.name_of(), notice.actor, link(notice.url)
+    if notice.event == SUBMITTED:
+        subject = _("Waiting for your review: %(item)s") % {"item": item}
+        body = _(
+            "%(officer)s submitted %(item)s for review.\n\nOpen it to approve it or send "
+            "it back: %(url)s"
+        ) % {"officer": officer, "item": item, "url": url}
+    elif notice.event == SENT_BACK:
+        subject = _("Sent back to you: %(item)s") % {"item": item}
+        body = _(
+            "%(officer)s sent %(item)s back to you.\n\nWhat needs changing:\n%(comment)s"
+            "\n\nOpen it: %(url)s"
+        ) % {"officer": officer, "item": item, "comment": notice.comment, "url": url}
+    else:
+        subject = _("Published: %(item)s") % {"item": item}
+        body = _(
+            "%(officer)s approved %(item)s. Citizens can read it now.\n\nOpen it: %(url)s"
+        ) % {"officer": officer, "item": item, "url": url}
+    return subject, body
+
+
+def digest_subject(notices):
+    first, more = notices[0].name_of(), len(notices) - 1
+    events = {n.event for n in notices}
+    if events == {SUBMITTED}:
+        text = _("Waiting for your review: %(item)s and %(count)d more")
+    elif events == {SENT_BACK}:
+        text = _("Sent back to you: %(item)s and %(count)d more")
+    elif events == {PUBLISHED}:
+        text = _("Published: %(item)s and %(count)d more")
+    else:
+        text = _("Workflow: %(item)s and %(count)d more")
+    return text % {"item": first, "count": more}
+
+
+def digest_paragraph(event, officer, notices):
+    """What ``officer`` did to these items, then each item with its link."""
+    count = len(notices)
+    if event == SUBMITTED:
+        text = ngettext(
+            "%(officer)s submitted %(count)d item for review. Open it to approve it or "
+            "send it back:",
+            "%(officer)s submitted %(count)d items for review. Open each to approve it or "
+            "send it back:",
+            count,
+        )
+    elif event == SENT_BACK:
+        text = ngettext(
+            "%(officer)s sent %(count)d item back to you:",
+            "%(officer)s sent %(count)d items back to you:",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(officer)s approved %(count)d item. Citizens can read it now:",
+            "%(officer)s approved %(count)d items. Citizens can read them now:",
+            count,
+        )
+    lines = [text % {"officer": officer, "count": count}]
+    for notice in notices:
+        lines.append(f"\n- {notice.name_of()}\n  {link(notice.url)}")
+        if notice.comment:
+            comment = "\n    ".join(notice.comment.splitlines())
+            lines.append("  " + _("What needs changing: %(comment)s") % {"comment": comment})
+    return "\n".join(lines)
+
+
+def write_digest(notices):
+    """Subject and body of one e-mail about several items, grouped by what was done and
+    by whom, in the order the steps were taken."""
+    groups = {}
+    for notice in notices:
+        groups.setdefault((notice.event, notice.actor), []).append(notice)
+    body = "\n\n".join(
+        digest_paragraph(event, officer, group) for (event, officer), group in groups.items()
+    )
+    return digest_subject(notices), body
+
+
+def send(user, notices):
+    """One e-mail to ``user`` about ``notices``, in their language."""
+    try:
+        with translation.override(language_of(user)):
+            if len(notices) == 1:
+                subject, body = write_one(notices[0])
+            else:
+                subject, body = write_digest(notices)
+            # A title typed with a line break would make the subject an invalid
+            # header (the mail would be refused): one line, always.
+            subject = " ".join(subject.split())
+            body += "\n\n-- \n" + _(
+                "You can turn these e-mails off in your workspace settings: %(url)s"
+            ) % {"url": link(reverse("admin:quizzes_officer_settings"))}
+            send_mail(subject, body, None, [user.email])
+    except Exception:  # a mail server's failure must not undo the workflow step
+        logger.exception("Could not e-mail %s about the workflow", user.pk)
+
+
+def deliver(notices):
+    """One e-mail per officer, listing every notice meant for them (once each)."""
+    mail = {}  # officer's pk: (officer, {(event, url): notice})
+    for notice in notices:
+        for user in notice.recipients():
+            theirs = mail.setdefault(user.pk, (user, {}))[1]
+            theirs.setdefault((notice.event, notice.url), notice)
+    for user, theirs in mail.values():
+        send(user, list(theirs.values()))
 
 
 def after_commit(func, *args):
@@ -85,47 +209,36 @@ def after_commit(func, *args):
     transaction.on_commit(run)
 
 
-def namer(item):
-    """A function naming ``item`` in the language active when it is called."""
-    return lambda: _("%(kind)s “%(name)s”") % {"kind": item._meta.verbose_name, "name": item}
+_gathering = ContextVar("workflow_notices", default=None)
 
 
-def submitted(url, name_of, actor, authors):
-    """Something waits for review: e-mail every reviewer who wrote no part of it.
-    ``name_of()`` names the item in the active language."""
-
-    def write():
-        subject = _("Waiting for your review: %(item)s") % {"item": name_of()}
-        body = _(
-            "%(officer)s submitted %(item)s for review.\n\nOpen it to approve it or send "
-            "it back: %(url)s"
-        ) % {"officer": actor, "item": name_of(), "url": link(url)}
-        return subject, body
-
-    _send(reviewers(exclude={actor.pk, *authors}), write)
-
-
-def sent_back(url, name_of, actor, authors, comment):
-    def write():
-        subject = _("Sent back to you: %(item)s") % {"item": name_of()}
-        body = _(
-            "%(officer)s sent %(item)s back to you.\n\nWhat needs changing:\n%(comment)s"
-            "\n\nOpen it: %(url)s"
-        ) % {"officer": actor, "item": name_of(), "comment": comment, "url": link(url)}
-        return subject, body
-
-    _send(officers(set(authors) - {actor.pk}), write)
+@contextmanager
+def digest():
+    """Gather the notices of every workflow step taken inside the block into one e-mail
+    per officer, sent once the transaction commits. A block inside another joins it."""
+    if _gathering.get() is not None:
+        yield
+        return
+    notices = []
+    token = _gathering.set(notices)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    # Commit hooks run in the order they were registered, so this one runs after every
+    # step's own; a step rolled back with its savepoint took its hook with it.
+    after_commit(deliver, notices)
 
 
-def published(url, name_of, actor, authors):
-    def write():
-        subject = _("Published: %(item)s") % {"item": name_of()}
-        body = _(
-            "%(officer)s approved %(item)s. Citizens can read it now.\n\nOpen it: %(url)s"
-        ) % {"officer": actor, "item": name_of(), "url": link(url)}
-        return subject, body
-
-    _send(officers(set(authors) - {actor.pk}), write)
+def announce(notice):
+    """Tell the officers concerned about ``notice`` after the commit, in the e-mail of
+    the ``digest()`` block around it (or in one of its own)."""
+    notices = _gathering.get()
+    if notices is None:
+        with digest():
+            announce(notice)
+        return
+    transaction.on_commit(partial(notices.append, notice))
 
 
 def workflow_authors(subject, step):
@@ -147,41 +260,39 @@ def on_workflow_step(sender, instance, created, raw=False, **kwargs):
 
     if not created or raw or instance.user is None:
         return
-    if instance.action not in (Action.SUBMIT, Action.SEND_BACK, Action.APPROVE):
+    events = {Action.SUBMIT: SUBMITTED, Action.SEND_BACK: SENT_BACK, Action.APPROVE: PUBLISHED}
+    if instance.action not in events:
         return
-    subject = instance.lesson or instance.question
+    subject, actor = instance.lesson or instance.question, instance.user
     url = reverse(f"admin:quizzes_{subject._meta.model_name}_change", args=[subject.pk])
 
-    def send():
+    def recipients():
         if instance.action == Action.SUBMIT:
-            submitted(url, namer(subject), instance.user, subject.author_ids())
-        elif instance.action == Action.SEND_BACK:
-            authors = workflow_authors(subject, instance)
-            sent_back(url, namer(subject), instance.user, authors, instance.comment)
-        else:
-            published(url, namer(subject), instance.user, workflow_authors(subject, instance))
+            return reviewers(exclude={actor.pk, *subject.author_ids()})
+        return officers(workflow_authors(subject, instance) - {actor.pk})
 
-    after_commit(send)
+    event = events[instance.action]
+    comment = instance.comment if event == SENT_BACK else ""
+    announce(Notice(event, url, namer(subject), actor, recipients, comment))
 
 
 def on_revision(revision, event, user):
     """A revision was submitted (saved for review), sent back or approved."""
+    from .curriculum.items import find
 
-    def send():
-        url = revision.get_absolute_url()
-        authors = set(revision.authors.values_list("pk", flat=True))
-        from .curriculum.items import find
+    event = {"submitted": SUBMITTED, "sent_back": SENT_BACK, "approved": PUBLISHED}[event]
 
-        item = find(revision.kind, revision.key) or revision
+    @cache
+    def item():
+        return find(revision.kind, revision.key) or revision
 
-        def name():
-            return _("revision of %(item)s") % {"item": namer(item)()}
+    def name():
+        return _("revision of %(item)s") % {"item": namer(item())()}
 
-        if event == "submitted":
-            submitted(url, name, user, revision.author_ids())
-        elif event == "sent_back":
-            sent_back(url, name, user, authors, revision.comment)
-        else:
-            published(url, name, user, authors)
+    def recipients():
+        if event == SUBMITTED:
+            return reviewers(exclude={user.pk, *revision.author_ids()})
+        return officers(set(revision.authors.values_list("pk", flat=True)) - {user.pk})
 
-    after_commit(send)
+    comment = revision.comment if event == SENT_BACK else ""
+    announce(Notice(event, revision.get_absolute_url(), name, user, recipients, comment))

@@ -152,6 +152,37 @@ def test_the_home_page_reads_the_alerts_answers_with_one_query_more(
         assert REASON in visitor.get(reverse("quizzes:home")).text
 
 
+def test_the_progress_page_counts_the_alerts_questions_as_the_review_page_does(
+    visitor, lesson, police, alert, monkeypatch, django_assert_num_queries
+):
+    run = start_quiz_as(visitor, police)
+    answer_through_pages(visitor, run, right=False)
+    make_due(run.learner)
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    visitor.get(reverse("quizzes:home"))  # fills the content cache
+
+    review = visitor.get(reverse("quizzes:review")).text
+    # session, activity, lesson summaries, red flags, the learner's right answers to the
+    # alert's questions, review due, five latest runs: one more only while it is live
+    with django_assert_num_queries(7):
+        progress = visitor.get(reverse("quizzes:progress")).text
+
+    assert "2 questions are due" in review
+    assert "Your review today: 2 questions, about 1 minute" in progress
+    assert REASON in review
+    assert REASON in progress
+    with django_assert_num_queries(2):  # session, activity: nothing new since
+        assert REASON in visitor.get(reverse("quizzes:progress")).text
+
+    # Once it has ended the learner did nothing new, yet the box no longer counts it.
+    monkeypatch.setattr(timezone, "now", lambda: now + 2 * HOUR)
+    progress = visitor.get(reverse("quizzes:progress")).text
+    assert REASON not in progress
+    assert "Your review today: 1 question, about 1 minute" in progress
+    assert "1 question is due" in visitor.get(reverse("quizzes:review")).text
+
+
 # --- The workspace ------------------------------------------------------------------------
 
 

@@ -69,7 +69,7 @@ def test_an_officer_moves_a_step_down_without_typing_numbers(client, author_user
     response = client.post(change_url(draft_lesson), {**data, "_move": "steps-0-down"})
 
     assert response.status_code == 302
-    assert response.url == change_url(draft_lesson)
+    assert response.url == change_url(draft_lesson) + "#steps-1"  # back at the row it moved
     assert steps(draft_lesson) == [
         "A fee is asked.",
         "A parcel is held.",
@@ -121,14 +121,27 @@ def test_moving_a_step_of_a_published_lesson_is_a_revision(client, author_user, 
     assert [s["text"]["en"] for s in revision.data["steps"]] == ["Second.", "First."]
 
 
-def test_a_bad_move_value_changes_nothing(client, author_user, draft_lesson):
+def test_a_move_of_no_row_of_the_item_is_refused_and_saves_nothing(
+    client, author_user, draft_lesson
+):
+    sign_in_officer(client, author_user)
+    data = form_data(client.get(change_url(draft_lesson)))
+    data["steps-0-text_en"] = "Typed, then a forged button."
+
+    for value in ("steps-9-up", "steps-x-down", "nothing", "choices-0-up"):
+        response = client.post(change_url(draft_lesson), {**data, "_move": value})
+        assert response.status_code == 400
+
+    assert steps(draft_lesson) == ["A parcel is held.", "A fee is asked.", "A link is sent."]
+
+
+def test_the_last_step_moving_down_stays_where_it_is(client, author_user, draft_lesson):
     sign_in_officer(client, author_user)
     data = form_data(client.get(change_url(draft_lesson)))
 
-    for value in ("steps-9-up", "steps-x-down", "nothing", "steps-2-down", "choices-0-up"):
-        response = client.post(change_url(draft_lesson), {**data, "_move": value})
-        assert response.status_code == 302
+    response = client.post(change_url(draft_lesson), {**data, "_move": "steps-2-down"})
 
+    assert response.status_code == 302
     assert steps(draft_lesson) == ["A parcel is held.", "A fee is asked.", "A link is sent."]
 
 

@@ -3,12 +3,14 @@ the turns with their replies and the endings are inlines on the question; what i
 ready is named before review; a published one changes only by revision."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
-from quizzes.models import Ending, Question, Reply, Revision, Turn
+from quizzes.models import Ending, Question, Reply, Revision, Status, Turn
 
-from .conftest import sign_in_officer
+from .conftest import _staff, sign_in_officer
+from .factories import AnswerFactory, SpotFactory
 from .test_revisions import form_data
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +207,166 @@ def test_an_officer_adds_a_turn_and_an_ending_with_replies_in_one_save(
         ("不。", "reported"),
     ]
     assert question.turns.get(key="opening").replies.get(position=3).next_turn == code
+
+
+# --- Moving parts with buttons -------------------------------------------------------------
+
+
+def spot_texts(question):
+    return list(question.spots.order_by("position").values_list("text_en", flat=True))
+
+
+def keys(rows):
+    return list(rows.order_by("position").values_list("key", flat=True))
+
+
+def draft_spot_question(lesson):
+    question = lesson.questions.get()
+    question.status = Status.DRAFT
+    question.save(update_fields=["status"])
+    return question
+
+
+def move(client, question, button, **changes):
+    """Press a move button on the question's page, after typing ``changes``."""
+    data = form_data(client.get(change_url(question)))
+    return client.post(change_url(question), {**data, **changes, "_move": button})
+
+
+def test_an_officer_moves_a_part_to_spot_up_without_typing_numbers(
+    client, spot_lesson, author_user
+):
+    question = draft_spot_question(spot_lesson)
+    sign_in_officer(client, author_user)
+    page = client.get(change_url(question)).content.decode()
+    assert '<input type="hidden" name="spots-0-position" value="1"' in page
+    assert 'value="spots-0-up"' not in page  # the first part cannot go up
+    assert 'value="spots-2-down"' not in page  # nor the last go down
+
+    response = move(client, question, "spots-1-up", **{"spots-2-explanation_en": "Typed."})
+
+    # Saved, and back at the part it moved.
+    assert (response.status_code, response.url) == (302, change_url(question) + "#spots-0")
+    greeting, deadline, link = "Dear customer", "within 24 hours", "http://parcel-fee.example/pay"
+    assert spot_texts(question) == [deadline, greeting, link]
+    assert question.spots.get(position=3).explanation_en == "Typed."
+
+
+def test_turns_and_endings_of_a_draft_conversation_move_too(
+    client, conversation_lesson, author_user
+):
+    question = draft_conversation(conversation_lesson)
+    sign_in_officer(client, author_user)
+
+    assert move(client, question, "turns-0-down").status_code == 302
+    assert move(client, question, "endings-1-up").status_code == 302
+
+    assert keys(question.turns) == ["safe-account", "opening"]
+    assert keys(question.endings) == ["paid", "hung-up"]
+    # Replies still lead where they led.
+    assert question.turns.get(key="opening").replies.get(position=1).next_turn.key == (
+        "safe-account"
+    )
+
+
+def test_the_move_buttons_are_named_with_their_row_in_the_officers_language(
+    client, conversation_lesson, author_user
+):
+    question = draft_conversation(conversation_lesson)
+    sign_in_officer(client, author_user)
+    client.post(reverse("admin:quizzes_workspace_language"), {"language": "zh-hans"})
+
+    page = client.get(change_url(question)).content.decode()
+
+    # A screen reader's list of buttons says "上移 safe-account", not "上移" twice.
+    assert (
+        '<button type="submit" class="button" name="_move" value="turns-1-up" '
+        'id="move-turns-1-up" aria-labelledby="move-turns-1-up turns-1-label">上移</button>'
+    ) in page
+    assert '<span class="inline_label" id="turns-1-label">safe-account' in page
+    assert 'aria-labelledby="move-endings-0-down endings-0-label">下移</button>' in page
+    assert "Move up" not in page
+
+
+def test_moving_an_ending_of_a_published_conversation_is_a_revision(
+    client, conversation_lesson, author_user, reviewer_user
+):
+    question = conversation_lesson.questions.get()
+    sign_in_officer(client, author_user)
+
+    response = move(client, question, "endings-0-down")
+
+    assert response.status_code == 302
+    assert keys(question.endings) == ["hung-up", "paid"]  # citizens see no change yet
+    revision = Revision.objects.get()
+    assert [e["key"] for e in revision.data["endings"]] == ["paid", "hung-up"]
+    revision.approve(reviewer_user)
+    assert keys(question.endings) == ["paid", "hung-up"]
+
+
+def test_parts_that_learners_marked_keep_their_places(client, spot_lesson, author_user):
+    """A revision matches parts to spot by position, as it does choices: moving one would
+    put another text under what learners marked."""
+    question = spot_lesson.questions.get()
+    answer = AnswerFactory(question=question, choice=None, is_correct=False)
+    answer.spots.add(question.spots.get(position=2))
+    before = spot_texts(question)
+    sign_in_officer(client, author_user)
+    page = client.get(change_url(question))
+    assert 'name="_move"' not in page.content.decode()
+
+    client.post(change_url(question), {**form_data(page), "_move": "spots-0-down"})
+
+    assert spot_texts(question) == before
+    assert not Revision.objects.exists()
+
+
+def test_a_move_naming_another_questions_part_is_refused_and_changes_nothing(
+    client, spot_lesson, author_user
+):
+    question = draft_spot_question(spot_lesson)
+    other = SpotFactory(text_en="Someone else's part")
+    SpotFactory(question=other.question, text_en="Its second part")
+    before = spot_texts(question), spot_texts(other.question)
+    sign_in_officer(client, author_user)
+
+    forged = move(client, question, "spots-0-down", **{"spots-0-id": str(other.pk)})
+    elsewhere = move(client, question, "choices-0-down")  # no choices on this page
+
+    assert (forged.status_code, elsewhere.status_code) == (400, 400)
+    assert (spot_texts(question), spot_texts(other.question)) == before
+
+
+def test_a_move_asked_for_by_a_link_is_refused(client, conversation_lesson, author_user):
+    question = draft_conversation(conversation_lesson)
+    sign_in_officer(client, author_user)
+
+    response = client.get(change_url(question), {"_move": "turns-0-down"})
+
+    assert response.status_code == 405
+    assert keys(question.turns) == ["opening", "safe-account"]
+
+
+@pytest.mark.parametrize(
+    "may_change",
+    [
+        pytest.param([], id="an-analyst"),
+        pytest.param(["change_question", "change_choice"], id="the-question-but-not-its-turns"),
+    ],
+)
+def test_an_officer_who_may_not_change_the_turns_cannot_move_them(
+    client, conversation_lesson, may_change
+):
+    """An analyst reads the question; another officer may change the question (and
+    its choices) but not its turns: neither sees the buttons nor moves a turn."""
+    question = draft_conversation(conversation_lesson)
+    officer = _staff("officer-reader", "Analysts")
+    officer.user_permissions.add(*Permission.objects.filter(codename__in=may_change))
+    sign_in_officer(client, officer)
+    page = client.get(change_url(question))
+    assert 'name="_move"' not in page.content.decode()
+
+    response = client.post(change_url(question), {**form_data(page), "_move": "turns-0-down"})
+
+    assert response.status_code == 403
+    assert keys(question.turns) == ["opening", "safe-account"]

@@ -42,10 +42,10 @@ class Officer:
     """A browser tab that counts what the officer does: page loads, clicks (a field
     typed into counts as one click, as the officer clicks into it first)."""
 
-    def __init__(self, browser, live_server, user, language="zh-hans"):
+    def __init__(self, browser, live_server, user, language="zh-hans", javascript=True):
         OfficerSettings.choose_language(user, language)
         client = sign_in_officer(Client(), user)
-        self.page = open_page(browser, WIDE)
+        self.page = open_page(browser, WIDE, javascript=javascript)
         self.page.context.add_cookies(
             [
                 {
@@ -159,15 +159,16 @@ SAVE_AND_CONTINUE = 'input[name="_continue"]'
 @pytest.fixture
 def roles():
     """The police groups: a transactional test before this one may have flushed the rows
-    migration 0002 made."""
+    migrations 0002 and 0008 made."""
     from django.contrib.auth.models import Group, Permission
 
-    from quizzes.roles import ROLES
+    from quizzes.roles import KIND_PERMISSIONS, ROLES
 
     for name, codenames in ROLES.values():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = Permission.objects.filter(
-            content_type__app_label="quizzes", codename__in=codenames
+            content_type__app_label="quizzes",
+            codename__in=[*codenames, *KIND_PERMISSIONS.get(name, [])],
         )
         group.permissions.set(permissions)
 
@@ -274,3 +275,32 @@ def test_workspace_screenshots(browser, live_server, roles, reviewer_user, lesso
     if language == "zh-hans":
         assert officer.english == {}
     assert "\n".join(officer.axe_reports) == ""
+
+
+def test_an_officer_reorders_a_conversation_by_keyboard_without_javascript(
+    browser, live_server, roles, author_user, conversation_lesson
+):
+    """The move buttons are the form's own buttons: found by a screen reader under the
+    row they move, pressed with Enter, with JavaScript off; the page comes back at the
+    row that moved, so the next Tab reaches its buttons again. axe, a script, checks the
+    page with JavaScript on."""
+    question = conversation_lesson.questions.get()
+    question.status = Status.DRAFT
+    question.save(update_fields=["status"])
+    url = live_server.url + reverse("admin:quizzes_question_change", args=[question.pk])
+    page = Officer(browser, live_server, author_user, javascript=False).page
+    page.goto(url, wait_until="load")
+
+    page.get_by_role("button", name="下移 opening", exact=True).focus()
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
+
+    assert page.url == url + "#turns-1"
+    turns = question.turns.order_by("position").values_list("key", flat=True)
+    assert list(turns) == ["safe-account", "opening"]
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="上移 opening", exact=True)).to_be_focused()
+    assert page.csp_errors == []
+    with_script = Officer(browser, live_server, author_user)
+    with_script.open(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert "\n".join(with_script.axe_reports) == ""

@@ -10,12 +10,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
 from ..models import Ending, QuestionKind, Reply, Spot, Turn
+from .forms import AutoPositions
+from .ordering import AnsweredKeepPlaces, Reorderable
 
 REPLIES = (1, 2, 3)
 LANGS = ("en", "zh_hans")
@@ -74,10 +75,12 @@ class TurnForm(forms.ModelForm):
         return found
 
 
-class TurnFormSet(BaseInlineFormSet):
+class TurnFormSet(AnsweredKeepPlaces, AutoPositions):
     """Every reply leads to a turn or an ending of this question; keys are unique across
     turns and endings. Replies are written after the turns, so that a reply may lead to a
-    turn added in the same form."""
+    turn added in the same form. Turns that learners replied at keep their places."""
+
+    answered_through = "steps"
 
     def kept(self):
         return [
@@ -166,19 +169,25 @@ class KindField(forms.TypedChoiceField):
         self.initial = field.initial
 
 
-class SpotInline(TranslationStackedInline):
+class PartFormSet(AnsweredKeepPlaces, AutoPositions):
+    """Parts to spot, or endings: moved with buttons until learners answered with them."""
+
+
+class SpotInline(Reorderable, TranslationStackedInline):
     model = Spot
+    formset = PartFormSet
     extra = 0
     fields = ("position", "text", "red_flag", "explanation")
 
 
-class EndingInline(TranslationStackedInline):
+class EndingInline(Reorderable, TranslationStackedInline):
     model = Ending
+    formset = PartFormSet
     extra = 0
     fields = ("key", "position", "outcome", "loss", "text")
 
 
-class TurnInline(TranslationStackedInline):
+class TurnInline(Reorderable, TranslationStackedInline):
     model = Turn
     form = TurnForm
     formset = TurnFormSet

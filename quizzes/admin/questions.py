@@ -1,8 +1,6 @@
 """Questions: the choices of a multiple-choice question as an inline, and the parts
 of spot and conversation questions (``kinds.py``); only the chosen channel's fields."""
 
-from functools import cached_property
-
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -13,22 +11,14 @@ from ..models import Channel, Choice, Question, Status
 from ..views import quiz
 from .forms import ADVANCED, AutoPositions, Bilingual, NewRows, QuestionForm, for_channel
 from .kinds import EndingInline, KindField, SpotInline, TurnInline
-from .ordering import Reorderable
+from .ordering import AnsweredKeepPlaces, Reorderable
 from .preview import LivePreview
 from .workflow import NeedsReviewFilter, WorkflowAdmin
 
 
-class ChoiceFormSet(AutoPositions):
-    """A question going to review or published needs >= 2 choices, exactly one correct."""
-
-    @cached_property
-    def order_is_fixed(self):
-        """Answered choices keep their places: a revision matches choices by position,
-        so moving one would put another text under what learners chose (1 query)."""
-        return (
-            self.instance.pk is not None
-            and Choice.objects.filter(question=self.instance, answers__isnull=False).exists()
-        )
+class ChoiceFormSet(AnsweredKeepPlaces, AutoPositions):
+    """A question going to review or published needs >= 2 choices, exactly one correct;
+    answered choices keep their places."""
 
     def clean(self):
         super().clean()

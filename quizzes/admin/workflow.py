@@ -64,14 +64,19 @@ class StampedAdmin(Bilingual, TranslationAdmin):
         return fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        refused = ordering.wrong_method(request)
+        if refused is not None:
+            return refused
         if request.method == "POST" and ordering.MOVE in request.POST:
             # A "Move up/down" button saves the form and comes back to it.
             request.POST = request.POST.copy()
             request.POST["_continue"] = "1"
         live = self.get_object(request, unquote(object_id)) if object_id else None
         if (object_id and live is None) or not self.needs_review(live):
+            if live is not None or not object_id:
+                self.check_move(request, live)
             response = super().changeform_view(request, object_id, form_url, extra_context)
-            return self.after_save(request, response, object_id)
+            return self.after_save(request, ordering.back_at_the_row(request, response), object_id)
         request.revising = True
         revision = Revision.objects.open_for(*key_of(live)) if live else None
         with transaction.atomic():
@@ -106,6 +111,8 @@ class StampedAdmin(Bilingual, TranslationAdmin):
                             "citizens see now; saving continues it."
                         ),
                     )
+            # After the open revision's rows are in: the form's ids are theirs.
+            self.check_move(request, live)
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):
                 response.render()
@@ -125,7 +132,20 @@ class StampedAdmin(Bilingual, TranslationAdmin):
                 )
                 if "_workflow" not in request.POST and ordering.MOVE not in request.POST:
                     return redirect(revision.get_absolute_url())
-        return self.after_save(request, response, object_id)
+        return self.after_save(request, ordering.back_at_the_row(request, response), object_id)
+
+    def check_move(self, request, obj):
+        """Refuse a move button's request that this officer may not make, or that names
+        no row of this item, before anything is saved (``ordering.check_move``)."""
+        if request.method != "POST" or ordering.MOVE not in request.POST:
+            return
+        if not (
+            self.has_change_permission(request, obj)
+            if obj is not None
+            else self.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        ordering.check_move(request, obj, self.get_inline_instances(request, obj))
 
     def match_new_rows(self, request, obj):
         """Rows that the open revision adds (a step, a choice) get new ids each time it

@@ -13,6 +13,7 @@ import json
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import Prefetch
 
+from .. import notifications
 from ..models import Choice, LegalReference, Lesson, Question, RedFlag, Reminder, Source
 from .loader import TRANSLATED
 from .schema import LANGS, problems, shape_problems
@@ -275,7 +276,8 @@ def import_bundle(data, user, dry_run=False):
         raise BundleError(found)
     counts = None
     try:
-        with transaction.atomic():
+        # Reviewers get one e-mail listing every revision the import opens.
+        with notifications.digest(), transaction.atomic():
             counts = import_items(data, user)
             if dry_run:
                 raise DryRun

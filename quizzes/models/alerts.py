@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .campaigns import OutreachWorkflow
@@ -141,3 +142,26 @@ def training_due(learner_id, alerts, pool=None):
 def first_ids(due):
     """The question ids of ``training_due``'s answer, each once, in order."""
     return list(dict.fromkeys(pk for _, ids in due for pk in ids))
+
+
+class TodaysReview:
+    """What today's review holds for a learner, as the home, review and progress pages
+    show it: the live ``alerts``' questions not yet answered right, then the due items.
+
+    Building it reads the learner's answers while an alert with questions is live (1
+    query; none otherwise, nor without a learner); ``due`` counts the due items (1 query
+    more, none without a learner)."""
+
+    def __init__(self, learner_id, alerts):
+        self.learner_id = learner_id
+        # No alert live: not even the question pool is read.
+        due = training_due(learner_id, alerts) if learner_id is not None and alerts else []
+        self.alerts = [alert for alert, _ids in due]  # the alerts it starts with
+        self.first = first_ids(due)  # their questions' ids, in order
+
+    @cached_property
+    def due(self):
+        """{"count", "minutes"}, the alerts' questions counted; None when nothing is due."""
+        from .review import ReviewItem
+
+        return ReviewItem.objects.today(self.learner_id, first=len(self.first))

@@ -194,8 +194,11 @@ class Lesson(Publishable):
     def submit_with_questions(self, user, question_ids, comment=""):
         """Submits the lesson, and with it those of ``question_ids`` that are this
         author's complete drafts (returned); the reviewer then approves them together."""
+        from .. import notifications
+
         wanted = {int(pk) for pk in question_ids if str(pk).isdigit()}
-        with transaction.atomic():
+        # Reviewers get one e-mail listing the lesson and its questions.
+        with notifications.digest(), transaction.atomic():
             self.transition(Action.SUBMIT, user, comment)
             questions = [q for q in self.questions_to_submit(user) if q.pk in wanted]
             for question in questions:
@@ -228,7 +231,10 @@ class Lesson(Publishable):
                     "of its questions (written by someone else) first."
                 )
             )
-        with transaction.atomic():
+        from .. import notifications
+
+        # Its authors get one e-mail listing the lesson and the questions published with it.
+        with notifications.digest(), transaction.atomic():
             super().transition(action, user, comment)
             for question in going:
                 question.transition(Action.APPROVE, user, comment)

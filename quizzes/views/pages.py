@@ -27,7 +27,7 @@ from ..models import (
     Reminder,
     ReviewItem,
 )
-from ..models.alerts import first_ids, training_due
+from ..models.alerts import TodaysReview
 from ..models.summaries import recent_runs, rechecks_due
 from ..redirects import safe_next
 
@@ -65,14 +65,14 @@ def home(request):
     progress = LessonMemory.objects.progress(learner.pk, lessons, memories)
     statuses = {p.lesson.pk: p for p in progress}
     # One more query while an alert with questions is live: what the review starts with.
-    alert_review = training_due(learner.pk, alerts)
+    today = TodaysReview(learner.pk, alerts)
     return render(
         request,
         "quizzes/home.html",
         {
             "cards_html": render_cards(lessons, statuses),
-            "due": ReviewItem.objects.today(learner.pk, first=len(first_ids(alert_review))),
-            "alert_review": [alert for alert, _ in alert_review],
+            "due": today.due,
+            "alert_review": today.alerts,
             "recheck": next(iter(rechecks_due(memories, lessons)), None),
             "alerts": alerts,
         },
@@ -129,8 +129,10 @@ def reminders(request):
 @require_safe
 def progress(request):
     """Queries: the session and the learner's activity; when that changed since the page
-    was last rendered, also the summaries kept as answers arrive (lessons, red flags,
-    today's review) and the five latest runs: the same at 10 and 500 quizzes."""
+    was last rendered (or a scam alert started or ended), also the summaries kept as
+    answers arrive (lessons, red flags, today's review) and the five latest runs: the
+    same at 10 and 500 quizzes. While an alert with questions is live, today's review
+    counts them as the review page does: one query more, on the learner's answers."""
     learner = session_learner(request)
     threshold = round(MASTERY_THRESHOLD * 100)
     if learner is None:
@@ -141,9 +143,11 @@ def progress(request):
         published = caching.home_lessons()
         lessons = LessonMemory.objects.progress(learner.pk, published)
         flags = list(ReviewItem.objects.flags(learner.pk))
+        today = TodaysReview(learner.pk, alerts)
         return {
             "learner": learner,
-            "due": ReviewItem.objects.today(learner.pk),
+            "due": today.due,
+            "alert_review": today.alerts,
             "threshold": threshold,
             "lessons": lessons,
             "done": sum(
@@ -156,8 +160,10 @@ def progress(request):
             "recent_runs": recent_runs(learner.pk, published),
         }
 
+    # Live scam alerts come from the content cache, chosen by the clock: no query.
+    alerts = caching.live_alerts()
     # One learner's page: cached briefly, and not among the process's own copies.
-    name = f"progress:{learner.pk}:{learner.activity()}"
+    name = f"progress:{learner.pk}:{learner.activity()}:{caching.alerts_mark(alerts)}"
     template = "quizzes/progress.html"
     return caching.page(
         request, name, template, context, timeout=PROGRESS_CACHE_SECONDS, local=False

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from .. import caching
 from ..learners import current_learner, learner_id
 from ..models import RedFlag, ReviewItem, ReviewKind
-from ..models.alerts import first_ids, training_due
+from ..models.alerts import TodaysReview
 from ..models.sessions import (
     drill_questions,
     recheck_questions,
@@ -35,11 +35,10 @@ def review(request):
     pk = learner_id(request)
     # A live scam alert's questions come first, until the learner answers them right
     # (alerts from the content cache; one query on the answers while one is live).
-    alert_review = training_due(pk, caching.live_alerts()) if pk is not None else []
-    first = first_ids(alert_review)
+    today = TodaysReview(pk, caching.live_alerts())
     if request.method == "POST":
         learner = current_learner(request) if pk is not None else None
-        questions = review_questions(learner.pk, first=first) if learner is not None else []
+        questions = review_questions(learner.pk, first=today.first) if learner is not None else []
         if not questions:
             messages.info(request, _("Nothing to review today. Come back tomorrow."))
             return redirect("quizzes:review")
@@ -48,10 +47,7 @@ def review(request):
     return render(
         request,
         "quizzes/review/review.html",
-        {
-            "due": ReviewItem.objects.today(pk, first=len(first)),
-            "alert_review": [alert for alert, _ in alert_review],
-        },
+        {"due": today.due, "alert_review": today.alerts},
     )
 
 
