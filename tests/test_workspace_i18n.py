@@ -255,3 +255,16 @@ def test_revision_pages_read_in_chinese(
             found[url] = words
 
     assert found == {}, found
+
+
+def test_every_model_names_its_plural_so_chinese_headings_get_no_latin_s():
+    """Without a plural name Django adds "s" to the translated name: a heading of the
+    conversation's turns read 「对话回合s」."""
+    from django.apps import apps
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for model in apps.get_app_config("quizzes").get_models():
+            assert "verbose_name_plural" in model._meta.original_attrs, model.__name__
+            plural = str(model._meta.verbose_name_plural)
+            assert not re.search(r"[\u4e00-\u9fff]s$", plural), (model.__name__, plural)

@@ -39,6 +39,7 @@ class Spot(models.Model):
     class Meta:
         ordering = ["position"]
         verbose_name = _("part to spot")
+        verbose_name_plural = _("parts to spot")
         constraints = [
             models.UniqueConstraint(fields=["question", "position"], name="spot_position_unique"),
         ]
@@ -79,6 +80,7 @@ class Turn(models.Model):
     class Meta:
         ordering = ["position"]
         verbose_name = _("conversation turn")
+        verbose_name_plural = _("conversation turns")
         constraints = [
             models.UniqueConstraint(fields=["question", "key"], name="turn_key_unique"),
             models.UniqueConstraint(fields=["question", "position"], name="turn_position_unique"),
@@ -103,6 +105,7 @@ class Ending(models.Model):
     class Meta:
         ordering = ["position"]
         verbose_name = _("conversation ending")
+        verbose_name_plural = _("conversation endings")
         constraints = [
             models.UniqueConstraint(fields=["question", "key"], name="ending_key_unique"),
         ]
@@ -156,6 +159,7 @@ class Step(models.Model):
 
     class Meta:
         verbose_name = _("conversation step")
+        verbose_name_plural = _("conversation steps")
         constraints = [
             # A turn is answered once per run: a replayed POST cannot add a second step.
             models.UniqueConstraint(fields=["run", "turn"], name="one_step_per_turn"),

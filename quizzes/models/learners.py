@@ -28,6 +28,7 @@ class Learner(models.Model):
 
     class Meta:
         verbose_name = _("learner")
+        verbose_name_plural = _("learners")
 
     def __init__(self, *args, created_now=False, **kwargs):
         super().__init__(*args, **kwargs)

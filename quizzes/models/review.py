@@ -191,6 +191,7 @@ class ReviewItem(models.Model):
 
     class Meta:
         verbose_name = _("review item")
+        verbose_name_plural = _("review items")
         constraints = [
             models.CheckConstraint(
                 condition=Q(question__isnull=True, red_flag__isnull=False)

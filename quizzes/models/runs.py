@@ -88,6 +88,7 @@ class QuizRun(models.Model):
 
     class Meta:
         verbose_name = _("quiz run")
+        verbose_name_plural = _("quiz runs")
         indexes = [
             # The learner's runs, newest first: progress page and mixed practice.
             models.Index(fields=["learner", "-started_at"], name="run_learner_started_idx"),
@@ -359,6 +360,8 @@ class RunQuestion(models.Model):
     objects = RunQuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("question of a run")
+        verbose_name_plural = _("questions of a run")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["run", "position"], name="run_position_unique"),
@@ -471,6 +474,7 @@ class Answer(models.Model):
 
     class Meta:
         verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         constraints = [
             models.UniqueConstraint(fields=["run", "question"], name="one_answer_per_question"),
         ]

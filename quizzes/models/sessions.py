@@ -44,6 +44,7 @@ class ReviewRun(models.Model):
 
     class Meta:
         verbose_name = _("review run")
+        verbose_name_plural = _("review runs")
 
     def __str__(self):
         return f"{self.kind} {self.run_id}"

@@ -208,6 +208,7 @@ class LessonMemory(models.Model):
 
     class Meta:
         verbose_name = _("lesson summary")
+        verbose_name_plural = _("lesson summaries")
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "lesson"], name="lesson_memory_learner_lesson_unique"
@@ -288,6 +289,7 @@ class RecheckFlag(models.Model):
 
     class Meta:
         verbose_name = _("re-check answers on a red flag")
+        verbose_name_plural = _("re-check answers on red flags")
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "red_flag", "day"], name="recheck_flag_unique"
@@ -351,6 +353,7 @@ class ActivityWeek(models.Model):
 
     class Meta:
         verbose_name = _("week of review activity")
+        verbose_name_plural = _("weeks of review activity")
         ordering = ["week"]
 
     def __str__(self):
