@@ -271,17 +271,22 @@ def slot_sql(alias, memory):
         " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
     )
     if memory:
-        # One row per item on the question or on one of its red flags (its own, or
-        # its spots'), by the items' (learner, subject) unique index.
+        # One row per subject of the question (itself, each of its red flags and its
+        # spots' red flags; see ReviewItem.subject) with the learner's item on it, if
+        # any: each looked up by an index, the item by the (learner, subject) unique one.
         links = table(Question.red_flags.through)
+        subjects = (
+            f"SELECT id AS question_id, id AS subject FROM {table(Question)}"
+            f" UNION ALL SELECT question_id, -redflag_id FROM {links}"
+            f" UNION ALL SELECT question_id, -red_flag_id FROM {table(Spot)}"
+            " WHERE red_flag_id IS NOT NULL"
+        )
         columns += f", rr.kind, {ReviewItem.objects.columns(db, 'ri')}"
         joins += (
             f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
-            f" LEFT JOIN {table(ReviewItem)} ri ON ri.learner_id = r.learner_id"
-            " AND ri.subject IN (SELECT rq.question_id"
-            f" UNION SELECT -f.redflag_id FROM {links} f WHERE f.question_id = rq.question_id"
-            f" UNION SELECT -sp.red_flag_id FROM {table(Spot)} sp"
-            " WHERE sp.question_id = rq.question_id AND sp.red_flag_id IS NOT NULL)"
+            f" LEFT JOIN ({subjects}) subject ON subject.question_id = rq.question_id"
+            f" LEFT JOIN {table(ReviewItem)} ri"
+            " ON ri.learner_id = r.learner_id AND ri.subject = subject.subject"
         )
     return (
         f"SELECT {columns}{joins}"
