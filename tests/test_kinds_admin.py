@@ -304,6 +304,30 @@ def test_moving_an_ending_of_a_published_conversation_is_a_revision(
     assert keys(question.endings) == ["paid", "hung-up"]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_reviewer_sees_what_a_conversation_revision_changes(
+    client, conversation_lesson, author_user, reviewer_user, lang
+):
+    """The revision's page names the turns, endings and replies it changed (it failed
+    with a server error for parts the bundle keeps as lists of their own)."""
+    question = conversation_lesson.questions.get()
+    sign_in_officer(client, author_user)
+    move(client, question, "endings-0-down")
+    move(client, question, "turns-0-down")
+    client.logout()
+    sign_in_officer(client, reviewer_user)
+
+    url = reverse("admin:quizzes_revision_change", args=[Revision.objects.get().pk])
+    page = client.get(url.replace("/en/", f"/{lang}/", 1), HTTP_ACCEPT_LANGUAGE=lang)
+
+    assert page.status_code == 200
+    shown = page.content.decode()
+    if lang == "zh-hans":
+        assert "对话结局" in shown and "endings" not in shown
+    else:
+        assert "conversation ending" in shown
+
+
 def test_parts_that_learners_marked_keep_their_places(client, spot_lesson, author_user):
     """A revision matches parts to spot by position, as it does choices: moving one would
     put another text under what learners marked."""

@@ -18,6 +18,7 @@ from ..models import (
     Action,
     Case,
     Choice,
+    Ending,
     Kind,
     LegalReference,
     Lesson,
@@ -25,9 +26,12 @@ from ..models import (
     Question,
     RedFlag,
     Reminder,
+    Reply,
     Revision,
     Source,
+    Spot,
     Status,
+    Turn,
 )
 from .bundle import _legal, _lesson, _question, _red_flag, _reminder, _source, export_bundle
 from .loader import Loader, translated
@@ -364,14 +368,19 @@ def label(name):
         "source": Source,
         "lesson": Lesson,
     }
+    related.update(spots=Spot, turns=Turn, endings=Ending, replies=Reply)
     if name in related:
         return str(related[name]._meta.verbose_name)
     field = {"legal": "legal_references", "correct": "is_correct"}.get(name, name)
-    for model in (LessonStep, Question, Lesson, Choice, Case, Reminder, Source, RedFlag):
+    models = (LessonStep, Question, Lesson, Choice, Case, Reminder, Source, RedFlag)
+    for model in (*models, Spot, Turn, Reply, Ending):
         try:
-            return str(model._meta.get_field(field).verbose_name)
+            found = model._meta.get_field(field)
         except FieldDoesNotExist:
             continue
+        if found.is_relation and not hasattr(found, "verbose_name"):  # a reverse relation
+            return str(found.related_model._meta.verbose_name)
+        return str(found.verbose_name)
     return name
 
 
