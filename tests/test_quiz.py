@@ -503,3 +503,26 @@ def test_starting_quizzes_is_rate_limited_per_learner(visitor, lesson, settings)
     assert practice == [302, 429, 429]
     assert QuizRun.objects.count() == 2
     assert "Please slow down" in visitor.post(reverse("quizzes:practice")).content.decode()
+
+
+def test_an_answer_refused_with_javascript_shows_its_message_in_place(visitor, lesson):
+    """htmx swaps a refusal's page part in (the stored feedback and why), as it does a
+    form error: a 409 for an answer given already, from another tab, is no dead button."""
+    import html
+    import json
+
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+
+    response = visitor.post(
+        question_url(run, 1), {"choice": choice(run, 1, correct=False).pk}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 409
+    assert "You have already answered this question." in response.content.decode()
+    page = visitor.get(reverse("quizzes:home")).content.decode()
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', page).group(1)
+    rules = json.loads(html.unescape(config))["responseHandling"]
+    handling = {rule["code"]: rule for rule in rules}
+    for code in ("400", "409", "429"):
+        assert handling[code]["swap"] is True and handling[code]["error"] is False
