@@ -148,14 +148,21 @@ class Learner(models.Model):
                 run__learner=self, run__lesson=lesson, run__finished_at__isnull=True
             )
             .order_by("-run__started_at", "-run_id", "position")
-            .values_list("run_id", "run__public_id", "question_id")[: len(questions) + 1]
+            .values_list("run_id", "run__public_id", "run__answered", "question_id")[
+                : len(questions) + 1
+            ]
         )
         newest = [row for row in rows if row[0] == rows[0][0]] if rows else []
-        if [question_id for _, _, question_id in newest] != list(questions):
+        if [question_id for *_, question_id in newest] != list(questions):
             return None
-        run_id, public_id, _ = newest[0]
+        run_id, public_id, answered, _ = newest[0]
         return QuizRun(
-            pk=run_id, public_id=public_id, learner=self, lesson=lesson, size=len(questions)
+            pk=run_id,
+            public_id=public_id,
+            learner=self,
+            lesson=lesson,
+            size=len(questions),
+            answered=answered,
         )
 
     def practice_question_ids(self, size=MIXED_PRACTICE_SIZE):

@@ -98,7 +98,10 @@ class QuizRun(models.Model):
         return str(self.public_id)
 
     def get_absolute_url(self):
-        return reverse("quizzes:run-question", args=[self.public_id, 1])
+        """Where the learner goes on with the run: its first question, or the one after
+        those answered (a run answered in order, as the pages lead)."""
+        position = self.answered + 1 if 0 < self.answered < self.size else 1
+        return reverse("quizzes:run-question", args=[self.public_id, position])
 
     def record_answer(self, run_question, choice, memory=None):
         """Store the learner's choice for one question of this run, once.
