@@ -442,3 +442,13 @@ def test_the_items_an_answer_reads_are_the_ones_the_orm_reads(visitor, two_scam_
     assert [values(item) for item in read] == [values(item) for item in stored]
     assert not any(item._state.adding for item in read)
     assert ReviewItem.objects.about(run.learner_id, [-999_999]) == []
+
+
+def test_the_chinese_review_page_ends_its_sentence_with_a_chinese_full_stop(visitor, lesson):
+    run = start_quiz_as(visitor, lesson)
+    answer_through_pages(visitor, run, right=False)
+    make_due(run.learner)
+
+    page = visitor.get(reverse("quizzes:review").replace("/en/", "/zh-hans/", 1)).text
+
+    assert "分钟。</p>" in page and "分钟.</p>" not in page
