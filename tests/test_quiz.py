@@ -526,3 +526,23 @@ def test_an_answer_refused_with_javascript_shows_its_message_in_place(visitor, l
     handling = {rule["code"]: rule for rule in rules}
     for code in ("400", "409", "429"):
         assert handling[code]["swap"] is True and handling[code]["error"] is False
+
+
+def test_the_chinese_results_name_a_missed_question_in_plain_chinese(visitor, lesson):
+    """The recap of a missed web-page question shows the page's words, not its markup
+    ([field], [button]), with Chinese punctuation and the lesson's title in 《》."""
+    question = choice(start(visitor, lesson), 1).question
+    question.channel = "web"
+    question.body_zh_hans = "安全中心\n[field] 银行卡号\n[field] 银行卡密码\n[button] 提交核查"
+    question.save()
+    run = start(visitor, lesson)
+    zh = question_url(run, 1).replace("/en/", "/zh-hans/", 1)
+    visitor.post(zh, {"choice": choice(run, 1, correct=False).pk})
+
+    url = reverse("quizzes:run-results", args=[run.public_id]).replace("/en/", "/zh-hans/", 1)
+    content = visitor.get(url).content.decode()
+
+    assert "<q>安全中心 银行卡号 银行卡密码 提交核查</q>" in content
+    assert "[field]" not in content and "[button]" not in content
+    assert "第1题</a>：" in content
+    assert f"再学一遍课程《{lesson.title_zh_hans}》" in content

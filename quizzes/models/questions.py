@@ -215,6 +215,16 @@ class Question(Publishable):
 
     # --- What the screen shows (quizzes/scenes.py parses the body) ---------------------
 
+    @property
+    def gist(self):
+        """The body as one line of plain text, the mockup's markup left out (a field's
+        or a button's words stay): for naming the question in a list."""
+        lines = []
+        for line in (self.body or "").splitlines():
+            element = scenes.ELEMENT_LINE.match(line.strip())
+            lines.append(element.group(2) if element else line.strip())
+        return " ".join(line for line in lines if line)
+
     def screen(self, spots=()):
         """The body as the screen's lines (scenes.Line); ``spots`` are (text, spot) pairs
         to mark as candidate parts in tap-the-red-flag questions. No query. A link kept in
