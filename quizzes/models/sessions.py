@@ -182,14 +182,13 @@ def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=())
     return [q.id for q in leading + interleave(picked[len(leading) :])]
 
 
-def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):
-    """Up to ``size`` questions carrying one red flag, unseen ones first, interleaved
-    across lessons (1 query)."""
+def pick(learner_id, candidates, size, rng=None):
+    """Up to ``size`` of ``candidates``, unseen ones first, interleaved across lessons
+    (1 query: what the learner has seen)."""
     import random
 
     rng = rng or random.Random()
     seen = seen_questions(learner_id)
-    candidates = [q for q in question_pool() if flag_id in q.flags]
     picked = []
     while len(picked) < size:
         best = choose(candidates, seen, picked, rng)
@@ -197,22 +196,19 @@ def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):
             break
         picked.append(best)
     return [q.id for q in interleave(picked)]
+
+
+def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):
+    """Up to ``size`` questions carrying one red flag, unseen ones first, interleaved
+    across lessons (1 query)."""
+    candidates = [q for q in question_pool() if flag_id in q.flags]
+    return pick(learner_id, candidates, size, rng)
 
 
 def recheck_questions(learner_id, lesson_id, size=3, rng=None):
     """Up to ``size`` questions on a lesson's tactics (its questions' red flags), from
     any lesson, unseen ones first (1 query)."""
-    import random
-
-    rng = rng or random.Random()
     pool = question_pool()
     flags = frozenset().union(*(q.flags for q in pool if q.lesson_id == lesson_id))
     candidates = [q for q in pool if q.flags & flags or q.lesson_id == lesson_id]
-    seen = seen_questions(learner_id)
-    picked = []
-    while len(picked) < size:
-        best = choose(candidates, seen, picked, rng)
-        if best is None:
-            break
-        picked.append(best)
-    return [q.id for q in interleave(picked)]
+    return pick(learner_id, candidates, size, rng)
