@@ -107,7 +107,7 @@ def run_question(request, public_id, position):
 
     Queries: the session and this run question with its answer (on POST with what the
     learner remembers about it); on POST also the INSERT, which finishes the run with its
-    last answer, and the learner's memory (``review.remember``). The question comes from
+    last answer, and the learner's memory (``Answer.objects.record``). The question comes from
     the content cache, the page from the page cache (rendered once per question, position
     and answer).
     """
