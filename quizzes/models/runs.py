@@ -40,7 +40,7 @@ class QuizRunQuerySet(models.QuerySet):
         run = QuizRun(learner_id=learner_id, lesson_id=lesson_id, size=len(question_ids))
         db = connections[router.db_for_write(QuizRun)]
         positions = list(enumerate(question_ids, 1))
-        if db.vendor != "postgresql":
+        if db.vendor != "postgresql" or not positions:
             with transaction.atomic(using=db.alias):
                 run.save(force_insert=True, using=db.alias)
                 RunQuestion.objects.using(db.alias).bulk_create(
