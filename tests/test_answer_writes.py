@@ -142,3 +142,16 @@ def test_runs_answered_before_they_counted_themselves_are_counted_and_finished()
     AnswerFactory(run=open_run, question=question)
     open_run.refresh_from_db()
     assert (open_run.answered, open_run.finished_at is not None) == (2, True)
+
+
+def test_the_results_of_a_finished_run_are_read_without_a_write(
+    visitor, lesson, django_assert_num_queries
+):
+    run = start(visitor, lesson)
+    answer_all(visitor, run)
+    url = reverse("quizzes:run-results", args=[run.public_id])
+
+    with django_assert_num_queries(7) as queries:
+        assert visitor.get(url).status_code == 200
+
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]

@@ -337,7 +337,10 @@ def run_results(request, public_id):
     run = get_object_or_404(
         own_runs(request).select_related("lesson", "review"), public_id=public_id
     )
-    run.finish_if_complete()  # heals a run whose last answer was stored but not counted
+    # Answers finish their run as they are stored (QuizRun.answered); a run that has them
+    # all and is still open predates that, and is finished now. No write otherwise.
+    if run.finished_at is None and run.answered >= run.size:
+        run.finish_if_complete()
     results = run.results()
     answered = [a for _, a in results if a is not None]
     score = sum(1 for a in answered if a.is_correct)
