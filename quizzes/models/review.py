@@ -335,9 +335,14 @@ def count_recheck(answer, run, memory=None):
 @functools.cache
 def _upsert_parts(alias):
     """What ``_upsert`` needs on database ``alias``, worked out once per process: the
-    statement's head and tail around its rows, and for each column the field whose
-    ``get_db_prep_save`` a value needs (the JSON card and the times), or None (numbers
-    and booleans go as they are)."""
+    statement's head and tail around its rows, one row's placeholders, and for each
+    column the field whose ``get_db_prep_save`` a value needs (the JSON card and the
+    times), or None (numbers and booleans go as they are).
+
+    On PostgreSQL the rows are one array per column, unnested, so the statement's text
+    and its number of parameters are the same whatever the number of items: psycopg
+    converts it once per process (it converts a statement with over 50 parameters on
+    every run) and PostgreSQL plans it once per connection (a prepared statement)."""
     db = connections[alias]
     quote = db.ops.quote_name
     fields = {f.attname: f for f in ReviewItem._meta.concrete_fields}
@@ -347,9 +352,13 @@ def _upsert_parts(alias):
         for c in _COLUMNS
         if c not in ("learner_id", "question_id", "red_flag_id")
     )
-    head = f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) VALUES "
+    head = f"INSERT INTO {quote(ReviewItem._meta.db_table)} ({columns}) "
     tail = f" ON CONFLICT (learner_id, subject) DO UPDATE SET {updates}"
-    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    if db.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{fields[c].db_type(db)}[]" for c in _COLUMNS)
+        row = f"SELECT * FROM unnest({arrays})"
+    else:
+        row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
     prepared = [
         fields[c] if isinstance(fields[c], models.JSONField | models.DateTimeField) else None
         for c in _COLUMNS
@@ -368,12 +377,21 @@ def _upsert(items):
     """
     db = connections[router.db_for_write(ReviewItem)]
     head, row, tail, columns = _upsert_parts(db.alias)
-    params = []
-    for item in items:
-        for column, field in columns:
-            value = getattr(item, column)
-            params.append(value if field is None else field.get_db_prep_save(value, db))
-    return head + ", ".join([row] * len(items)) + tail, params
+    values = [
+        [
+            getattr(item, column)
+            if field is None
+            else field.get_db_prep_save(getattr(item, column), db)
+            for item in items
+        ]
+        for column, field in columns
+    ]
+    if db.vendor == "postgresql":
+        return head + row + tail, values
+    rows = ", ".join([row] * len(items))
+    return f"{head}VALUES {rows}{tail}", [
+        column[i] for i in range(len(items)) for column in values
+    ]
 
 
 def minutes_for(count):
