@@ -152,8 +152,9 @@ def _converters(alias):
 class ReviewItem(models.Model):
     """One learner's memory of one question or one red flag."""
 
+    # No index of its own: review_item_unique begins with it.
     learner = models.ForeignKey(
-        "quizzes.Learner", on_delete=models.CASCADE, related_name="review_items"
+        "quizzes.Learner", on_delete=models.CASCADE, related_name="review_items", db_index=False
     )
     question = models.ForeignKey(
         "quizzes.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -201,10 +202,11 @@ class ReviewItem(models.Model):
             # One item per learner and question, and per learner and red flag.
             models.UniqueConstraint(fields=["learner", "subject"], name="review_item_unique"),
         ]
-        indexes = [
-            # The due count on the home page, and picking a review session.
-            models.Index(fields=["learner", "due"], name="review_item_due_idx"),
-        ]
+        # No index on (learner, due): every answer moves the due dates of its items, and
+        # with ``due`` in an index each of those UPDATEs would write every index of the
+        # table; without it PostgreSQL updates the row in place (a HOT update). The due
+        # count and a review's picking read the learner's items by review_item_unique:
+        # a few hundred rows at most, one learner's share of the questions and red flags.
 
     def __str__(self):
         what = f"q{self.question_id}" if self.question_id else f"f{self.red_flag_id}"

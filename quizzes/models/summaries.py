@@ -168,8 +168,12 @@ class LessonMemoryQuerySet(models.QuerySet):
 class LessonMemory(models.Model):
     """One learner's record of one lesson, updated with every answer in its quiz."""
 
+    # No index of its own: the (learner, lesson) unique index begins with it.
     learner = models.ForeignKey(
-        "quizzes.Learner", on_delete=models.CASCADE, related_name="lesson_memories"
+        "quizzes.Learner",
+        on_delete=models.CASCADE,
+        related_name="lesson_memories",
+        db_index=False,
     )
     lesson = models.ForeignKey("quizzes.Lesson", on_delete=models.CASCADE, related_name="+")
     # The run being counted: answers to another run of the lesson start a new count.
@@ -279,7 +283,10 @@ class RecheckFlag(models.Model):
     """One learner's answers, in their ``day`` re-checks, to questions carrying one red
     flag; counted as the answers arrive."""
 
-    learner = models.ForeignKey("quizzes.Learner", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: recheck_flag_unique begins with it.
+    learner = models.ForeignKey(
+        "quizzes.Learner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     red_flag = models.ForeignKey("quizzes.RedFlag", on_delete=models.CASCADE, related_name="+")
     day = models.PositiveSmallIntegerField()
     answered = models.PositiveIntegerField(default=0)
