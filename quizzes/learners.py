@@ -33,12 +33,16 @@ def session_learner(request):
     return Learner(pk=pk) if pk is not None else None
 
 
-def current_learner(request, create=False):
+def current_learner(request, create=False, lesson=None):
     """The request's learner row, creating it (and writing the session) only when asked,
-    so read-only pages never write a session."""
+    so read-only pages never write a session. With the ``lesson`` about to start, the
+    same query finds the learner's unfinished run of it (``Learner.objects.starting``)."""
     pk = learner_id(request)
     if pk is not None:
-        learner = Learner.objects.filter(pk=pk).first()
+        if lesson is not None:
+            learner = Learner.objects.starting(pk, lesson)
+        else:
+            learner = Learner.objects.filter(pk=pk).first()
         if learner is not None:
             return learner
     user = request.user

@@ -453,9 +453,10 @@ def test_starting_another_quiz_queries(visitor, lesson, django_assert_num_querie
     for position in (1, 2, 3):
         visitor.post(question_url(run, position), {"choice": choice(run, position).pk})
 
-    # session, learner, unfinished run, then the run and its questions: one statement on
-    # PostgreSQL (QuizRun.objects.start), elsewhere BEGIN, run, its questions, COMMIT
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 7):
+    # session, the learner with its unfinished run (Learner.objects.starting), then the
+    # run and its questions: one statement on PostgreSQL (QuizRun.objects.start),
+    # elsewhere BEGIN, run, its questions, COMMIT
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
         response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
 
     assert response.status_code == 302
@@ -468,12 +469,38 @@ def test_starting_an_unfinished_lesson_again_continues_its_run(
     run = start(visitor, lesson)
     visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
 
-    # session, learner, unfinished run
-    with django_assert_num_queries(3):
+    # session, the learner with its unfinished run (Learner.objects.starting)
+    with django_assert_num_queries(2):
         response = visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
 
     assert response["Location"] == question_url(run, 2)  # where the learner stopped
     assert QuizRun.objects.count() == 1
+
+
+def test_a_learner_that_no_longer_exists_starts_afresh(visitor, lesson):
+    """A session whose learner was erased (or merged into an account) gets a new one."""
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+    run.learner.delete()
+
+    again = start(visitor, lesson)
+
+    assert again.learner_id != run.learner_id
+    assert again.answers.count() == 0
+
+
+def test_an_unfinished_run_of_another_lesson_is_not_continued(visitor, lesson):
+    other = LessonFactory(slug="fake-police")
+    for n in (1, 2):
+        QuestionFactory(lesson=other, slug=f"p{n}", position=n)
+    first = start(visitor, other)
+    visitor.post(question_url(first, 1), {"choice": choice(first, 1).pk})
+
+    run = start(visitor, lesson)
+
+    assert run.lesson == lesson and run.pk != first.pk
+    again = visitor.post(reverse("quizzes:start-quiz", args=[other.slug]))
+    assert again["Location"] == question_url(first, 2)
 
 
 def test_starting_quizzes_is_rate_limited_per_address_before_anything_is_stored(

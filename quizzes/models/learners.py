@@ -14,6 +14,45 @@ from .questions import Question
 from .runs import MASTERY_THRESHOLD, MIXED_PRACTICE_SIZE, Answer, QuizRun, RunQuestion
 
 
+class LearnerQuerySet(models.QuerySet):
+    def starting(self, pk, lesson):
+        """Learner ``pk``, about to start ``lesson``'s quiz, or None when there is no such
+        learner (erased, or merged into an account). The same query reads the learner's
+        latest unfinished run of the lesson with its questions in order, which
+        ``unfinished_run`` then looks at without a query of its own.
+
+        Hand-written: every quiz a learner starts runs it, and the ORM spent about 2 ms
+        building the two queries it replaces where the database needs a tenth of that.
+        """
+        db = connections[self.db]
+        quote = db.ops.quote_name
+        learners, runs = quote(Learner._meta.db_table), quote(QuizRun._meta.db_table)
+        sql = (
+            "SELECT l.id, l.user_id, r.id, r.public_id, r.answered, rq.question_id"
+            f" FROM {learners} l LEFT JOIN {runs} r ON r.id = ("
+            f"SELECT u.id FROM {runs} u WHERE u.learner_id = l.id AND u.lesson_id = %s"
+            " AND u.finished_at IS NULL ORDER BY u.started_at DESC, u.id DESC LIMIT 1)"
+            f" LEFT JOIN {quote(RunQuestion._meta.db_table)} rq ON rq.run_id = r.id"
+            " WHERE l.id = %s ORDER BY rq.position"
+        )
+        with db.cursor() as cursor:
+            cursor.execute(sql, [lesson.pk, pk])
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        learner = Learner.from_db(db.alias, ["id", "user_id"], rows[0][:2])
+        public_id = QuizRun._meta.get_field("public_id")
+        learner.unfinished = (
+            lesson.pk,
+            [
+                (run_id, public_id.to_python(public), answered, question_id)
+                for _, _, run_id, public, answered, question_id in rows
+                if run_id is not None
+            ],
+        )
+        return learner
+
+
 class Learner(models.Model):
     """Whoever takes quizzes: a pseudonymous record, tied to an account once they have one."""
 
@@ -26,6 +65,8 @@ class Learner(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LearnerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("learner")
         verbose_name_plural = _("learners")
@@ -35,6 +76,8 @@ class Learner(models.Model):
         # True for a learner the current request created: it has no history yet, so
         # looking for its runs would only cost queries.
         self.created_now = created_now
+        # (lesson id, rows) read by ``Learner.objects.starting``, for ``unfinished_run``.
+        self.unfinished = None
 
     def __str__(self):
         return f"learner {self.pk}"
@@ -142,16 +185,20 @@ class Learner(models.Model):
     def unfinished_run(self, lesson, questions):
         """This learner's latest unfinished run of ``lesson``, if it holds exactly
         ``questions`` (ids in order), else None: starting the lesson again continues it
-        instead of piling up runs (1 query)."""
-        rows = list(
-            RunQuestion.objects.filter(
-                run__learner=self, run__lesson=lesson, run__finished_at__isnull=True
+        instead of piling up runs (1 query, none when ``Learner.objects.starting`` read
+        it)."""
+        if self.unfinished is not None and self.unfinished[0] == lesson.pk:
+            rows = self.unfinished[1]
+        else:
+            rows = list(
+                RunQuestion.objects.filter(
+                    run__learner=self, run__lesson=lesson, run__finished_at__isnull=True
+                )
+                .order_by("-run__started_at", "-run_id", "position")
+                .values_list("run_id", "run__public_id", "run__answered", "question_id")[
+                    : len(questions) + 1
+                ]
             )
-            .order_by("-run__started_at", "-run_id", "position")
-            .values_list("run_id", "run__public_id", "run__answered", "question_id")[
-                : len(questions) + 1
-            ]
-        )
         newest = [row for row in rows if row[0] == rows[0][0]] if rows else []
         if [question_id for *_, question_id in newest] != list(questions):
             return None

@@ -48,15 +48,16 @@ def own_runs(request):
     return QuizRun.objects.filter(learner_id=pk)
 
 
-def starting_learner(request):
-    """The learner starting a quiz, or None once this address (checked before a learner
-    is created, so a flood stores nothing) or this learner started too many. A learner
-    the session knows has both limits counted in one round trip."""
+def starting_learner(request, lesson=None):
+    """The learner starting a quiz (of ``lesson``, if given: see ``current_learner``), or
+    None once this address (checked before a learner is created, so a flood stores
+    nothing) or this learner started too many. A learner the session knows has both
+    limits counted in one round trip."""
     known = learner_id(request)
     if known is not None:
         if ratelimit.exceeded_any(request, ("run-address", None), ("run", known)):
             return None
-        learner = current_learner(request, create=True)
+        learner = current_learner(request, create=True, lesson=lesson)
         if learner.pk == known or not ratelimit.exceeded(request, "run", who=learner.pk):
             return learner
         return None
@@ -73,7 +74,7 @@ def start_lesson_quiz(request, slug):
     lesson = next((lesson for lesson in caching.home_lessons() if lesson.slug == slug), None)
     if lesson is None:
         raise Http404(_("No published lesson has this address."))
-    learner = starting_learner(request)
+    learner = starting_learner(request, lesson)
     if learner is None:
         return render(request, "429.html", status=429)
     run = learner.start_run(lesson)
