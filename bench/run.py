@@ -10,6 +10,7 @@ bare view's. Results are saved as JSON in bench/results/. See bench/README.md.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import statistics
@@ -116,67 +117,120 @@ def discover_lesson(port, proxy=False):
     return match.group(1)
 
 
-def bench_target(target, args, deadline, log, want_weight):
-    endpoints = target.endpoints if target.reference else args.endpoints
-    out = {"description": target.description, "rounds": [], "summary": {}, "complete": True}
-    if target.is_app and not args.no_setup:
-        t0 = time.monotonic()
-        print(f"[{target.name}] fresh database, migrate, load_curriculum ...", flush=True)
-        servers.reset_database(target, log)
-        out["setup_seconds"] = round(time.monotonic() - t0, 1)
-    out["code"] = code_fingerprint()
-    server = Gunicorn(target, DATA / f"gunicorn-{target.name}.log")
-    print(f"[{target.name}] gunicorn {target.wsgi} on {HOST}:{server.port}", flush=True)
-    try:
+class TargetRun:
+    """One target through the run: its database and server, its virtual users, and the
+    figures of each of its phases. Every target is started before the first round and
+    stopped after the last, and each round measures every target in turn, so that a
+    machine whose speed drifts (a shared host) weighs on every target alike."""
+
+    def __init__(self, target, args, log):
+        self.target, self.args = target, args
+        self.endpoints = target.endpoints if target.reference else args.endpoints
+        self.out = {
+            "description": target.description,
+            "rounds": [],
+            "summary": {},
+            "complete": True,
+        }
+        if target.is_app and not args.no_setup:
+            t0 = time.monotonic()
+            print(f"[{target.name}] fresh database, migrate, load_curriculum ...", flush=True)
+            servers.reset_database(target, log)
+            self.out["setup_seconds"] = round(time.monotonic() - t0, 1)
+        self.out["code"] = code_fingerprint()
+        self.server = Gunicorn(target, DATA / f"gunicorn-{target.name}.log")
+        is_pg = (target.database_url or "").startswith("postgres")
+        self.database = PG_DATABASE if is_pg else None
+        self.users = []
+
+    def start(self):
+        target, args, server = self.target, self.args, self.server
+        print(f"[{target.name}] gunicorn {target.wsgi} on {HOST}:{server.port}", flush=True)
         server.start("/bare/" if target.name == "bare" else "/en/")
         pids = ", ".join(map(str, server.worker_pids()))
         print(f"[{target.name}] master {server.process.pid}, workers {pids}", flush=True)
         lesson = None
         if target.is_app:
             lesson = args.lesson or discover_lesson(server.port, target.behind_proxy)
-            out["lesson"] = lesson
-        users = [
+            self.out["lesson"] = lesson
+        self.lesson = lesson
+        self.users = [
             VirtualUser(HOST, server.port, i, lesson, seed=args.seed, proxy=target.behind_proxy)
             for i in range(args.users)
         ]
         if args.warmup > 0:
-            for endpoint in endpoints:
-                run_phase(users, endpoint, args.warmup, args.max_ops)
-        is_pg = (target.database_url or "").startswith("postgres")
-        database = PG_DATABASE if is_pg else None
-        for round_number in range(1, args.rounds + 1):
-            for endpoint in endpoints:
-                if time.monotonic() > deadline:
-                    out["complete"] = False
-                    print(f"[{target.name}] time budget spent; stopping", flush=True)
-                    break
-                readings = Readings(server, database, target.redis_url)
-                history = statistics.fmean(u.answers for u in users)
-                result = run_phase(
-                    users, endpoint, args.duration, args.max_ops, readings.start, readings.stop
-                )
-                record = phase_record(result, readings, round_number)
-                record["learner_answers"] = round(history, 1)
-                out["rounds"].append(record)
-                log_line(target.name, round_number, record)
-        if want_weight and time.monotonic() < deadline:
-            out["page_weight"] = page_weight(HOST, server.port, lesson, target.behind_proxy)
-    finally:
+            for endpoint in self.endpoints:
+                run_phase(self.users, endpoint, args.warmup, args.max_ops)
+
+    def run_round(self, round_number, deadline):
+        for endpoint in self.endpoints:
+            if time.monotonic() > deadline:
+                self.out["complete"] = False
+                print(f"[{self.target.name}] time budget spent; stopping", flush=True)
+                return
+            readings = Readings(self.server, self.database, self.target.redis_url)
+            history = statistics.fmean(u.answers for u in self.users)
+            result = run_phase(
+                self.users,
+                endpoint,
+                self.args.duration,
+                self.args.max_ops,
+                readings.start,
+                readings.stop,
+            )
+            record = phase_record(result, readings, round_number)
+            record["learner_answers"] = round(history, 1)
+            self.out["rounds"].append(record)
+            log_line(self.target.name, round_number, record)
+
+    def weigh(self):
+        self.out["page_weight"] = page_weight(
+            HOST, self.server.port, self.lesson, self.target.behind_proxy
+        )
+
+    def stop(self):
+        server, out = self.server, self.out
         server.stop()
         problems = server.log_problems()
         out["server_log"] = str(server.log_path.relative_to(ROOT))
         out["server_log_problems"] = len(problems)
         if problems:
             print(
-                f"[{target.name}] {len(problems)} error lines in {server.log_path}, "
+                f"[{self.target.name}] {len(problems)} error lines in {server.log_path}, "
                 f"first: {problems[0]}",
                 flush=True,
             )
-    for endpoint in endpoints:
-        records = [r for r in out["rounds"] if r["endpoint"] == endpoint]
-        if records:
-            out["summary"][endpoint] = summarise(records)
-    return out
+        for endpoint in self.endpoints:
+            records = [r for r in out["rounds"] if r["endpoint"] == endpoint]
+            if records:
+                out["summary"][endpoint] = summarise(records)
+        return out
+
+
+def bench_targets(names, args, deadline, log):
+    """Set up and start every target, run the rounds (each round every target in turn),
+    weigh the first app target's page, stop them all: {name: figures}."""
+    runs = {name: TargetRun(TARGETS[name], args, log) for name in names}
+    started = []
+    try:
+        for run in runs.values():
+            run.start()
+            started.append(run)
+        for round_number in range(1, args.rounds + 1):
+            for run in runs.values():
+                run.run_round(round_number, deadline)
+        weigh = next(
+            (r for r in runs.values() if r.target.is_app and not r.target.reference), None
+        )
+        if weigh is not None and time.monotonic() < deadline:
+            weigh.weigh()
+    finally:
+        for run in started:
+            run.stop()
+    for run in runs.values():
+        if run not in started:
+            run.out["complete"] = False
+    return {name: run.out for name, run in runs.items()}
 
 
 def main(argv=None):
@@ -217,19 +271,22 @@ def main(argv=None):
         "endpoints": {name: ENDPOINTS[name][2] for name in ENDPOINTS},
         "targets": {},
     }
-    if any(TARGETS[name].database_url and "postgres" in TARGETS[name].database_url
-           for name in args.targets):  # fmt: skip
+    uses_postgres = any(
+        TARGETS[name].database_url and "postgres" in TARGETS[name].database_url
+        for name in args.targets
+    )
+    autovacuum = contextlib.nullcontext(None)
+    if uses_postgres:
         report["versions"]["postgresql"] = servers.check_postgres()
-    with open(DATA / "setup.log", "w") as log:
+        autovacuum = servers.autovacuum_on()
+    with open(DATA / "setup.log", "w") as log, autovacuum as vacuuming:
+        if vacuuming is not None:
+            report["versions"]["postgresql_autovacuum"] = vacuuming
+            print(f"PostgreSQL autovacuum: {vacuuming}", flush=True)
         if not args.no_setup and any(TARGETS[name].is_app for name in args.targets):
             print("collectstatic ...", flush=True)
             servers.collectstatic(TARGETS[next(n for n in args.targets if TARGETS[n].is_app)], log)
-        weight_done = False
-        for name in args.targets:
-            target = TARGETS[name]
-            want_weight = target.is_app and not target.reference and not weight_done
-            report["targets"][name] = bench_target(target, args, deadline, log, want_weight)
-            weight_done = weight_done or "page_weight" in report["targets"][name]
+        report["targets"] = bench_targets(args.targets, args, deadline, log)
     add_ratios(report["targets"])
     report["page_weight"] = next(
         (t.pop("page_weight") for t in report["targets"].values() if "page_weight" in t), None
