@@ -400,6 +400,21 @@ def test_a_review_sessions_results_say_what_it_was(visitor, two_scam_types):
     assert '<p class="quiz-context">Today&#x27;s review</p>' in page
 
 
+def test_a_review_sessions_questions_say_what_it_is(visitor, two_scam_types):
+    """Not "Mixed practice": the question pages of a review name it, in both languages."""
+    run = start_quiz_as(visitor, two_scam_types["courier"])
+    answer_through_pages(visitor, run, right=False)
+    make_due(run.learner)
+    review_url = visitor.post(reverse("quizzes:review")).url
+
+    english = visitor.get(review_url).text
+    chinese = visitor.get(review_url.replace("/en/", "/zh-hans/", 1)).text
+
+    assert '<p class="quiz-context">Today&#x27;s review</p>' in english
+    assert "Mixed practice" not in english
+    assert '<p class="quiz-context">今日复习</p>' in chinese
+
+
 def test_a_tap_the_red_flag_answer_counts_each_flag_found_or_missed(db):
     """The evidence per red flag comes from ``Answer.flag_outcomes``: a spot answer
     recognises the flags of the spots it marked and misses the others."""

@@ -222,6 +222,8 @@ class QuestionSlot:
     taken: dict | None = None
     # What the learner remembers about the question (review.Memory), read on POST only.
     memory: object = None
+    # A review's, drill's or re-check's kind (ReviewKind), None for other runs.
+    review_kind: str | None = None
 
     def run(self):
         """The run as an unsaved handle, to record answers with (no query)."""
@@ -268,8 +270,9 @@ def slot_sql(alias, memory):
         " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END,"
         f" (SELECT {listed(db, 'm.spot_id')} FROM {marks} m WHERE m.answer_id = a.id),"
         f" (SELECT {listed(db, "s.turn_id || ':' || s.reply_id")} FROM {steps} s"
-        " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id)"
+        " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id), rr.kind"
     )
+    # A review, drill or re-check is a run with a ReviewRun (its primary key is the run's).
     joins = (
         f" FROM {table(RunQuestion)} rq"
         f" JOIN {table(QuizRun)} r ON r.id = rq.run_id"
@@ -277,6 +280,7 @@ def slot_sql(alias, memory):
         " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
         f" LEFT JOIN {table(RunQuestion)} nq"
         " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
+        f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
     )
     if memory:
         # One row per subject of the question (itself, each of its red flags and its
@@ -289,9 +293,8 @@ def slot_sql(alias, memory):
             f" UNION ALL SELECT question_id, -red_flag_id FROM {table(Spot)}"
             " WHERE red_flag_id IS NOT NULL"
         )
-        columns += f", rr.kind, {ReviewItem.objects.columns(db, 'ri')}"
+        columns += f", {ReviewItem.objects.columns(db, 'ri')}"
         joins += (
-            f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
             f" LEFT JOIN ({subjects}) subject ON subject.question_id = rq.question_id"
             f" LEFT JOIN {table(ReviewItem)} ri"
             " ON ri.learner_id = r.learner_id AND ri.subject = subject.subject"
@@ -333,12 +336,12 @@ class RunQuestionQuerySet(models.QuerySet):
             return None
         row = rows[0]
         run_id, lesson_id, size, question_id, choice_id, answer_id, next_id, next_started = row[:8]
-        marked, taken = row[8], row[9]
+        marked, taken, review_kind = row[8], row[9], row[10]
         known = None
         if memory:
             items = [row[11:] for row in rows if row[11] is not None]
             known = Memory(
-                tuple(ReviewItem.objects.from_rows(db, items)), row[10] == ReviewKind.RECHECK
+                tuple(ReviewItem.objects.from_rows(db, items)), review_kind == ReviewKind.RECHECK
             )
         return QuestionSlot(
             run_id=run_id,
@@ -360,6 +363,7 @@ class RunQuestionQuerySet(models.QuerySet):
             if taken
             else {},
             memory=known,
+            review_kind=review_kind,
         )
 
 

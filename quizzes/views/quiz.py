@@ -28,6 +28,7 @@ from ..models import (
     Lesson,
     Question,
     QuizRun,
+    ReviewKind,
     RunQuestion,
 )
 from .pages import lesson_page
@@ -154,6 +155,7 @@ def frame(slot, question):
     shown_run.lesson = question.lesson if slot.lesson_id else None
     return {
         "run": shown_run,
+        "review_kind": ReviewKind(slot.review_kind).label if slot.review_kind else None,
         "run_question": RunQuestion(position=slot.position),
         "action": reverse("quizzes:run-question", args=[shown_run.public_id, slot.position]),
     }
@@ -176,7 +178,8 @@ def cached_page(request, slot, question, state, context, status, error):
 
     return caching.page(
         request,
-        f"question:{question.pk}:{slot.position}:{slot.size}:{bool(slot.lesson_id)}:{state}"
+        f"question:{question.pk}:{slot.position}:{slot.size}:{bool(slot.lesson_id)}"
+        f":{slot.review_kind}:{state}"
         f":{carried}",
         template,
         full_context,
