@@ -56,6 +56,7 @@ def test_a_review_session_on_a_phone(browser, live_server, lesson, lang, javascr
     submit(page, "main form button[type=submit]")
     assert "/runs/" in page.url
     check("review question")
+    screenshot(page, f"review-question-{lang}-{javascript}")
     for _ in range(int(page.locator(".quiz-progress").get_attribute("max"))):
         answer(page, nth=1)
         submit(page, ".next a")
