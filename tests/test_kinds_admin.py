@@ -394,3 +394,52 @@ def test_an_officer_who_may_not_change_the_turns_cannot_move_them(
 
     assert response.status_code == 403
     assert keys(question.turns) == ["opening", "safe-account"]
+
+
+# --- Reading the rows in the officer's language --------------------------------------------
+
+
+def page_in(client, language, question):
+    """The question's change page in the workspace language ``language``."""
+    client.post(reverse("admin:quizzes_workspace_language"), {"language": language})
+    return client.get(change_url(question)).content.decode()
+
+
+def test_parts_turns_replies_and_endings_name_their_language_as_every_other_form(
+    client, spot_lesson, conversation_lesson, author_user
+):
+    """ "原因（中文）", as a lesson's "标题（中文）", not django-modeltranslation's
+    "原因 [zh-hans]"; both languages of a text side by side."""
+    sign_in_officer(client, author_user)
+
+    spots = page_in(client, "zh-hans", spot_lesson.questions.get())
+    call = page_in(client, "zh-hans", conversation_lesson.questions.get())
+
+    assert 'for="id_spots-0-text_en">消息中的原文（英文）:</label>' in spots
+    assert 'for="id_spots-0-explanation_zh_hans">原因（中文）:</label>' in spots
+    assert "form-multiline field-explanation_en field-explanation_zh_hans" in spots
+    for label in (
+        "后来发生了什么（英文）",
+        "后来发生了什么（中文）",
+        "骗子说的话（中文）",
+        "这一步在做什么（中文）",
+        '<label for="id_turns-0-reply_1_text_en">回复 1（英文）:</label>',
+        '<label class="inline" for="id_turns-0-reply_3_text_zh_hans">回复 3（中文）:</label>',
+        "form-multiline field-reply_2_text_en field-reply_2_text_zh_hans",
+    ):
+        assert label in call
+    for page in (spots, call):
+        for raw in ("[en]", "[zh-hans]", "[English]", "[简体中文]"):
+            assert raw not in page
+
+
+def test_the_same_rows_read_in_english(client, conversation_lesson, spot_lesson, author_user):
+    sign_in_officer(client, author_user)
+
+    spots = page_in(client, "en", spot_lesson.questions.get())
+    call = page_in(client, "en", conversation_lesson.questions.get())
+
+    assert "Words in the message (Chinese):" in spots and "Why (English):" in spots
+    assert "What happened next (Chinese):" in call
+    assert "Reply 2 (English):" in call and "Reply 2 leads to:" in call
+    assert "[en]" not in spots + call and "[zh-hans]" not in spots + call
