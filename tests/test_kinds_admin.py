@@ -7,10 +7,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
-from quizzes.models import Ending, Question, Reply, Revision, Status, Turn
+from quizzes.models import Ending, Question, Reply, Revision, Status, Step, Turn
 
 from .conftest import _staff, sign_in_officer
-from .factories import AnswerFactory, SpotFactory
+from .factories import AnswerFactory, QuizRunFactory, SpotFactory
 from .test_revisions import form_data
 
 pytestmark = pytest.mark.django_db
@@ -394,3 +394,112 @@ def test_an_officer_who_may_not_change_the_turns_cannot_move_them(
 
     assert response.status_code == 403
     assert keys(question.turns) == ["opening", "safe-account"]
+
+
+# --- Reading the rows in the officer's language --------------------------------------------
+
+
+def page_in(client, language, question):
+    """The question's change page in the workspace language ``language``."""
+    client.post(reverse("admin:quizzes_workspace_language"), {"language": language})
+    return client.get(change_url(question)).content.decode()
+
+
+def test_parts_turns_replies_and_endings_name_their_language_as_every_other_form(
+    client, spot_lesson, conversation_lesson, author_user
+):
+    """ "原因（中文）", as a lesson's "标题（中文）", not django-modeltranslation's
+    "原因 [zh-hans]"; both languages of a text side by side."""
+    sign_in_officer(client, author_user)
+
+    spots = page_in(client, "zh-hans", spot_lesson.questions.get())
+    call = page_in(client, "zh-hans", conversation_lesson.questions.get())
+
+    assert 'for="id_spots-0-text_en">消息中的原文（英文）:</label>' in spots
+    assert 'for="id_spots-0-explanation_zh_hans">原因（中文）:</label>' in spots
+    assert "form-multiline field-explanation_en field-explanation_zh_hans" in spots
+    for label in (
+        "后来发生了什么（英文）",
+        "后来发生了什么（中文）",
+        "骗子说的话（中文）",
+        "这一步在做什么（中文）",
+        '<label for="id_turns-0-reply_1_text_en">回复 1（英文）:</label>',
+        '<label class="inline" for="id_turns-0-reply_3_text_zh_hans">回复 3（中文）:</label>',
+        "form-multiline field-reply_2_text_en field-reply_2_text_zh_hans",
+    ):
+        assert label in call
+    for page in (spots, call):
+        for raw in ("[en]", "[zh-hans]", "[English]", "[简体中文]"):
+            assert raw not in page
+
+
+def test_the_same_rows_read_in_english(client, conversation_lesson, spot_lesson, author_user):
+    sign_in_officer(client, author_user)
+
+    spots = page_in(client, "en", spot_lesson.questions.get())
+    call = page_in(client, "en", conversation_lesson.questions.get())
+
+    assert "Words in the message (Chinese):" in spots and "Why (English):" in spots
+    assert "What happened next (Chinese):" in call
+    assert "Reply 2 (English):" in call and "Reply 2 leads to:" in call
+    assert "[en]" not in spots + call and "[zh-hans]" not in spots + call
+
+
+# --- Saying why rows do not move -----------------------------------------------------------
+
+KEEP_PLACES = "Learners have answered with these rows, so they keep their places."
+
+
+def test_parts_that_learners_marked_say_why_they_have_no_move_buttons(
+    client, spot_lesson, author_user
+):
+    question = draft_spot_question(spot_lesson)
+    sign_in_officer(client, author_user)
+    before = page_in(client, "en", question)
+
+    answer = AnswerFactory(question=question, choice=None, is_correct=False)
+    answer.spots.add(question.spots.get(position=2))
+    after = page_in(client, "en", question)
+    in_chinese = page_in(client, "zh-hans", question)
+
+    assert 'name="_move"' in before and KEEP_PLACES not in before
+    assert 'name="_move"' not in after
+    assert f'<p class="help order-fixed">{KEEP_PLACES}</p>' in after
+    assert after.count("<h1") == 1
+    assert '<p class="help order-fixed">已有学习者按这些条目作答，顺序不能再调整。</p>' in (
+        in_chinese
+    )
+
+
+def test_only_the_list_learners_went_through_says_so(client, conversation_lesson, author_user):
+    """A learner replied at the first turn but reached no ending yet: the turns keep
+    their places and say why; the endings still move."""
+    question = draft_conversation(conversation_lesson)
+    opening = question.turns.get(key="opening")
+    Step.objects.create(
+        run=QuizRunFactory(),
+        question=question,
+        turn=opening,
+        reply=opening.replies.get(position=1),
+    )
+    sign_in_officer(client, author_user)
+
+    page = page_in(client, "en", question)
+
+    assert page.count(KEEP_PLACES) == 1
+    assert page.index("turns-heading") < page.index(KEEP_PLACES)
+    assert 'value="turns-0-down"' not in page and 'value="endings-0-down"' in page
+
+
+def test_an_officer_who_may_not_change_the_rows_is_not_told_they_keep_their_places(
+    client, spot_lesson
+):
+    """An analyst sees no move buttons anyway: the sentence would give the wrong reason."""
+    question = spot_lesson.questions.get()
+    answer = AnswerFactory(question=question, choice=None, is_correct=False)
+    answer.spots.add(question.spots.get(position=2))
+    sign_in_officer(client, _staff("officer-reader", "Analysts"))
+
+    page = page_in(client, "en", question)
+
+    assert "within 24 hours" in page and KEEP_PLACES not in page

@@ -14,8 +14,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
+from ..languages import language_label
 from ..models import Ending, QuestionKind, Reply, Spot, Turn
-from .forms import AutoPositions
+from .forms import AutoPositions, Bilingual
 from .ordering import AnsweredKeepPlaces, Reorderable
 
 REPLIES = (1, 2, 3)
@@ -43,12 +44,12 @@ class TurnForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        names = {"en": gettext("English"), "zh_hans": gettext("Simplified Chinese")}
         for n in REPLIES:
+            # "Reply 1 (English)", "回复 1（中文）": labelled as the model's own fields.
             for lang in LANGS:
-                self.fields[reply_field(n, f"text_{lang}")].label = gettext(
-                    "Reply %(n)s [%(language)s]"
-                ) % {"n": n, "language": names[lang]}
+                self.fields[reply_field(n, f"text_{lang}")].label = language_label(
+                    gettext("Reply %(n)s") % {"n": n}, lang.replace("_", "-")
+                )
             self.fields[reply_field(n, "next")].label = gettext("Reply %(n)s leads to") % {"n": n}
             self.fields[reply_field(n, "next")].help_text = gettext(
                 "The key of a turn or of an ending."
@@ -173,21 +174,21 @@ class PartFormSet(AnsweredKeepPlaces, AutoPositions):
     """Parts to spot, or endings: moved with buttons until learners answered with them."""
 
 
-class SpotInline(Reorderable, TranslationStackedInline):
+class SpotInline(Reorderable, Bilingual, TranslationStackedInline):
     model = Spot
     formset = PartFormSet
     extra = 0
     fields = ("position", "text", "red_flag", "explanation")
 
 
-class EndingInline(Reorderable, TranslationStackedInline):
+class EndingInline(Reorderable, Bilingual, TranslationStackedInline):
     model = Ending
     formset = PartFormSet
     extra = 0
     fields = ("key", "position", "outcome", "loss", "text")
 
 
-class TurnInline(Reorderable, TranslationStackedInline):
+class TurnInline(Reorderable, Bilingual, TranslationStackedInline):
     model = Turn
     form = TurnForm
     formset = TurnFormSet
