@@ -14,16 +14,17 @@ field by remaking its table, which would drop the answers' trigger (migration 00
 import django.db.models.deletion
 from django.db import migrations, models
 
-# (model, field): the foreign keys that lose their own index.
+# (model, field, what it refers to, its related name): the foreign keys that lose their
+# own index.
 COVERED = [
-    ("answer", "learner"),
-    ("answer", "question"),
-    ("answer", "run"),
-    ("lessonmemory", "learner"),
-    ("quizrun", "learner"),
-    ("recheckflag", "learner"),
-    ("reviewitem", "learner"),
-    ("runquestion", "run"),
+    ("answer", "learner", "quizzes.learner", "answers"),
+    ("answer", "question", "quizzes.question", "answers"),
+    ("answer", "run", "quizzes.quizrun", "answers"),
+    ("lessonmemory", "learner", "quizzes.learner", "lesson_memories"),
+    ("quizrun", "learner", "quizzes.learner", "runs"),
+    ("recheckflag", "learner", "quizzes.learner", "+"),
+    ("reviewitem", "learner", "quizzes.learner", "review_items"),
+    ("runquestion", "run", "quizzes.quizrun", "run_questions"),
 ]
 
 
@@ -44,7 +45,7 @@ def single_column_indexes(schema_editor, table, column):
 
 def drop_covered(apps, schema_editor):
     quote = schema_editor.quote_name
-    for model_name, field_name in COVERED:
+    for model_name, field_name, *_ in COVERED:
         model = apps.get_model("quizzes", model_name)
         column = model._meta.get_field(field_name).column
         for name in single_column_indexes(schema_editor, model._meta.db_table, column):
@@ -53,19 +54,23 @@ def drop_covered(apps, schema_editor):
 
 def restore_covered(apps, schema_editor):
     # ``apps`` is the state before this migration, where the fields are indexed.
-    for model_name, field_name in COVERED:
+    for model_name, field_name, *_ in COVERED:
         model = apps.get_model("quizzes", model_name)
         field = model._meta.get_field(field_name)
         if not single_column_indexes(schema_editor, model._meta.db_table, field.column):
             schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
 
 
-def key(to, related_name):
-    return models.ForeignKey(
-        db_index=False,
-        on_delete=django.db.models.deletion.CASCADE,
-        related_name=related_name,
-        to=to,
+def unindexed(model_name, field_name, to, related_name):
+    return migrations.AlterField(
+        model_name=model_name,
+        name=field_name,
+        field=models.ForeignKey(
+            db_index=False,
+            on_delete=django.db.models.deletion.CASCADE,
+            related_name=related_name,
+            to=to,
+        ),
     )
 
 
@@ -78,41 +83,6 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(model_name="reviewitem", name="review_item_due_idx"),
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(drop_covered, restore_covered)],
-            state_operations=[
-                migrations.AlterField(
-                    model_name="answer",
-                    name="learner",
-                    field=key("quizzes.learner", "answers"),
-                ),
-                migrations.AlterField(
-                    model_name="answer",
-                    name="question",
-                    field=key("quizzes.question", "answers"),
-                ),
-                migrations.AlterField(
-                    model_name="answer", name="run", field=key("quizzes.quizrun", "answers")
-                ),
-                migrations.AlterField(
-                    model_name="lessonmemory",
-                    name="learner",
-                    field=key("quizzes.learner", "lesson_memories"),
-                ),
-                migrations.AlterField(
-                    model_name="quizrun", name="learner", field=key("quizzes.learner", "runs")
-                ),
-                migrations.AlterField(
-                    model_name="recheckflag", name="learner", field=key("quizzes.learner", "+")
-                ),
-                migrations.AlterField(
-                    model_name="reviewitem",
-                    name="learner",
-                    field=key("quizzes.learner", "review_items"),
-                ),
-                migrations.AlterField(
-                    model_name="runquestion",
-                    name="run",
-                    field=key("quizzes.quizrun", "run_questions"),
-                ),
-            ],
+            state_operations=[unindexed(*key) for key in COVERED],
         ),
     ]

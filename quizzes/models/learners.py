@@ -185,24 +185,16 @@ class Learner(models.Model):
     def unfinished_run(self, lesson, questions):
         """This learner's latest unfinished run of ``lesson``, if it holds exactly
         ``questions`` (ids in order), else None: starting the lesson again continues it
-        instead of piling up runs (1 query, none when ``Learner.objects.starting`` read
-        it)."""
+        instead of piling up runs (1 query, ``Learner.objects.starting``'s; none when a
+        start read it already)."""
         if self.unfinished is not None and self.unfinished[0] == lesson.pk:
             rows = self.unfinished[1]
         else:
-            rows = list(
-                RunQuestion.objects.filter(
-                    run__learner=self, run__lesson=lesson, run__finished_at__isnull=True
-                )
-                .order_by("-run__started_at", "-run_id", "position")
-                .values_list("run_id", "run__public_id", "run__answered", "question_id")[
-                    : len(questions) + 1
-                ]
-            )
-        newest = [row for row in rows if row[0] == rows[0][0]] if rows else []
-        if [question_id for *_, question_id in newest] != list(questions):
+            found = Learner.objects.starting(self.pk, lesson)
+            rows = found.unfinished[1] if found is not None else []
+        if [question_id for *_, question_id in rows] != list(questions):
             return None
-        run_id, public_id, answered, _ = newest[0]
+        run_id, public_id, answered, _ = rows[0]
         return QuizRun(
             pk=run_id,
             public_id=public_id,
