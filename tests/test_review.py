@@ -12,6 +12,7 @@ from django.urls import reverse
 from quizzes.models import (
     Learner,
     MasteryLevel,
+    Question,
     QuizRun,
     RedFlag,
     ReviewItem,
@@ -140,6 +141,25 @@ def test_a_seen_question_comes_back_when_no_unseen_one_is_left(two_scam_types):
 
     assert 1 <= len(picked) <= 2  # the two due flags, covered by one or two questions
     assert set(picked) <= {two_scam_types[k].pk for k in two_scam_types if "-" in k}
+
+
+def test_a_review_holds_as_many_questions_as_the_pages_said_were_due(two_scam_types):
+    # The only question on "keep it secret" asks for a code too: picked first, it covers
+    # both due tactics, and another question on the code takes the place it saved.
+    learner = LearnerFactory()
+    answer(learner, two_scam_types["courier-sms"], right=False)
+    make_due(learner)
+    ReviewItem.objects.filter(learner=learner, red_flag=two_scam_types["secret"]).update(
+        due="1999-01-01T00:00:00Z"
+    )
+    assert ReviewItem.objects.today(learner.pk)["count"] == 2
+
+    picked = review_questions(learner.pk, rng=random.Random(1))
+
+    assert len(picked) == 2
+    assert two_scam_types["courier-sms"].pk in picked
+    other = next(pk for pk in picked if pk != two_scam_types["courier-sms"].pk)
+    assert Question.objects.get(pk=other).red_flags.filter(pk=two_scam_types["code"].pk)
 
 
 def test_a_review_interleaves_scam_types_and_channels(db):

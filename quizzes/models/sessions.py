@@ -146,7 +146,10 @@ def seen_questions(learner_id):
 
 def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=()):
     """Question ids for today's review: ``first`` (a live scam alert's questions), then
-    the due items', interleaved; ``size`` in all at most (2 queries)."""
+    one question per due item, interleaved; ``size`` in all at most (2 queries). A
+    question covers every due tactic it carries; the places it saves go to more
+    questions on the due tactics, so the review holds as many questions as the pages
+    said were due."""
     import random
 
     rng = rng or random.Random()
@@ -179,6 +182,21 @@ def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=())
         if best is not None:
             picked.append(best)
             covered |= best.flags
+    # The pages promised one question per due item (``ReviewItem.objects.today``). Where
+    # one question covered several due tactics, more questions on those tactics fill the
+    # places left, so the review holds what it promised while the pool has enough.
+    promised = min(len(leading) + len(due), size)
+    while len(picked) < promised:
+        before = len(picked)
+        for _question_id, flag_id in due:
+            if len(picked) >= promised:
+                break
+            if flag_id is not None:
+                best = choose([q for q in pool if flag_id in q.flags], seen, picked, rng)
+                if best is not None:
+                    picked.append(best)
+        if len(picked) == before:
+            break
     return [q.id for q in leading + interleave(picked[len(leading) :])]
 
 
