@@ -160,6 +160,10 @@ def test_a_replayed_turn_is_idempotent_and_another_reply_there_conflicts(
 
     assert replay.status_code == 302
     assert other.status_code == 409
+    # Said under the heading, before the thread, with the way down to the reply.
+    content = other.content.decode()
+    assert content.index('role="alert"') < content.index("</figure>")
+    assert 'href="#reply-form"' in content and 'id="reply-form"' in content
     assert Step.objects.filter(run=run).count() == 1
     assert not Answer.objects.exists()
 
