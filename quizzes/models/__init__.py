@@ -4,7 +4,8 @@
 - ``content``: the shared vocabulary and lessons (what citizens read);
 - ``questions``: scenarios and their choices;
 - ``revisions``: the next version of a published item, under review;
-- ``runs``: quiz runs, the questions fixed in each, and answers;
+- ``runs``: quiz runs and the questions fixed in each;
+- ``answers``: answers, each stored with all it changes in one statement;
 - ``learners``: learners and their progress;
 - ``officers``: what the workspace remembers about each officer;
 - ``review``: review scheduling (FSRS) and mastery per red flag;
@@ -13,12 +14,13 @@
 - ``campaigns``: police campaigns, their participants and the outreach workflow record;
 - ``alerts``: alerts about a scam that breaks today.
 
-Files import one way (workflow <- content <- questions <- runs <- learners <- review <-
-sessions, summaries, campaigns <- alerts); a foreign key to a model in a later file is a
-string.
+Files import one way (workflow <- content <- questions <- runs <- answers <- learners <-
+review <- sessions, summaries, campaigns <- alerts); a foreign key to a model in a later
+file is a string.
 """
 
 from .alerts import Alert
+from .answers import Answer
 from .campaigns import (
     CHECK_SIZE,
     AgeBand,
@@ -53,7 +55,6 @@ from .runs import (
     MASTERY_THRESHOLD,
     MAX_RUN_SIZE,
     MIXED_PRACTICE_SIZE,
-    Answer,
     AnswerConflict,
     QuestionSlot,
     QuizRun,

@@ -118,7 +118,7 @@ def training_due(learner_id, alerts, pool=None):
     learner has not all answered correctly since the alert began: what their review
     starts with. 1 query on the learner's answers when an alert has questions, none
     otherwise; ``pool`` defaults to the review's cached question pool."""
-    from .runs import Answer
+    from .answers import Answer
     from .sessions import question_pool
 
     pool = question_pool() if pool is None else pool

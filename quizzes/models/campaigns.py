@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .answers import Answer
 from .content import Lesson
 from .questions import Question
-from .runs import Answer, QuizRun
+from .runs import QuizRun
 from .workflow import Action, Publishable, PublishableQuerySet, Status, missing_translations
 
 CHECK_SIZE = 3  # questions in the before check, and as many in the after check

@@ -286,7 +286,7 @@ def record_marks(run, question_id, spots, marked, memory=None):
     """
     from django.db import IntegrityError
 
-    from .runs import Answer
+    from .answers import Answer
 
     _found, missed, false_alarms = spot_score(spots, marked)
     answer = Answer(
@@ -345,7 +345,7 @@ def finish_conversation(run, question_id, ending, memory=None):
     question)."""
     from django.db import IntegrityError
 
-    from .runs import Answer
+    from .answers import Answer
 
     answer = Answer(
         run=run,

@@ -9,9 +9,10 @@ from django.db import connections, models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from .answers import Answer
 from .content import Lesson, RedFlag
 from .questions import Question
-from .runs import MASTERY_THRESHOLD, MIXED_PRACTICE_SIZE, Answer, QuizRun, RunQuestion
+from .runs import MASTERY_THRESHOLD, MIXED_PRACTICE_SIZE, QuizRun, RunQuestion
 
 
 class LearnerQuerySet(models.QuerySet):

@@ -254,7 +254,7 @@ class RecheckFlagQuerySet(models.QuerySet):
     def rebuild(self, learner):
         """Recompute the learner's rows from their re-check answers (3 queries): after
         learners merge, which is rare."""
-        from .runs import Answer
+        from .answers import Answer
 
         rows = (
             Answer.objects.filter(learner=learner, run__review__kind="recheck")
