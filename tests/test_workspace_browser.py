@@ -42,10 +42,12 @@ class Officer:
     """A browser tab that counts what the officer does: page loads, clicks (a field
     typed into counts as one click, as the officer clicks into it first)."""
 
-    def __init__(self, browser, live_server, user, language="zh-hans", javascript=True):
+    def __init__(
+        self, browser, live_server, user, language="zh-hans", javascript=True, viewport=WIDE
+    ):
         OfficerSettings.choose_language(user, language)
         client = sign_in_officer(Client(), user)
-        self.page = open_page(browser, WIDE, javascript=javascript)
+        self.page = open_page(browser, viewport, javascript=javascript)
         self.page.context.add_cookies(
             [
                 {
@@ -275,6 +277,23 @@ def test_workspace_screenshots(browser, live_server, roles, reviewer_user, lesso
     if language == "zh-hans":
         assert officer.english == {}
     assert "\n".join(officer.axe_reports) == ""
+
+
+def test_the_phone_preview_fits_an_officers_phone(
+    browser, live_server, roles, reviewer_user, lesson
+):
+    """On a 360-pixel phone the question form and its phone preview do not make the page
+    scroll sideways: the preview's frame shrinks to the screen."""
+    officer = Officer(browser, live_server, reviewer_user, viewport={"width": 360, "height": 800})
+    question = lesson.questions.first()
+    officer.open(reverse("admin:quizzes_question_change", args=[question.pk]))
+    frame = officer.page.locator("#phone-screen iframe")
+    frame.wait_for()
+
+    width = officer.page.evaluate("document.documentElement.clientWidth")
+    assert officer.page.evaluate("document.documentElement.scrollWidth") <= width
+    assert frame.bounding_box()["width"] <= width
+    screenshot(officer.page, "workspace-question-form-360")
 
 
 def test_an_officer_reorders_a_conversation_by_keyboard_without_javascript(
