@@ -181,3 +181,29 @@ def test_a_qr_code_on_a_poster_a_sticker_and_a_parcel(browser, live_server, red_
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
     page.context.close()
+
+
+@runs("en-nojs-390", "zh-nojs-390")
+def test_a_reply_from_a_stale_tab_is_refused_where_the_page_opens(
+    browser, live_server, conversation_lesson, lang, javascript, size
+):
+    """Two tabs on the same turn: a reply in one, another in the other. Without
+    JavaScript the second page opens at its top, so the refusal is said there, with a
+    link down to the turn to answer now."""
+    page = open_page(browser, size, javascript=javascript)
+    start_quiz(page, live_server, lang, conversation_lesson)
+    stale = page.context.new_page()
+    stale.set_viewport_size(size)
+    stale.goto(page.url)
+
+    reply(page, 0)
+    page.locator("#answer-area").wait_for()
+    stale.locator("input[name=reply]").nth(1).check()
+    with stale.expect_navigation():
+        stale.locator("#answer-area button[type=submit]").click()
+
+    assert in_view(stale, "#answer-error")
+    screenshot(stale, f"conversation-stale-reply-{lang}-{size['width']}-no-js")
+    stale.locator("#answer-error a").click()
+    assert in_view(stale, "#reply-form button[type=submit]")
+    page.context.close()
