@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from quizzes.models import Answer, LessonMemory, QuizRun, RecheckFlag, ReviewItem
 
-from .factories import AnswerFactory, QuestionFactory, QuizRunFactory, RunQuestionFactory
+from .factories import (
+    AnswerFactory,
+    LearnerFactory,
+    QuestionFactory,
+    QuizRunFactory,
+    RunQuestionFactory,
+)
 from .test_quiz import choice, question_url, start
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +196,48 @@ def test_an_answer_writes_no_index_that_another_index_already_covers():
     AnswerFactory(run=run, question=question)
     run.refresh_from_db()
     assert run.answered == 1
+
+
+def earlier_answer_plan():
+    """How PostgreSQL reads an answer's look for an earlier answer of the learner to the
+    question in the plan it keeps for any values (generic), as for a statement a
+    connection runs often."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE quizzes_answer")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            "PREPARE earlier(bigint, bigint) AS SELECT NOT EXISTS (SELECT 1 FROM"
+            " quizzes_answer WHERE learner_id = $1 AND question_id = $2)"
+        )
+        cursor.execute("EXPLAIN EXECUTE earlier(1, 1)")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE earlier")
+    return plan
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL's planner")
+def test_the_look_for_an_earlier_answer_reads_the_index_when_few_learners_answer_much():
+    # Four learners answer six questions in 250 quizzes each (a kiosk, a load test):
+    # by its sample, an answer's learner and question would match a hundred rows.
+    questions = [QuestionFactory() for _ in range(6)]
+    learners = [LearnerFactory() for _ in range(4)]
+    runs = QuizRun.objects.bulk_create(
+        QuizRun(learner=learner, size=6) for learner in learners for _ in range(250)
+    )
+    Answer.objects.bulk_create(
+        Answer(run=run, learner_id=run.learner_id, question=question, is_correct=True)
+        for run in runs
+        for question in questions
+    )
+
+    # Migration 0022 declares 40 answers per learner: the index, a few rows.
+    assert "answer_learner_question_idx" in earlier_answer_plan()
+    # Without it the planner would read the whole table, meaning to stop at the first
+    # match: every row, for a question the learner has never answered.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the rows' deferred key checks
+        cursor.execute("ALTER TABLE quizzes_answer ALTER COLUMN learner_id RESET (n_distinct)")
+    assert "Seq Scan on quizzes_answer" in earlier_answer_plan()
 
 
 def test_the_results_of_a_finished_run_are_read_without_a_write(
