@@ -198,6 +198,24 @@ def test_an_answer_writes_no_index_that_another_index_already_covers():
     assert run.answered == 1
 
 
+def test_a_lesson_summary_compares_the_run_it_counts_without_a_key_or_an_index(visitor, lesson):
+    # Migration 0023: every answer's update of the summary stays in place (HOT).
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "quizzes_lessonmemory")
+    assert not [name for name, info in constraints.items() if info["columns"] == ["run_id"]]
+    run = start(visitor, lesson)
+    visitor.post(question_url(run, 1), {"choice": choice(run, 1, True).pk})
+
+    # A deleted run leaves the count it made; the next run's answers start their own.
+    QuizRun.objects.filter(pk=run.pk).delete()
+    memory = LessonMemory.objects.get(learner=run.learner)
+    assert (memory.run_id, memory.answered) == (run.pk, 1)
+    again = start(visitor, lesson)
+    visitor.post(question_url(again, 1), {"choice": choice(again, 1, False).pk})
+    memory.refresh_from_db()
+    assert (memory.run_id, memory.answered, memory.right_answers) == (again.pk, 1, 0)
+
+
 def earlier_answer_plan():
     """How PostgreSQL reads an answer's look for an earlier answer of the learner to the
     question in the plan it keeps for any values (generic), as for a statement a

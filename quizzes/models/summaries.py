@@ -177,8 +177,16 @@ class LessonMemory(models.Model):
     )
     lesson = models.ForeignKey("quizzes.Lesson", on_delete=models.CASCADE, related_name="+")
     # The run being counted: answers to another run of the lesson start a new count.
+    # Only compared with the next answer's run, never followed: no constraint and no
+    # index, so every answer's update of this row stays in place (HOT) with nothing to
+    # check, and a deleted run's id, never reused, simply matches no later answer.
     run = models.ForeignKey(
-        "quizzes.QuizRun", null=True, on_delete=models.SET_NULL, related_name="+"
+        "quizzes.QuizRun",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     size = models.PositiveSmallIntegerField(default=0)
     answered = models.PositiveSmallIntegerField(default=0)
