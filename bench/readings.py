@@ -27,6 +27,7 @@ class Readings:
             "client": time.process_time(),
             "machine": servers.machine_ticks(),
             "db": servers.postgres_backend_ticks(self.database) if self.database else None,
+            "pg": servers.postgres_server_ticks(self.database) if self.database else None,
             "redis": redis_stat[1] if redis_stat else None,
             "redis_commands": servers.redis_commands(self.redis_url) if self.redis_url else None,
         }
@@ -45,6 +46,10 @@ class Readings:
         if after["db"] is not None:
             ticks = sum(t - before["db"].get(pid, 0) for pid, t in after["db"].items())
             db_s = ticks / servers.CLK_TCK
+        # The whole PostgreSQL server (autovacuum, the WAL writer, closed backends too).
+        pg_s = None
+        if after.get("pg") is not None and before.get("pg") is not None:
+            pg_s = (after["pg"] - before["pg"]) / servers.CLK_TCK
         redis_s, commands = 0.0, None
         if after["redis"] is not None and before["redis"] is not None:
             redis_s = (after["redis"] - before["redis"]) / servers.CLK_TCK
@@ -66,6 +71,11 @@ class Readings:
             "cpu_ms_per_req": per(server_s, requests),
             "cpu_ms_per_op": per(server_s, ops),
             "db_cpu_ms_per_op": per(db_s, ops) if after["db"] is not None else None,
+            "pg_server_cpu_ms_per_op": per(pg_s, ops) if pg_s is not None else None,
+            # The same total with the whole PostgreSQL server in place of the backends.
+            "total_server_cpu_ms_per_op": (
+                per(server_s + pg_s + redis_s, ops) if pg_s is not None else None
+            ),
             "redis_cpu_ms_per_op": per(redis_s, ops) if self.redis_pid else None,
             # Everything the site's servers spent on one operation.
             "total_cpu_ms_per_op": per(server_s + db_s + redis_s, ops),
@@ -78,7 +88,7 @@ class Readings:
             # workers, nor the database backends, nor Redis, nor this client.
             "machine_busy": busy_s / total_s if total_s else None,
             "others_busy": (
-                max(0.0, busy_s - server_s - client_s - db_s - redis_s) / total_s
+                max(0.0, busy_s - server_s - client_s - max(db_s, pg_s or 0.0) - redis_s) / total_s
                 if total_s
                 else None
             ),
@@ -121,8 +131,10 @@ MEDIAN_KEYS = [
     "cpu_ms_per_req",
     "cpu_ms_per_op",
     "db_cpu_ms_per_op",
+    "pg_server_cpu_ms_per_op",
     "redis_cpu_ms_per_op",
     "total_cpu_ms_per_op",
+    "total_server_cpu_ms_per_op",
     "redis_commands_per_op",
     "client_cpu_ms_per_req",
     "machine_busy",

@@ -168,6 +168,7 @@ class TargetRun:
                 self.out["complete"] = False
                 print(f"[{self.target.name}] time budget spent; stopping", flush=True)
                 return
+            servers.analyze(self.target)  # before the phase: not counted
             readings = Readings(self.server, self.database, self.target.redis_url)
             history = statistics.fmean(u.answers for u in self.users)
             result = run_phase(

@@ -3,6 +3,7 @@
 import os
 
 from . import servers
+from .readings import BARE_REFERENCE
 
 
 def log_line(target, round_number, record):
@@ -120,23 +121,33 @@ def print_production(results):
     sqlite = results.get("sqlite", {}).get("summary", {})
     print()
     print("Production path (PostgreSQL + Redis): total CPU per op, app + DB + Redis, ms")
+    bare = results.get("bare", {}).get("summary", {})
     header = (
         f"{'endpoint':<12}{'production':>11}{'sqlite':>8}{'x sqlite':>10}{'x bare':>8}"
-        f"{'Redis commands per op':>24}"
+        f"{'PG server':>11}{'whole':>8}{'x bare':>8}{'Redis commands per op':>24}"
     )
     print(header)
     print("-" * len(header))
     for endpoint, s in production.items():
         lite = sqlite.get(endpoint, {}).get("total_cpu_ms_per_op")
         total = s["total_cpu_ms_per_op"]
+        whole = s.get("total_server_cpu_ms_per_op")
+        reference = bare.get(BARE_REFERENCE.get(endpoint, "bare"), {}).get("total_cpu_ms_per_op")
         commands = ", ".join(
             f"{name} {count:g}" for name, count in s.get("redis_commands_by_name", {}).items()
         )
         print(
             f"{endpoint:<12}{cell(total, 11)}{cell(lite, 8)}"
             f"{ratio(total / lite if total and lite else None, 10)}"
-            f"{ratio(s['ratio_to_bare']['total_cpu_ms_per_op'], 8)}  {commands or '-'}"
+            f"{ratio(s['ratio_to_bare']['total_cpu_ms_per_op'], 8)}"
+            f"{cell(s.get('pg_server_cpu_ms_per_op'), 11)}{cell(whole, 8)}"
+            f"{ratio(whole / reference if whole and reference else None, 8)}  {commands or '-'}"
         )
+    print(
+        "DB = the bench database's backends; PG server = the whole PostgreSQL server over\n"
+        "the phase (its backends, autovacuum, the WAL writer, backends closed meanwhile);\n"
+        "whole = app + PG server + Redis."
+    )
 
 
 def print_weight(weight):
