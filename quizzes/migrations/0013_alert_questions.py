@@ -4,20 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("quizzes", "0012_outreach_actions_include_withdraw"),
+        ('quizzes', '0012_outreach_actions_include_withdraw'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="alert",
-            name="questions",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Published questions only. While the alert is live, a learner's review starts with those they have not answered correctly since it began (the lesson's questions when none are chosen).",
-                related_name="alerts",
-                to="quizzes.question",
-                verbose_name="questions that train for it",
-            ),
+            model_name='alert',
+            name='questions',
+            field=models.ManyToManyField(blank=True, help_text="Published questions only. While the alert is live, a learner's review starts with those they have not answered correctly since it began (the lesson's questions when none are chosen).", related_name='alerts', to='quizzes.question', verbose_name='questions that train for it'),
         ),
     ]

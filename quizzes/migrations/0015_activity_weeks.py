@@ -4,27 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("quizzes", "0014_retention_summaries"),
+        ('quizzes', '0014_retention_summaries'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ActivityWeek",
+            name='ActivityWeek',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("week", models.DateField(unique=True)),
-                ("learners", models.PositiveIntegerField()),
-                ("reviews", models.PositiveIntegerField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('week', models.DateField(unique=True)),
+                ('learners', models.PositiveIntegerField()),
+                ('reviews', models.PositiveIntegerField()),
             ],
             options={
-                "verbose_name": "week of review activity",
-                "ordering": ["week"],
+                'verbose_name': 'week of review activity',
+                'ordering': ['week'],
             },
         ),
     ]

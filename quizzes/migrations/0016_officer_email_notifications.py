@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("quizzes", "0015_activity_weeks"),
+        ('quizzes', '0015_activity_weeks'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="officersettings",
-            name="email_notifications",
-            field=models.BooleanField(
-                default=True,
-                help_text="When something waits for my review, and when my work is sent back or published.",
-                verbose_name="e-mail me about my work",
-            ),
+            model_name='officersettings',
+            name='email_notifications',
+            field=models.BooleanField(default=True, help_text='When something waits for my review, and when my work is sent back or published.', verbose_name='e-mail me about my work'),
         ),
     ]

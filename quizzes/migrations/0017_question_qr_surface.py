@@ -10,7 +10,9 @@ def add_surface_to_open_revisions(apps, schema_editor):
     would look stale ("changed since the revision was written") and could not be
     approved."""
     Revision = apps.get_model("quizzes", "Revision")
-    for revision in Revision.objects.filter(status__in=["pending", "sent_back"], kind="question"):
+    for revision in Revision.objects.filter(
+        status__in=["pending", "sent_back"], kind="question"
+    ):
         for item in (revision.data, revision.base):
             if isinstance(item, dict):
                 item.setdefault("surface", "poster")
@@ -18,33 +20,21 @@ def add_surface_to_open_revisions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("quizzes", "0016_officer_email_notifications"),
+        ('quizzes', '0016_officer_email_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="question",
-            name="surface",
-            field=models.CharField(
-                choices=[
-                    ("poster", "Poster"),
-                    ("sticker", "Sticker on a table or counter"),
-                    ("parcel", "Parcel"),
-                ],
-                default="poster",
-                help_text="QR codes only: a poster, a sticker on a table or counter, or a parcel.",
-                max_length=10,
-                verbose_name="where the QR code is",
-            ),
+            model_name='question',
+            name='surface',
+            field=models.CharField(choices=[('poster', 'Poster'), ('sticker', 'Sticker on a table or counter'), ('parcel', 'Parcel')], default='poster', help_text='QR codes only: a poster, a sticker on a table or counter, or a parcel.', max_length=10, verbose_name='where the QR code is'),
         ),
         migrations.AddConstraint(
-            model_name="question",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("surface__in", ["poster", "sticker", "parcel"])),
-                name="question_surface_known",
-            ),
+            model_name='question',
+            constraint=models.CheckConstraint(condition=models.Q(('surface__in', ['poster', 'sticker', 'parcel'])), name='question_surface_known'),
         ),
         migrations.RunPython(add_surface_to_open_revisions, migrations.RunPython.noop),
     ]

@@ -4,87 +4,62 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("quizzes", "0019_run_answer_count"),
+        ('quizzes', '0019_run_answer_count'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="activityweek",
-            options={
-                "ordering": ["week"],
-                "verbose_name": "week of review activity",
-                "verbose_name_plural": "weeks of review activity",
-            },
+            name='activityweek',
+            options={'ordering': ['week'], 'verbose_name': 'week of review activity', 'verbose_name_plural': 'weeks of review activity'},
         ),
         migrations.AlterModelOptions(
-            name="answer",
-            options={"verbose_name": "answer", "verbose_name_plural": "answers"},
+            name='answer',
+            options={'verbose_name': 'answer', 'verbose_name_plural': 'answers'},
         ),
         migrations.AlterModelOptions(
-            name="ending",
-            options={
-                "ordering": ["position"],
-                "verbose_name": "conversation ending",
-                "verbose_name_plural": "conversation endings",
-            },
+            name='ending',
+            options={'ordering': ['position'], 'verbose_name': 'conversation ending', 'verbose_name_plural': 'conversation endings'},
         ),
         migrations.AlterModelOptions(
-            name="learner",
-            options={"verbose_name": "learner", "verbose_name_plural": "learners"},
+            name='learner',
+            options={'verbose_name': 'learner', 'verbose_name_plural': 'learners'},
         ),
         migrations.AlterModelOptions(
-            name="lessonmemory",
-            options={"verbose_name": "lesson summary", "verbose_name_plural": "lesson summaries"},
+            name='lessonmemory',
+            options={'verbose_name': 'lesson summary', 'verbose_name_plural': 'lesson summaries'},
         ),
         migrations.AlterModelOptions(
-            name="quizrun",
-            options={"verbose_name": "quiz run", "verbose_name_plural": "quiz runs"},
+            name='quizrun',
+            options={'verbose_name': 'quiz run', 'verbose_name_plural': 'quiz runs'},
         ),
         migrations.AlterModelOptions(
-            name="recheckflag",
-            options={
-                "verbose_name": "re-check answers on a red flag",
-                "verbose_name_plural": "re-check answers on red flags",
-            },
+            name='recheckflag',
+            options={'verbose_name': 're-check answers on a red flag', 'verbose_name_plural': 're-check answers on red flags'},
         ),
         migrations.AlterModelOptions(
-            name="reviewitem",
-            options={"verbose_name": "review item", "verbose_name_plural": "review items"},
+            name='reviewitem',
+            options={'verbose_name': 'review item', 'verbose_name_plural': 'review items'},
         ),
         migrations.AlterModelOptions(
-            name="reviewrun",
-            options={"verbose_name": "review run", "verbose_name_plural": "review runs"},
+            name='reviewrun',
+            options={'verbose_name': 'review run', 'verbose_name_plural': 'review runs'},
         ),
         migrations.AlterModelOptions(
-            name="runquestion",
-            options={
-                "ordering": ["position"],
-                "verbose_name": "question of a run",
-                "verbose_name_plural": "questions of a run",
-            },
+            name='runquestion',
+            options={'ordering': ['position'], 'verbose_name': 'question of a run', 'verbose_name_plural': 'questions of a run'},
         ),
         migrations.AlterModelOptions(
-            name="spot",
-            options={
-                "ordering": ["position"],
-                "verbose_name": "part to spot",
-                "verbose_name_plural": "parts to spot",
-            },
+            name='spot',
+            options={'ordering': ['position'], 'verbose_name': 'part to spot', 'verbose_name_plural': 'parts to spot'},
         ),
         migrations.AlterModelOptions(
-            name="step",
-            options={
-                "verbose_name": "conversation step",
-                "verbose_name_plural": "conversation steps",
-            },
+            name='step',
+            options={'verbose_name': 'conversation step', 'verbose_name_plural': 'conversation steps'},
         ),
         migrations.AlterModelOptions(
-            name="turn",
-            options={
-                "ordering": ["position"],
-                "verbose_name": "conversation turn",
-                "verbose_name_plural": "conversation turns",
-            },
+            name='turn',
+            options={'ordering': ['position'], 'verbose_name': 'conversation turn', 'verbose_name_plural': 'conversation turns'},
         ),
     ]
