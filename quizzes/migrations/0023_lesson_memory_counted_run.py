@@ -3,11 +3,10 @@ loses its constraint and its index.
 
 Every answer in a lesson's quiz updates the learner's summary row; the first answer of a
 new run changes ``run``. With the column indexed, that update could not stay in place
-(HOT): a new index entry each time, dead ones piling up between vacuums, and every later
-upsert of the row walking them (the load test's answer grew by about half a millisecond
-of PostgreSQL's CPU every ten seconds). With the constraint, each answer also checked
-that the run exists. A deleted run's id is never reused, so a stale one matches no
-later answer.
+(HOT) and wrote a new entry in every index of the table (in a bench run, 1,563 of 9,239
+updates of the table); with the constraint, each answer also checked that the run
+exists. Now every update of the row is HOT. A deleted run's id is never reused, so a
+stale one matches no later answer.
 """
 
 import django.db.models.deletion
