@@ -132,6 +132,7 @@ class Marks:
 
         self.csrf = f"csrf{digest('csrf')[:24]}"
         self.nonce = f"nonce{digest('nonce')[:24]}"
+        self.next = f"next{digest('next')[:24]}"
         self.run = uuid.UUID(digest("run")[:32])
 
 
@@ -140,15 +141,19 @@ def marks():
     return Marks()
 
 
-def page(request, name, template, context, status=200, fill=None, cache=True, **options):
+def page(
+    request, name, template, context, status=200, fill=None, parts=None, cache=True, **options
+):
     """The response for a page that is the same for everyone who sees ``name`` in the
     same language and display mode (text size, logged in or not, htmx or not).
 
     It is rendered once with marks for this request's CSRF token and CSP nonce, which
     are put in on the way out with the ``fill`` values ({mark: value}), then served from
-    the content cache until the content changes. ``context`` is a callable that returns
-    the template context; it runs only on a miss. Pages carrying a flash message, and
-    ``cache=False``, are rendered every time the same way. ``options`` go to ``cached``.
+    the content cache until the content changes. ``parts`` ({mark: html}) are cached
+    parts of the page rendered apart, put in first (they may hold the marks above).
+    ``context`` is a callable that returns the template context; it runs only on a
+    miss. Pages carrying a flash message, and ``cache=False``, are rendered every time
+    the same way. ``options`` go to ``cached``.
     """
 
     def build():
@@ -163,6 +168,8 @@ def page(request, name, template, context, status=200, fill=None, cache=True, **
         html = cached(f"page:{get_language()}:{variant}:{name}", build, **options)
     else:
         html = build()
+    for mark, part in (parts or {}).items():
+        html = html.replace(mark, part)
     m = marks()
     if m.csrf in html:
         html = html.replace(m.csrf, get_token(request))

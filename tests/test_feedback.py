@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from quizzes import caching
 from quizzes.models import Answer, Question, QuizRun, Reply, RunQuestion, Status, Step
+from quizzes.views import quiz as quiz_views
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +214,39 @@ def test_each_learner_sees_the_next_question_of_their_own_run(visitor, lesson, c
     assert second.body in my_page and third.body not in my_page
     assert third.body in their_page and second.body not in their_page
     assert url(theirs, 2) in their_page and str(mine.public_id) not in their_page
+
+
+def test_the_feedback_page_is_rendered_once_whatever_question_comes_next(
+    visitor, lesson, client_factory, monkeypatch
+):
+    """In a review or mixed practice the next question can be any: the page is one
+    rendering per question, position and answer, and the next question one rendering of
+    its own, put in per request."""
+    neighbour = client_factory()
+    mine, theirs = start(visitor, lesson), start(neighbour, lesson)
+    RunQuestion.objects.filter(run=theirs, position=3).update(position=9)
+    RunQuestion.objects.filter(run=theirs, position=2).update(position=3)
+    RunQuestion.objects.filter(run=theirs, position=9).update(position=2)
+    for client, run in ((visitor, mine), (neighbour, theirs)):
+        client.post(url(run, 1), {"choice": right_choice(run, 1).pk})
+    pages, sections = [], []
+    monkeypatch.setattr(caching, "render_to_string", spy(caching.render_to_string, pages))
+    monkeypatch.setattr(quiz_views, "render_to_string", spy(quiz_views.render_to_string, sections))
+
+    for client, run in ((visitor, mine), (neighbour, theirs), (visitor, mine)):
+        client.get(url(run, 1))
+
+    assert pages == ["quizzes/question.html"]
+    carried = [name for name in sections if name.endswith("#next-question")]
+    assert carried == ["quizzes/question.html#next-question"] * 2
+
+
+def spy(function, calls):
+    def wrapper(template, *args, **kwargs):
+        calls.append(template)
+        return function(template, *args, **kwargs)
+
+    return wrapper
 
 
 def test_htmx_feedback_keeps_its_swap_and_links_to_the_next_page(visitor, lesson):

@@ -163,30 +163,54 @@ def frame(slot, question):
 
 def cached_page(request, slot, question, state, context, status, error):
     """The question page from the page cache, one rendering per question, position and
-    answer ``state`` (a choice, the marks, the path taken); once answered, also per
-    next question, which the feedback page carries (``next_question``)."""
+    answer ``state`` (a choice, the marks, the path taken). Once answered, the page
+    also carries the run's next question (``next_section``), cached on its own and put
+    in per request: in a review or mixed practice, whose questions come in any order,
+    one rendering per answer and next question would seldom be seen twice."""
     template = "quizzes/question.html"
     if request.htmx:
         template += "#answer-area"
-    carried = slot.next_question_id if slot.next_started is False and not request.htmx else ""
+    carried = ""
+    if slot.next_started is False and not request.htmx:
+        carried = next_section(slot)
+    parts = {caching.marks().next: carried} if carried else {}
 
     def full_context():
         shown = context()
         if carried:
-            shown["next"] = next_question(slot)
+            shown["next"] = {"position": slot.position + 1}
+            shown["next_html"] = mark_safe(caching.marks().next)
         return shown
 
     return caching.page(
         request,
         f"question:{question.pk}:{slot.position}:{slot.size}:{bool(slot.lesson_id)}"
-        f":{slot.review_kind}:{state}"
-        f":{carried}",
+        f":{slot.review_kind}:{state}:{bool(carried)}",
         template,
         full_context,
         status=status,
+        parts=parts,
         fill={caching.marks().run: str(slot.public_id)},
         cache=error is None,
     )
+
+
+def next_section(slot):
+    """The run's next question as the feedback page carries it (the ``next-question``
+    part of the page), rendered once per question, position and run size in each
+    language; "" when it cannot be shown."""
+
+    def render():
+        shown = next_question(slot)
+        if shown is None:
+            return ""
+        m = caching.marks()
+        return render_to_string(
+            "quizzes/question.html#next-question",
+            {"next": shown, "run": {"size": slot.size}, "csrf_token": m.csrf},
+        )
+
+    return caching.html(f"next:{slot.next_question_id}:{slot.position + 1}:{slot.size}", render)
 
 
 def next_question(slot):
