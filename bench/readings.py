@@ -21,13 +21,14 @@ class Readings:
     def take(self):
         cpu, pids = self.server.cpu_reading()
         redis_stat = servers.proc_stat(self.redis_pid) if self.redis_pid else None
+        db = servers.postgres_backend_ticks(self.database) if self.database else None
         return {
             "server": cpu,
             "pids": pids,
             "client": time.process_time(),
             "machine": servers.machine_ticks(),
-            "db": servers.postgres_backend_ticks(self.database) if self.database else None,
-            "pg": servers.postgres_server_ticks(self.database) if self.database else None,
+            "db": db,
+            "pg": servers.postgres_server_ticks(db) if db else None,
             "redis": redis_stat[1] if redis_stat else None,
             "redis_commands": servers.redis_commands(self.redis_url) if self.redis_url else None,
         }

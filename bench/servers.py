@@ -279,14 +279,14 @@ def machine_ticks():
     return total - idle, total
 
 
-def postgres_server_ticks(database):
-    """CPU ticks of the whole PostgreSQL server whose backends serve ``database``: the
-    postmaster, every live child (backends of any database, autovacuum workers, the WAL
-    writer, the checkpointer) and the children it has reaped (backends closed and
-    autovacuum workers finished between two readings, which ``postgres_backend_ticks``
-    misses). None without a backend to find it by."""
-    backends = postgres_backend_ticks(database)
-    parents = {proc_stat(pid)[0] for pid in backends if proc_stat(pid)}
+def postgres_server_ticks(backends):
+    """CPU ticks of the whole PostgreSQL server whose ``backends`` (pid -> ticks, from
+    ``postgres_backend_ticks``) serve the bench database: the postmaster, every live
+    child (backends of any database, autovacuum workers, the WAL writer, the
+    checkpointer) and the children it has reaped (backends closed and autovacuum workers
+    finished between two readings, which the backends' own ticks miss). None without a
+    backend to find it by."""
+    parents = {stat[0] for stat in map(proc_stat, backends) if stat}
     if len(parents) != 1:
         return None
     postmaster = parents.pop()
