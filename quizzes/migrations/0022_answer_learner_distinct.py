@@ -20,23 +20,21 @@ from django.db import migrations
 ANSWERS_PER_LEARNER = 40
 
 
-def declare(apps, schema_editor):
+def set_learners(apps, schema_editor, setting):
+    """ALTER the answers' learner column's ``setting`` and ANALYZE, on PostgreSQL."""
     if schema_editor.connection.vendor != "postgresql":
         return
     table = schema_editor.quote_name(apps.get_model("quizzes", "Answer")._meta.db_table)
-    share = -1 / ANSWERS_PER_LEARNER
-    schema_editor.execute(
-        f"ALTER TABLE {table} ALTER COLUMN learner_id SET (n_distinct = {share})"
-    )
+    schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN learner_id {setting}")
     schema_editor.execute(f"ANALYZE {table}")
+
+
+def declare(apps, schema_editor):
+    set_learners(apps, schema_editor, f"SET (n_distinct = {-1 / ANSWERS_PER_LEARNER})")
 
 
 def forget(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = schema_editor.quote_name(apps.get_model("quizzes", "Answer")._meta.db_table)
-    schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN learner_id RESET (n_distinct)")
-    schema_editor.execute(f"ANALYZE {table}")
+    set_learners(apps, schema_editor, "RESET (n_distinct)")
 
 
 class Migration(migrations.Migration):
