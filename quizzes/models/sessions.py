@@ -96,6 +96,11 @@ def question_pool():
     return caching.cached("review-pool", build)
 
 
+def carrying(pool, flag_id):
+    """The questions of ``pool`` that carry the red flag ``flag_id``."""
+    return [q for q in pool if flag_id in q.flags]
+
+
 def interleave(questions):
     """Reorder so that neighbours come from different lessons (and channels) where
     possible: one from each lesson in turn, in the order they were chosen."""
@@ -175,7 +180,7 @@ def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=())
         if flag_id is not None:
             if flag_id in covered:
                 continue
-            candidates = [q for q in pool if flag_id in q.flags]
+            candidates = carrying(pool, flag_id)
         else:
             candidates = [q for q in pool if q.id == question_id]
         best = choose(candidates, seen, picked, rng)
@@ -192,7 +197,7 @@ def review_questions(learner_id, now=None, size=REVIEW_SIZE, rng=None, first=())
             if len(picked) >= promised:
                 break
             if flag_id is not None:
-                best = choose([q for q in pool if flag_id in q.flags], seen, picked, rng)
+                best = choose(carrying(pool, flag_id), seen, picked, rng)
                 if best is not None:
                     picked.append(best)
         if len(picked) == before:
@@ -219,7 +224,7 @@ def pick(learner_id, candidates, size, rng=None):
 def drill_questions(learner_id, flag_id, size=DRILL_SIZE, rng=None):
     """Up to ``size`` questions carrying one red flag, unseen ones first, interleaved
     across lessons (1 query)."""
-    candidates = [q for q in question_pool() if flag_id in q.flags]
+    candidates = carrying(question_pool(), flag_id)
     return pick(learner_id, candidates, size, rng)
 
 
