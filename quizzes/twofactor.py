@@ -17,6 +17,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # URL namespaces of the police pages: the Django admin and the police workspace.
 POLICE_NAMESPACES = {"admin", "workspace"}
+# Pages outside them that a police session may only use past the second factor: the
+# previews (drafts and their answer keys), and the account changes that would let a
+# stolen password lock the officer out (the password, the e-mail address, deletion).
+POLICE_VIEWS = {
+    "quizzes:preview-lesson",
+    "quizzes:preview-question",
+    "password_change",
+    "password_change_done",
+    "quizzes:account-email",
+    "quizzes:delete-my-data",
+}
 RECOVERY_CODES = 10
 AUTHORS_GROUP = "Authors"
 
@@ -68,8 +79,9 @@ def second_factor_url(request, target=None):
 
 
 class SecondFactorMiddleware:
-    """Refuses every view of the police namespaces to a staff session that needs a second
-    factor and has not passed it. Citizens' pages are not touched (no query)."""
+    """Refuses every view of the police namespaces, and the ``POLICE_VIEWS``, to a staff
+    session that needs a second factor and has not passed it. Citizens' pages are not
+    touched (no query)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -79,7 +91,9 @@ class SecondFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or not POLICE_NAMESPACES.intersection(match.namespaces):
+        if match is None or not (
+            POLICE_NAMESPACES.intersection(match.namespaces) or match.view_name in POLICE_VIEWS
+        ):
             return None
         user = request.user
         if not needs_second_factor(user) or user.is_verified():

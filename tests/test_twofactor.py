@@ -2,6 +2,7 @@
 and the one rule that keeps the admin and the workspace from a password alone."""
 
 import time
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group
@@ -14,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from quizzes import twofactor
 
 from .conftest import PASSWORD, sign_in_officer
-from .factories import UserFactory
+from .factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +133,33 @@ def test_an_officer_who_passed_the_second_factor_reaches_the_admin(client, super
     response = client.get("/admin/quizzes/lesson/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/preview/questions/{question}/",
+        "/en/preview/lessons/{lesson}/",
+        "/en/accounts/password/change/",
+        "/en/accounts/email/",
+        "/en/my-data/delete/",
+    ],
+)
+def test_a_password_alone_opens_no_draft_preview_and_changes_no_account(client, path):
+    """A stolen password must not read a draft's answer key in its preview, nor change
+    the password or the address that would lock the officer out."""
+    question = QuestionFactory()
+    reviewer = officer("Reviewers")
+    enrolled(reviewer)
+    client.force_login(reviewer)
+    path = path.format(question=question.pk, lesson=question.lesson_id)
+
+    refused = client.get(path)
+    posted = client.post(path, {"choice": question.choices.first().pk})
+
+    verify = f"/en/accounts/two-factor/verify/?next={quote(path, safe='')}"
+    assert refused["Location"] == verify
+    assert posted["Location"] == verify
 
 
 def test_citizens_pages_do_not_ask_officers_for_a_code(client):
