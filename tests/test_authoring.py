@@ -128,9 +128,21 @@ def test_a_move_of_no_row_of_the_item_is_refused_and_saves_nothing(
     data = form_data(client.get(change_url(draft_lesson)))
     data["steps-0-text_en"] = "Typed, then a forged button."
 
-    for value in ("steps-9-up", "steps-x-down", "nothing", "choices-0-up"):
+    for value in ("steps-9-up", "steps-x-down", "steps-\u00b2-up", "nothing", "choices-0-up"):
         response = client.post(change_url(draft_lesson), {**data, "_move": value})
         assert response.status_code == 400
+    for fields in ({"steps-TOTAL_FORMS": "\u00b2"}, {"steps-0-id": "\u00b2"}):
+        response = client.post(
+            change_url(draft_lesson), {**data, **fields, "_move": "steps-0-down"}
+        )
+        assert response.status_code == 400
+    # A forged count of saved rows is the formset's to refuse, on the form itself.
+    response = client.post(
+        change_url(draft_lesson),
+        {**data, "steps-INITIAL_FORMS": "\u00b2", "_move": "steps-0-down"},
+    )
+    assert response.status_code == 200
+    assert "ManagementForm data is missing or has been tampered with" in response.text
 
     assert steps(draft_lesson) == ["A parcel is held.", "A fee is asked.", "A link is sent."]
 

@@ -180,8 +180,14 @@ def test_a_turn_not_reached_yet_is_refused(visitor, conversation_lesson):
 
 @pytest.mark.parametrize(
     "data",
-    [{}, {"turn": "x", "reply": "1"}, {"turn": "1", "reply": "99999"}, {"turn": "9" * 30}],
-    ids=["nothing", "not-a-number", "foreign-reply", "too-long"],
+    [
+        {},
+        {"turn": "x", "reply": "1"},
+        {"turn": "1", "reply": "99999"},
+        {"turn": "9" * 30},
+        {"turn": "\u00b2", "reply": "1"},
+    ],
+    ids=["nothing", "not-a-number", "foreign-reply", "too-long", "unicode-digit"],
 )
 def test_tampered_replies_are_refused_and_nothing_is_stored(visitor, conversation_lesson, data):
     _, url = start(visitor, conversation_lesson)

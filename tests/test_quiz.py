@@ -213,6 +213,9 @@ def test_another_choice_after_answering_is_refused(visitor, lesson):
         ({"choice": "abc"}, "Please choose one of the answers."),
         ({"choice": "-1"}, "Please choose one of the answers."),
         ({"choice": "9" * 40}, "Please choose one of the answers."),
+        # Unicode digits: str.isdigit() takes them, int() refuses "²" and reads "٣" as 3.
+        ({"choice": "\u00b2"}, "Please choose one of the answers."),
+        ({"choice": "\u0663"}, "Please choose one of the answers."),
         ({"choice": "999999"}, "That answer does not belong to this question."),
     ],
 )

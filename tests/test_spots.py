@@ -106,8 +106,9 @@ def test_flag_outcomes_count_each_red_flag_found_or_missed(visitor, spot_lesson,
         {"spot": ["99999999"]},
         {"spot": ["1" * 19]},
         {"spot": [str(n) for n in range(1, 12)]},
+        {"spot": ["\u00b2"]},
     ],
-    ids=["nothing", "not-a-number", "foreign", "too-long", "too-many"],
+    ids=["nothing", "not-a-number", "foreign", "too-long", "too-many", "unicode-digit"],
 )
 def test_tampered_marks_are_refused_and_nothing_is_stored(visitor, spot_lesson, data):
     _, url = start(visitor, spot_lesson)

@@ -15,6 +15,8 @@ from django import forms
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpResponseNotAllowed
 
+from ..numbers import whole_number
+
 MOVE = "_move"  # the buttons' name; their value is "<formset prefix>-<row>-<up|down>"
 
 
@@ -54,9 +56,10 @@ class AnsweredKeepPlaces:
 def requested_move(request):
     """(formset prefix, row index, -1 or +1) from the button pressed, or None."""
     parts = request.POST.get(MOVE, "").rsplit("-", 2)
-    if len(parts) != 3 or parts[2] not in ("up", "down") or not parts[1].isdigit():
+    row = whole_number(parts[1]) if len(parts) == 3 else None
+    if row is None or parts[2] not in ("up", "down"):
         return None
-    return parts[0], int(parts[1]), -1 if parts[2] == "up" else 1
+    return parts[0], row, -1 if parts[2] == "up" else 1
 
 
 def wrong_method(request):
@@ -90,7 +93,7 @@ def check_move(request, obj, inlines):
     if not inline.has_change_permission(request, obj):
         raise PermissionDenied
     count = {
-        name: int(value) if (value := request.POST.get(f"{prefix}-{name}", "")).isdigit() else 0
+        name: whole_number(request.POST.get(f"{prefix}-{name}", "")) or 0
         for name in ("TOTAL_FORMS", "INITIAL_FORMS")
     }
     if index >= count["TOTAL_FORMS"]:
@@ -98,7 +101,7 @@ def check_move(request, obj, inlines):
     if index < count["INITIAL_FORMS"]:  # a saved row: one of this item's
         pk = request.POST.get(f"{prefix}-{index}-{inline.model._meta.pk.name}", "")
         mine = inline.model.objects.filter(**{formset.fk.name: obj})
-        if obj is None or not pk.isdigit() or len(pk) > 18 or not mine.filter(pk=pk).exists():
+        if obj is None or whole_number(pk) is None or not mine.filter(pk=pk).exists():
             raise BadRequest("Not a row of this item.")
 
 

@@ -17,6 +17,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from ..curriculum.items import apply_item, export_item, key_of, needs_review
 from ..models import Action, Lesson, Revision, Status, WorkflowError
+from ..numbers import whole_number
 from . import ordering
 from .forms import Bilingual
 
@@ -164,7 +165,7 @@ class StampedAdmin(Bilingual, TranslationAdmin):
             by_key = {str(k): v for k, v in rows.items()}
             # A forged count is the formset's to refuse: never a 500 or a long loop here.
             total = post.get(f"{prefix}-TOTAL_FORMS") or ""
-            count = min(int(total), formset.absolute_max) if total.isdigit() else 0
+            count = min(whole_number(total) or 0, formset.absolute_max)
             for i in range(count):
                 pk, natural = post.get(f"{prefix}-{i}-id"), post.get(f"{prefix}-{i}-{key}")
                 match = by_key.get(natural)

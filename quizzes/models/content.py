@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..numbers import whole_number
 from .workflow import (
     Action,
     Publishable,
@@ -196,7 +197,7 @@ class Lesson(Publishable):
         author's complete drafts (returned); the reviewer then approves them together."""
         from .. import notifications
 
-        wanted = {int(pk) for pk in question_ids if str(pk).isdigit()}
+        wanted = {n for pk in question_ids if (n := whole_number(str(pk))) is not None}
         # Reviewers get one e-mail listing the lesson and its questions.
         with notifications.digest(), transaction.atomic():
             self.transition(Action.SUBMIT, user, comment)

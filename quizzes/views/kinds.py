@@ -18,6 +18,7 @@ from ..models import (
     spot_score,
 )
 from ..models.kinds import finish_conversation
+from ..numbers import whole_number
 from .quiz import cached_page, feedback_context, frame
 
 MAX_MARKS = 8  # a question has at most 8 spots; more values are tampering
@@ -66,10 +67,10 @@ def submit_marks(request, slot, question, spots):
     values = request.POST.getlist("spot")
     if not values:
         return _("Mark at least one part of the message."), 400, None
-    if len(values) > MAX_MARKS or not all(v.isdigit() and len(v) <= 18 for v in values):
+    marked = {whole_number(v) for v in values[:MAX_MARKS]}
+    if len(values) > MAX_MARKS or None in marked:
         return _("That is not a part of this message."), 400, None
     ids = {spot.pk for spot in spots}
-    marked = {int(v) for v in values}
     if not marked <= ids:
         return _("That is not a part of this message."), 400, None
     if too_fast(request, slot):
@@ -175,11 +176,12 @@ def submit_reply(request, slot, conversation, taken, walked):
     nothing, another one is refused (409); a turn not reached yet, or a reply of another
     turn, is refused (400). Nothing is stored unless the reply is new and valid."""
     path, current, _ending = walked
-    raw_turn, raw_reply = request.POST.get("turn", ""), request.POST.get("reply", "")
-    if not (raw_turn.isdigit() and raw_reply.isdigit() and len(raw_turn + raw_reply) <= 36):
+    turn_id = whole_number(request.POST.get("turn", ""))
+    reply_id = whole_number(request.POST.get("reply", ""))
+    if turn_id is None or reply_id is None:
         return _("Please choose one of the replies."), 400, walked
-    turn = conversation.by_pk.get(int(raw_turn))
-    reply = next((r for r in turn.replies.all() if r.pk == int(raw_reply)), None) if turn else None
+    turn = conversation.by_pk.get(turn_id)
+    reply = next((r for r in turn.replies.all() if r.pk == reply_id), None) if turn else None
     if reply is None:
         return _("That reply is not part of this conversation."), 400, walked
     if taken.get(turn.pk) == reply.pk:
@@ -248,7 +250,7 @@ def preview(request, question):
         if request.method == "POST":
             values = request.POST.getlist("spot")
             ids = {spot.pk for spot in spots}
-            marked = {int(v) for v in values if v.isdigit() and len(v) <= 18}
+            marked = {n for v in values if (n := whole_number(v)) is not None}
             if not values or not marked or not marked <= ids:
                 marked, error, status = None, _("Mark at least one part of the message."), 400
         context = spot_context(question, spots, marked, error, cache=False)
@@ -259,7 +261,7 @@ def preview(request, question):
         replies = []
         if request.method == "POST":
             raw = [*request.POST.get("path", "").split(","), request.POST.get("reply", "")]
-            replies = [int(v) for v in raw if v.isdigit() and len(v) <= 18]
+            replies = [n for v in raw if (n := whole_number(v)) is not None]
         walked = conversation.walk(replies)
         if walked is None:
             walked, error, status = (

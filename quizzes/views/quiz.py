@@ -31,6 +31,7 @@ from ..models import (
     ReviewKind,
     RunQuestion,
 )
+from ..numbers import whole_number
 from .pages import lesson_page
 
 
@@ -286,10 +287,10 @@ def question_context(question, choices, answer, error, cache):
 
 def submit_answer(request, slot, choices):
     """Record a POSTed choice. Returns (error message, status, answer or None)."""
-    raw = request.POST.get("choice", "")
-    if not raw.isdigit() or len(raw) > 18:
+    picked = whole_number(request.POST.get("choice", ""))
+    if picked is None:
         return _("Please choose one of the answers."), 400, None
-    choice = next((c for c in choices if c.pk == int(raw)), None)
+    choice = next((c for c in choices if c.pk == picked), None)
     if choice is None:
         return _("That answer does not belong to this question."), 400, None
     if ratelimit.exceeded_any(request, ("answer", slot.learner_id), ("answer-address", None)):
@@ -341,8 +342,8 @@ def preview_question(request, pk):
     choices = list(question.choices.all())
     answer, error, status = None, None, 200
     if request.method == "POST":
-        raw = request.POST.get("choice", "")
-        choice = next((c for c in choices if raw.isdigit() and c.pk == int(raw)), None)
+        picked = whole_number(request.POST.get("choice", ""))
+        choice = next((c for c in choices if c.pk == picked), None)
         if choice is None:
             error, status = _("Please choose one of the answers."), 400
         else:

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import ratelimit, twofactor
+from ..numbers import whole_number
 from ..redirects import safe_next
 
 
@@ -45,7 +46,7 @@ TOO_SOON = gettext_lazy("After a wrong code, please wait a few seconds before th
 
 
 def token_is_app_code(form):
-    return form.cleaned_data["token"].replace(" ", "").isdigit()
+    return whole_number(form.cleaned_data["token"].replace(" ", "")) is not None
 
 
 def locked(request, user):
