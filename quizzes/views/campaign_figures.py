@@ -1,12 +1,11 @@
 """A campaign's figures for police: the page (in the admin) and its CSV. Every figure
 goes through ``campaign_stats.Figure``, which writes "fewer than 10" for small groups."""
 
-import csv as csv_module
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .. import spreadsheets
 from ..campaign_stats import MIN_LEARNERS, campaign_figures
 
 CHART_WIDTH = 320  # pixels for 100%
@@ -47,7 +46,7 @@ def csv(request, campaign):
     figures = campaign_figures(campaign)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}.csv"'
-    writer = csv_module.writer(response)
+    writer = spreadsheets.Writer(response)
     writer.writerow(
         [
             "section",

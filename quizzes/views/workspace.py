@@ -4,7 +4,6 @@ Reached from the lesson list; each view checks its own permission (Analysts and 
 see statistics and export; Reviewers and superusers import).
 """
 
-import csv
 import hashlib
 import hmac
 import json
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import stats, workspace_language
+from .. import spreadsheets, stats, workspace_language
 from ..curriculum.bundle import BundleError, export_bundle, import_bundle, read_bundle
 from ..curriculum.schema import SLUG
 from ..curriculum_messages import translate_finding
@@ -117,8 +116,8 @@ def percent(value):
 
 def csv_response(rows, name):
     """A CSV that Excel and WPS open cleanly in Chinese: UTF-8 with a byte-order mark,
-    streamed row by row."""
-    writer = csv.writer(Echo())
+    streamed row by row; no typed text in it runs as a formula (``spreadsheets``)."""
+    writer = spreadsheets.Writer(Echo())
 
     def lines():
         yield "\ufeff"
