@@ -4,6 +4,7 @@ keep reading the approved version until a second officer approves the change."""
 import json
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -361,6 +362,24 @@ def test_a_workflow_button_saves_the_form_first(client, author_user, red_flag):
     assert response.status_code == 302
     assert (lesson.title_en, lesson.status) == ("Draft, finished", Status.REVIEW)
     assert [t.action for t in lesson.transitions.order_by("id")] == [Action.EDITED, Action.SUBMIT]
+
+
+def test_a_refused_step_pressed_with_the_form_never_reads_as_done(client, author_user):
+    """A busy officer reads green as done: when the step is refused, the page says the
+    refusal and that what was typed is kept, with no "changed successfully" above it."""
+    lesson = Lesson.objects.create(
+        slug="draft", title_en="Draft", title_zh_hans="草稿", summary_en="S",
+        summary_zh_hans="概要", position=40, status=Status.DRAFT,
+    )  # fmt: skip
+    sign_in_officer(client, author_user)
+
+    response = edit(client, "lesson", lesson.pk, title_en="Draft, retitled", _workflow="approve")
+
+    shown = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+    assert [tag for tag, _ in shown] == ["error", "info"]
+    assert shown[1][1] == "What you typed is saved; only this step was refused."
+    assert Lesson.objects.get(pk=lesson.pk).title_en == "Draft, retitled"
+    assert Lesson.objects.get(pk=lesson.pk).status == Status.DRAFT
 
 
 def test_a_workflow_button_with_an_invalid_form_moves_nothing(client, author_user, red_flag):

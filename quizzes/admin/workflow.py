@@ -181,6 +181,11 @@ class StampedAdmin(Bilingual, TranslationAdmin):
         # The admin's "changed successfully" would be untrue: the live row is unchanged.
         if getattr(request, "revising", False) and level == messages.SUCCESS:
             return
+        # With a workflow button pressed, the step's own message says what happened: a
+        # refused step under a green "changed successfully" reads as done.
+        if level == messages.SUCCESS and request.POST.get("_workflow"):
+            request.saved_for_workflow = True
+            return
         super().message_user(request, message, level, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -307,7 +312,7 @@ class WorkflowAdmin(StampedAdmin):
         return self.run_workflow(request, obj, action, request.POST.get("comment", ""))
 
     def run_workflow(self, request, obj, action, comment):
-        submitted = []
+        submitted, refusal = [], None
         try:
             if isinstance(obj, Lesson) and action == Action.SUBMIT:
                 with_questions = request.POST.getlist("_with_questions")
@@ -316,11 +321,15 @@ class WorkflowAdmin(StampedAdmin):
             else:
                 published = obj.transition(Action(action), request.user, comment)
         except ValueError:
-            messages.error(request, _("Unknown workflow action."))
+            refusal = _("Unknown workflow action.")
         except PermissionDenied:
-            messages.error(request, _("Your role does not allow this."))
+            refusal = _("Your role does not allow this.")
         except WorkflowError as error:
-            messages.error(request, str(error))
+            refusal = str(error)
+        if refusal is not None:
+            messages.error(request, refusal)
+            if getattr(request, "saved_for_workflow", False):
+                messages.info(request, _("What you typed is saved; only this step was refused."))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
             if submitted:
