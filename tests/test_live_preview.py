@@ -11,6 +11,7 @@ from quizzes import caching
 from quizzes.models import Lesson, Question, Revision
 
 from .conftest import sign_in_officer
+from .factories import QuestionFactory
 from .test_admin import lesson_form
 from .test_revisions import form_data
 
@@ -170,3 +171,23 @@ def test_a_row_the_open_revision_adds_is_previewed_as_typed(client, author_user,
     page = client.post(preview_url("lesson", lesson), data).content.decode()
 
     assert "Then asks for the code twice." in page
+
+
+def test_a_new_conversation_without_turns_says_what_to_add_instead_of_a_missing_page(
+    client, author_user, lesson
+):
+    """An officer saves a new conversation first, then adds its turns: meanwhile its
+    preview says what it needs, as for any unfinished form."""
+    question = QuestionFactory(lesson=lesson, kind="conversation", choices=False)
+    sign_in_officer(client, author_user)
+
+    page = client.get(reverse("quizzes:preview-question", args=[question.pk]))
+    live = client.post(
+        preview_url("question", question),
+        {**form_data(client.get(reverse("admin:quizzes_question_change", args=[question.pk]))),
+         "_preview_language": "en"},
+    )  # fmt: skip
+
+    for response in (page, live):
+        assert response.status_code == 200
+        assert "first turn, with its replies, to see it here." in response.text

@@ -256,8 +256,10 @@ def preview(request, question):
         context = spot_context(question, spots, marked, error, cache=False)
     else:
         conversation = Conversation(question)
-        if conversation.first is None:
-            raise Http404
+        if conversation.first is None:  # a new conversation, saved before its turns
+            problem = _("Add the conversation's first turn, with its replies, to see it here.")
+            context = {"missing": [], "problems": [problem], "title": _("Preview")}
+            return render(request, "quizzes/preview_incomplete.html", context)
         replies = []
         if request.method == "POST":
             raw = [*request.POST.get("path", "").split(","), request.POST.get("reply", "")]
