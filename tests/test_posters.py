@@ -113,3 +113,32 @@ def test_posters_of_drafts_are_only_for_staff(visitor, campaign):
     campaign.save()
     assert visitor.get(poster_url()).status_code == 404
     assert visitor.get(poster_url(svg=True)).status_code == 404
+
+
+def test_without_the_sites_address_the_poster_warns_before_anyone_prints_it(
+    visitor, campaign, settings
+):
+    """A poster whose code leads to the machine that printed it sends a hall of phones
+    nowhere: the officer is told to check the link or have the address set."""
+    settings.SITE_ADDRESS = ""
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+    html = visitor.get(poster_url()).content.decode()
+
+    assert "official address is not set (SITE_ADDRESS)" in html
+    assert "http://127.0.0.1:8000/c/riverside/ opens the campaign" in html
+    settings.SITE_ADDRESS = "fandian.example.gov.cn"
+    assert "official address is not set" not in visitor.get(poster_url()).content.decode()
+
+
+def test_a_drafts_poster_says_so_on_paper(client, campaign, superuser):
+    from .conftest import sign_in_officer
+
+    campaign.status = Status.REVIEW
+    campaign.save()
+    sign_in_officer(client, superuser)
+
+    html = client.get(poster_url()).content.decode()
+
+    main = html[html.index("<main") :]
+    assert "Preview, not published: the code works once the campaign is approved." in main

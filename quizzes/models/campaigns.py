@@ -173,8 +173,10 @@ class Campaign(OutreachWorkflow):
 
     @property
     def link(self):
-        """The full address of the campaign's page, as printed on the poster."""
-        base = settings.SITE_ADDRESS or "http://127.0.0.1:8000"
+        """The full address of the campaign's page, as printed on the poster: at the
+        site's official address (SITE_ADDRESS), else where the site is reached (SITE_URL,
+        whose default only works on the machine that runs it; the poster page warns)."""
+        base = settings.SITE_ADDRESS or settings.SITE_URL
         if "://" not in base:
             base = f"https://{base}"
         return base.rstrip("/") + reverse("campaign-short", args=[self.code])
