@@ -5,6 +5,7 @@ The choice is stored in ``OfficerSettings``; signing in copies it into the sessi
 applying it costs no query per request.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,7 +13,8 @@ SESSION_KEY = "workspace_language"
 
 
 def remember_on_login(sender, request, user, **kwargs):
-    """``user_logged_in`` receiver: bring an officer's workspace language into the session."""
+    """``user_logged_in`` receiver: bring an officer's workspace language into the session,
+    or choose the one they sign in with when they have none yet."""
     if request is None or not user.is_staff or not hasattr(request, "session"):
         return
     from .models import OfficerSettings
@@ -20,6 +22,10 @@ def remember_on_login(sender, request, user, **kwargs):
     language = OfficerSettings.language_of(user)
     if language:
         request.session[SESSION_KEY] = language
+    elif getattr(request, "LANGUAGE_CODE", None) in dict(settings.LANGUAGES):
+        # No choice yet: the language the officer signs in with becomes it, so that the
+        # e-mails sent while they are away are in it too (notifications.language_of).
+        OfficerSettings.choose_language(user, request.LANGUAGE_CODE)
 
 
 def choose(request, language):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from quizzes.models import OfficerSettings
 
-from .conftest import sign_in_officer
+from .conftest import PASSWORD, sign_in_officer
 from .factories import (
     CaseFactory,
     LegalReferenceFactory,
@@ -268,3 +268,16 @@ def test_every_model_names_its_plural_so_chinese_headings_get_no_latin_s():
             assert "verbose_name_plural" in model._meta.original_attrs, model.__name__
             plural = str(model._meta.verbose_name_plural)
             assert not re.search(r"[\u4e00-\u9fff]s$", plural), (model.__name__, plural)
+
+
+def test_an_officer_who_signs_in_in_chinese_gets_e_mails_in_chinese(client, author_user):
+    """The workspace's language setting starts empty; e-mails then went out in English
+    to officers who only ever used the workspace in Chinese."""
+    from quizzes.notifications import language_of
+
+    client.post(
+        "/zh-hans/accounts/login/", {"username": author_user.username, "password": PASSWORD}
+    )
+
+    assert OfficerSettings.language_of(author_user) == "zh-hans"
+    assert language_of(author_user) == "zh-hans"
