@@ -10,12 +10,19 @@ standard deviation / √n, n − 1 degrees of freedom).
 No small group can be singled out: every figure carries the number of learners behind
 it, and a figure behind fewer than ``MIN_LEARNERS`` learners is never shown, in the page
 or in the CSV, only "fewer than 10". ``Figure`` is the one place that rule lives.
+
+Nor can a hidden group be worked out by subtraction. The age bands and the districts
+each split the campaign's participants into groups, so the campaign's row minus the
+groups shown gives the groups hidden, together: when these come to fewer than
+``MIN_LEARNERS`` learners, the smallest groups shown are hidden too (``protect``), as
+statistical offices do (complementary suppression). Scam types do not split the
+participants: everyone who takes a check answers the questions of each of its scam types.
 """
 
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -39,6 +46,12 @@ def fewer():
     return _("fewer than %(n)s") % {"n": MIN_LEARNERS}
 
 
+def withheld():
+    """What stands in for a figure behind enough learners, hidden so that the total
+    minus the groups shown does not give away a smaller group (see ``protect``)."""
+    return _("hidden so that small groups cannot be worked out")
+
+
 def t_95(df):
     if df <= len(T_95):
         return T_95[df - 1]
@@ -47,19 +60,29 @@ def t_95(df):
 
 @dataclass(frozen=True)
 class Figure:
-    """A value and how many learners stand behind it; shown only behind enough."""
+    """A value and how many learners stand behind it; shown only behind enough, and not
+    when ``withheld`` to protect a smaller group beside it (see ``protect``)."""
 
     value: object
     learners: int
+    withheld: bool = False
 
     @property
     def shown(self):
-        return self.learners >= MIN_LEARNERS and self.value is not None
+        return self.learners >= MIN_LEARNERS and self.value is not None and not self.withheld
+
+    @property
+    def hidden(self):
+        """Hidden, and standing for someone: learners behind it, but not shown."""
+        return self.learners > 0 and not self.shown
 
     def text(self, kind="percent"):
-        """The value as the page and the CSV write it, or "fewer than 10"."""
+        """The value as the page and the CSV write it, "fewer than 10", or "hidden so
+        that small groups cannot be worked out"."""
         if self.learners < MIN_LEARNERS:
             return fewer()
+        if self.withheld:
+            return withheld()
         if self.value is None:
             return "–"
         if kind == "count":
@@ -98,10 +121,11 @@ class Group:
     before: Figure
     after: Figure
     change: Figure  # its value is a Change
+    count: Figure = None  # how many learners: ``learners``, shown only behind enough
 
-    @property
-    def count(self):
-        return Figure(self.learners, self.learners)
+    def __post_init__(self):
+        if self.count is None:
+            self.count = Figure(self.learners, self.learners)
 
     def count_text(self):
         return self.count.text("count")
@@ -190,6 +214,29 @@ def breakdown(rows, key, labels=None):
         label = _("Others, fewer than %(n)s learners each") % {"n": MIN_LEARNERS}
         result.append(group_of(label, pooled))
     return result
+
+
+MEASURES = ("count", "before", "after", "change")
+
+
+def protect(groups):
+    """Hide the smallest figures shown of ``groups`` (which split the campaign's
+    participants, each participant in one group) wherever the ones already hidden stand
+    for 1 to MIN_LEARNERS − 1 learners in all: the campaign's figure and those shown would
+    give theirs away. One measure at a time (learners, before, after, change), since each
+    has its own learners: hidden until the hidden learners number MIN_LEARNERS or more, or
+    nothing is shown. Changes ``groups`` in place and returns them."""
+    for measure in MEASURES:
+        hidden = sum(getattr(g, measure).learners for g in groups if getattr(g, measure).hidden)
+        shown = [g for g in groups if getattr(g, measure).shown]
+        shown.sort(key=lambda g: getattr(g, measure).learners)  # stable: ties keep order
+        for group in shown:
+            if not 0 < hidden < MIN_LEARNERS:
+                break
+            figure = getattr(group, measure)
+            setattr(group, measure, replace(figure, withheld=True))
+            hidden += figure.learners
+    return groups
 
 
 def scam_type_groups(campaign):
@@ -310,8 +357,8 @@ def campaign_figures(campaign):
         completions=sum(1 for row in rows if row["after"] is not None),
         overall=group_of(_("This campaign"), rows),
         city=group_of(_("All campaigns in the city"), city_rows),
-        age_bands=breakdown(rows, "age_band", dict(AgeBand.choices)),
-        districts=breakdown(rows, "district"),
+        age_bands=protect(breakdown(rows, "age_band", dict(AgeBand.choices))),
+        districts=protect(breakdown(rows, "district")),
         scam_types=scam_type_groups(campaign),
         flags=weakest_flags(campaign),
     )

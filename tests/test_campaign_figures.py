@@ -106,22 +106,31 @@ def test_the_officer_sees_the_figures_and_how_they_are_computed(analyst, campaig
 
 
 OTHERS = "Others, fewer than 10 learners each"
+WITHHELD = "hidden so that small groups cannot be worked out"
+
+
+def shown(learners):
+    """What a row of ``learners`` shows when nothing beside it needs hiding."""
+    return learners if learners >= MIN_LEARNERS else FEWER
 
 
 def expected_groups(people):
-    """{(section, label): learners} for ``people`` in lakeside (aged 75 or over) and one
-    person alone in hill (under 18): a district with fewer than 10 learners loses its name
-    and joins "Others"; the lone participant counts among the scam type's learners too."""
+    """{(section, label): learners, FEWER or WITHHELD} for ``people`` in lakeside (aged 75
+    or over) and one person alone in hill (under 18): a district with fewer than 10
+    learners loses its name and joins "Others"; the lone participant counts among the scam
+    type's learners too. Lakeside and the over-75s are hidden even at 10: the campaign's
+    row minus theirs would be the lone participant's."""
     groups = {
-        ("age_band", "75 or older"): people,
-        ("age_band", "Under 18"): 1,
-        ("scam_type", "Fake courier claims"): people + 1,
+        ("age_band", "75 or older"): shown(people),
+        ("age_band", "Under 18"): FEWER,
+        ("scam_type", "Fake courier claims"): shown(people + 1),
     }
     if people < MIN_LEARNERS:
-        groups[("district", OTHERS)] = people + 1
+        groups[("district", OTHERS)] = shown(people + 1)
     else:
-        groups[("district", "lakeside")] = people
-        groups[("district", OTHERS)] = 1
+        groups[("age_band", "75 or older")] = WITHHELD
+        groups[("district", "lakeside")] = WITHHELD
+        groups[("district", OTHERS)] = FEWER
     return groups
 
 
@@ -135,13 +144,12 @@ def crowd(campaign, people):
 def test_every_breakdown_on_the_page_hides_groups_under_ten(analyst, campaign, people):
     crowd(campaign, people)
     html = figures_page(analyst, campaign).content.decode()
-    hidden = f"<td>{FEWER}</td>" * 5
     assert ">hill<" not in html  # a rare name typed by someone is never shown
     assert (">lakeside<" in html) == (people >= MIN_LEARNERS)
     for (_section, label), learners in expected_groups(people).items():
         row = html.split(f'<th scope="row">{label}</th>')[1].split("</tr>")[0]
-        if learners < MIN_LEARNERS:
-            assert row == hidden
+        if learners in (FEWER, WITHHELD):
+            assert row == f"<td>{learners}</td>" * 5
         else:
             assert FEWER not in row and "%" in row
             assert row.startswith(f"<td>{learners}</td>")
@@ -155,11 +163,11 @@ def test_every_breakdown_in_the_csv_hides_groups_under_ten(analyst, campaign, pe
     rows = {(row["section"], row["group"]): row for row in figures_csv(analyst, campaign)}
     figures = ["learners", "before_percent", "after_percent", "change_points"]
     figures.append("change_95ci_points")
-    groups = expected_groups(people) | {("campaign", "This campaign"): people + 1}
+    groups = expected_groups(people) | {("campaign", "This campaign"): shown(people + 1)}
     for key, learners in groups.items():
         values = [rows[key][f] for f in figures]
-        if learners < MIN_LEARNERS:
-            assert values == [FEWER] * 5
+        if learners in (FEWER, WITHHELD):
+            assert values == [learners] * 5
         else:
             assert FEWER not in values and values[0] == str(learners)
     breakdown_rows = [key for key in rows if key[0] in ("age_band", "district", "scam_type")]

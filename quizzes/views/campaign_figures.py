@@ -1,5 +1,6 @@
 """A campaign's figures for police: the page (in the admin) and its CSV. Every figure
-goes through ``campaign_stats.Figure``, which writes "fewer than 10" for small groups."""
+goes through ``campaign_stats.Figure``, which writes "fewer than 10" for small groups and
+"hidden so that small groups cannot be worked out" for those hidden beside them."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
