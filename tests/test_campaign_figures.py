@@ -184,6 +184,114 @@ def test_the_overall_scores_wait_for_ten_learners(analyst, campaign):
     assert row == f"<td>{FEWER}</td>" * 5
 
 
+# --- Nor by subtraction: the campaign minus the groups shown ------------------------------
+
+
+SCORES = ["learners", "before_percent", "after_percent", "change_points", "change_95ci_points"]
+
+
+def csv_rows(client, campaign, section):
+    """{group: [learners, before, after, change, interval]} of one section of the CSV."""
+    rows = figures_csv(client, campaign)
+    return {row["group"]: [row[f] for f in SCORES] for row in rows if row["section"] == section}
+
+
+def page_row(html, label):
+    return html.split(f'<th scope="row">{label}</th>')[1].split("</tr>")[0]
+
+
+def left_by_subtraction(client, campaign, section):
+    """What anyone can work out from the CSV: the campaign's learners minus those of the
+    groups of ``section`` whose number is shown."""
+    total = int(csv_rows(client, campaign, "campaign")["This campaign"][0])
+    groups = csv_rows(client, campaign, section).values()
+    return total - sum(int(values[0]) for values in groups if values[0].isdigit())
+
+
+def test_two_learners_cannot_be_worked_out_from_the_campaign_minus_their_district(
+    analyst, campaign
+):
+    # A talk in a community hall: 11 pensioners from 东城区 and 2 older neighbours from
+    # 海淀区, who got nothing right before or after. The campaign shows 13 learners; if
+    # 东城区 showed its 11 and their scores, 13 − 11 and the two rows' scores would give
+    # the 2 from 海淀区 theirs, though their row says "fewer than 10".
+    for _ in range(11):
+        take(campaign, before=1, after=2, age_band="60-74", district="东城区")
+    for _ in range(2):
+        take(campaign, before=0, after=0, age_band="75plus", district="海淀区")
+
+    html = figures_page(analyst, campaign).content.decode()
+    assert page_row(html, "This campaign").startswith("<td>13</td><td>28%</td>")
+    assert page_row(html, "东城区") == f"<td>{WITHHELD}</td>" * 5
+    assert page_row(html, OTHERS) == f"<td>{FEWER}</td>" * 5
+    assert page_row(html, "60 to 74") == f"<td>{WITHHELD}</td>" * 5
+    assert page_row(html, "75 or older") == f"<td>{FEWER}</td>" * 5
+
+    assert csv_rows(analyst, campaign, "campaign")["This campaign"][0] == "13"
+    assert csv_rows(analyst, campaign, "district") == {
+        "东城区": [WITHHELD] * 5,
+        OTHERS: [FEWER] * 5,
+    }
+    assert csv_rows(analyst, campaign, "age_band") == {
+        "60 to 74": [WITHHELD] * 5,
+        "75 or older": [FEWER] * 5,
+    }
+    # What subtraction leaves is all 13: the 2 are not told apart from the 11.
+    assert left_by_subtraction(analyst, campaign, "district") == 13
+    assert left_by_subtraction(analyst, campaign, "age_band") == 13
+
+
+def test_only_the_smallest_group_shown_is_hidden_beside_a_small_one(analyst, campaign):
+    # 20 in their sixties, 12 in their forties and 3 over 75: hiding the forties as well
+    # leaves 15 learners to subtraction, the 3 among them; the sixties stay in view.
+    for age_band, people in (("60-74", 20), ("40-59", 12), ("75plus", 3)):
+        for _ in range(people):
+            take(campaign, before=1, after=2, age_band=age_band)
+    groups = csv_rows(analyst, campaign, "age_band")
+    assert groups["60 to 74"][:3] == ["20", "33%", "67%"]
+    assert groups["40 to 59"] == [WITHHELD] * 5
+    assert groups["75 or older"] == [FEWER] * 5
+    assert left_by_subtraction(analyst, campaign, "age_band") == 15
+
+
+def test_a_breakdown_whose_hidden_groups_already_come_to_ten_is_left_as_it_was(analyst, campaign):
+    # 12 from 东城区 in their sixties; 5 who gave no district and are under 18; 5 from
+    # three other districts, 18 to 39. Hidden: 5 + 5 learners in each breakdown, too many
+    # to point at anyone, so nothing more is hidden.
+    for _ in range(12):
+        take(campaign, before=1, after=2, age_band="60-74", district="东城区")
+    for _ in range(5):
+        take(campaign, before=0, after=3, age_band="under18")
+    for district in ("海淀区", "海淀区", "朝阳区", "朝阳区", "西城区"):
+        take(campaign, before=2, after=3, age_band="18-39", district=district)
+
+    districts = csv_rows(analyst, campaign, "district")
+    assert districts["东城区"][:4] == ["12", "33%", "67%", "+33"]
+    assert districts["Not given"] == districts[OTHERS] == [FEWER] * 5
+    ages = csv_rows(analyst, campaign, "age_band")
+    assert ages["60 to 74"][:4] == ["12", "33%", "67%", "+33"]
+    assert ages["Under 18"] == ages["18 to 39"] == [FEWER] * 5
+    assert WITHHELD not in figures_page(analyst, campaign).content.decode()
+
+
+def test_a_final_score_behind_few_finishers_hides_the_other_groups_final_score(analyst, campaign):
+    # 12 in their sixties all finish; of 11 over 75, 3 leave after the first check. Both
+    # groups are big enough to count and to show their first score, but only 8 over-75s
+    # finished the final check: the campaign's final score (20 finishers) minus the
+    # sixties' (12) would give theirs, so the sixties' final score and change are hidden.
+    for _ in range(12):
+        take(campaign, before=1, after=3, age_band="60-74")
+    for n in range(11):
+        take(campaign, before=0, after=None if n < 3 else 1, age_band="75plus")
+
+    html = figures_page(analyst, campaign).content.decode()
+    assert "<dd>20</dd>" in html  # completions
+    ages = csv_rows(analyst, campaign, "age_band")
+    assert ages["60 to 74"] == ["12", "33%", WITHHELD, WITHHELD, WITHHELD]
+    assert ages["75 or older"] == ["11", "0%", FEWER, FEWER, FEWER]
+    assert csv_rows(analyst, campaign, "campaign")["This campaign"][2] == "73%"
+
+
 def test_the_weakest_red_flags_need_ten_learners_and_stand_beside_the_city(
     analyst, campaign, red_flag
 ):
