@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A page for 405s, which Django sends empty (in the visitor's language).
+    "quizzes.views.errors.method_not_allowed_page",
     # The workspace in the language each officer chose there (quizzes/workspace_language.py).
     "quizzes.workspace_language.WorkspaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from quizzes.models import Answer, Learner, QuizRun, Status
 
@@ -51,7 +52,22 @@ def test_starting_a_quiz_needs_post(visitor, lesson):
     response = visitor.get(reverse("quizzes:start-quiz", args=[lesson.slug]))
 
     assert response.status_code == 405
+    assert response["Allow"] == "POST"
     assert not QuizRun.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_link_to_a_forms_address_gets_a_page_not_a_blank_screen(visitor, lesson, language):
+    with translation.override(language):
+        url = reverse("quizzes:start-quiz", args=[lesson.slug])
+
+    page = visitor.get(url).content.decode()
+
+    assert page.count("<h1>") == 1
+    heading = (
+        "这个页面不能这样打开" if language == "zh-hans" else "This page cannot be used that way"
+    )
+    assert f"<h1>{heading}</h1>" in page
 
 
 def test_question_page_shows_the_scenario_and_progress(visitor, lesson):

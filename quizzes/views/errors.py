@@ -1,4 +1,5 @@
-"""Error pages that Django calls by name (settings and ``handler500``)."""
+"""Error pages that Django calls by name (settings and ``handler500``), and the one it
+leaves empty (405)."""
 
 import sys
 
@@ -25,6 +26,21 @@ def server_error(request):
         response["Retry-After"] = "10"
         return response
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def method_not_allowed_page(get_response):
+    """Middleware: a 405 (a link to a form's address, a form sent to a page) gets a page
+    that says what happened; Django's decorators send it empty, a blank screen."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    return middleware
 
 
 def csrf_failure(request, reason=""):
