@@ -4,13 +4,14 @@ back to them, their drafts, what expires soon, and notices from the workflow."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Action, Notice, Question, Status
+from quizzes.models import Action, Notice, Question, Status, WorkflowError
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory
+from .factories import LessonFactory, UserFactory
 from .test_workflow import ready_question
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,29 @@ def test_an_author_is_not_asked_to_review_their_own_work(client, author_user, su
 
     assert 'id="waiting-heading"' not in page
     assert "to review" not in page
+
+
+def test_a_reviewer_who_edited_the_work_is_not_asked_to_approve_it(
+    client, author_user, reviewer_user, red_flag
+):
+    question = draft_question(LessonFactory(title_en="Fake bank"), red_flag, author_user)
+    question.note_edit(reviewer_user)  # the reviewer helped with the draft
+    question.note_edit(author_user)  # and the author changed it last
+    question.transition(Action.SUBMIT, author_user)
+    second = UserFactory(username="officer-second", is_staff=True)
+    second.groups.add(Group.objects.get(name="Reviewers"))
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    assert "Waiting for my review (0)" in section(page, "waiting-heading")
+    assert "to review" not in page
+    with pytest.raises(WorkflowError, match="Another reviewer"):
+        question.transition(Action.APPROVE, reviewer_user)
+    sign_in_officer(client, second)
+    page = home(client)
+    assert "Fake bank" in section(page, "waiting-heading")
+    assert "1 to review" in page
 
 
 def test_sent_back_work_reaches_its_author_with_the_comment(
@@ -162,5 +186,5 @@ def test_my_work_query_count_does_not_grow_with_items(
     sign_in_officer(client, reviewer_user)
     home(client)  # warms the statistics snapshot and the session
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         home(client)
