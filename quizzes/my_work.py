@@ -1,4 +1,5 @@
-"""An officer's "my work": what waits for them across lessons and questions, the notices
+"""An officer's "my work": what waits for them across lessons, questions and revisions
+(the edits of published content), the notices
 the workflow leaves them, and a line of today's citizen activity.
 
 The rules span lessons, questions, the workflow's record and the statistics, so they
@@ -6,13 +7,17 @@ live here rather than on one model.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from . import stats
+from .curriculum.items import find_many
 from .models import (
     Action,
     Answer,
@@ -20,6 +25,8 @@ from .models import (
     Notice,
     Question,
     QuizRun,
+    Revision,
+    RevisionStatus,
     Status,
     Transition,
 )
@@ -74,10 +81,14 @@ def _waiting(user):
     if not user.has_perm("quizzes.review_content"):
         return []
     return [
-        model.objects.filter(status=Status.REVIEW)
-        .exclude(updated_by=user)
-        .filter(~_edited_by(model, user))
-        for model in (Lesson, Question)
+        *(
+            model.objects.filter(status=Status.REVIEW)
+            .exclude(updated_by=user)
+            .filter(~_edited_by(model, user))
+            for model in (Lesson, Question)
+        ),
+        # A revision's authors are everyone who wrote part of it (``Revision.approve``).
+        Revision.objects.filter(status=RevisionStatus.PENDING).exclude(authors=user),
     ]
 
 
@@ -95,9 +106,51 @@ def _candidates(queryset, user, soon):
     )
 
 
+def _revisions(user, reviewer):
+    """Open revisions for the lists, each named by the item it edits: those waiting for
+    this reviewer (one they wrote no part of), and those sent back to their authors
+    (1 query, and 1 per kind of item they edit)."""
+    mine = Exists(Revision.objects.filter(pk=OuterRef("pk"), authors=user))
+    wanted = Q(status=RevisionStatus.SENT_BACK, mine=True)
+    if reviewer:
+        wanted |= Q(status=RevisionStatus.PENDING, mine=False)
+    revisions = list(
+        Revision.objects.select_related("changed_by").annotate(mine=mine).filter(wanted)
+    )
+    by_kind = defaultdict(list)
+    for revision in revisions:
+        by_kind[revision.kind].append(revision)
+    for kind, group in by_kind.items():
+        live = find_many(kind, [revision.key for revision in group])
+        for revision in group:
+            item = live.get(revision.key)
+            new = item is None
+            revision.listed_as = _new_item_name(revision) if new else str(item)
+            revision.label = _("new item") if new else _("edit of published content")
+            revision.kind_label = revision.get_kind_display()
+            revision.admin_url = revision.get_absolute_url()
+            # As the lists show lessons and questions: who changed it last, and the
+            # reviewer's comment on one sent back.
+            revision.updated_by = revision.changed_by
+            revision.last_comment = revision.comment
+    return revisions
+
+
+def _new_item_name(revision):
+    """A name for an item that is not on the site yet (a new general reminder): the
+    start of its title or text in the officer's language, from the revision."""
+    language = translation.get_language().replace("-", "_")
+    for name in ("title", "text", "body"):
+        texts = revision.data.get(name) or {}
+        text = texts.get(language) or next((t for t in texts.values() if t), "")
+        if text.strip():
+            return Truncator(" ".join(text.split())).chars(48)
+    return revision.get_kind_display()
+
+
 def my_work(user):
-    """Everything the "my work" page lists for this officer (5 queries, plus the
-    statistics snapshot)."""
+    """Everything the "my work" page lists for this officer (6 queries, 1 more per kind
+    of item that open revisions edit, plus the statistics snapshot)."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
     reviewer = user.has_perm("quizzes.review_content")
@@ -109,7 +162,8 @@ def my_work(user):
         for item in _candidates(queryset, user, soon):
             name = item._meta.model_name
             item.admin_url = reverse(f"admin:quizzes_{name}_change", args=[item.pk])
-            item.kind = item._meta.verbose_name
+            item.kind_label = item._meta.verbose_name
+            item.listed_as = str(item)
             if item.status == Status.REVIEW:
                 if reviewer and item.updated_by_id != user.pk and not item.edited_by_me:
                     work.waiting.append(item)
@@ -121,6 +175,11 @@ def my_work(user):
                     work.drafts.append(item)
             else:
                 work.expiring.append(item)
+    for revision in _revisions(user, reviewer):
+        if revision.status == RevisionStatus.PENDING:
+            work.waiting.append(revision)
+        else:
+            work.sent_back.append(revision)
     work.expiring.sort(key=lambda item: item.valid_until)
     if user.has_perm("quizzes.view_statistics"):
         work.needs_checking = [q for q in stats.dashboard()["questions"] if q.needs_checking]

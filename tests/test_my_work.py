@@ -8,10 +8,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Action, Notice, Question, Status, WorkflowError
+from quizzes.models import Action, Kind, Notice, Question, Revision, Status, WorkflowError
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, UserFactory
+from .factories import LessonFactory, QuestionFactory, UserFactory
+from .test_revisions import edit
 from .test_workflow import ready_question
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,114 @@ def test_marking_notices_read(client, author_user, reviewer_user, submitted):
     assert "new notice" not in home(client)
 
 
+# --- Edits of published content (revisions) -----------------------------------------
+
+
+def reword_live_question(client, author, lesson, body):
+    """The author rewords the first published question of ``lesson`` in the workspace:
+    citizens keep the approved text, and the change waits for review as a revision."""
+    sign_in_officer(client, author)
+    edit(client, "question", lesson.questions.get(position=1).pk, body_en=body)
+    return Revision.objects.get()
+
+
+def test_an_edit_of_a_live_question_waits_for_the_reviewer_under_its_name(
+    client, lesson, author_user, reviewer_user
+):
+    revision = reword_live_question(client, author_user, lesson, "Scenario one, reworded.")
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    waiting = section(page, "waiting-heading")
+    assert "Waiting for my review (1)" in waiting
+    assert "Fake courier claims · Scenario number 1: add our claims account." in waiting
+    assert "question · edit of published content · Waiting for review" in waiting
+    assert "changed by officer-author" in waiting
+    assert f'href="{revision.get_absolute_url()}"' in waiting
+    assert "fake-courier/q1" not in page
+    assert "1 to review" in page
+
+
+def test_the_reviewer_who_found_it_missing_sees_it_in_chinese(
+    client, lesson, author_user, reviewer_user
+):
+    """An edit of a live question was in review while the Chinese workspace said
+    “等我审核 (0)”: the only signal was an e-mail."""
+    reword_live_question(client, author_user, lesson, "Scenario one, reworded.")
+    sign_in_officer(client, reviewer_user)
+    client.cookies["django_language"] = "zh-hans"
+
+    page = home(client)
+
+    waiting = section(page, "waiting-heading")
+    assert "等我审核 (1)" in waiting
+    assert "冒充快递理赔 · 您的包裹丢失。添加理赔账号即可获赔300元。" in waiting
+    assert "1 项待审核" in page
+
+
+def test_no_author_of_an_edit_is_asked_to_approve_it(
+    client, lesson, author_user, reviewer_user, superuser
+):
+    reword_live_question(client, author_user, lesson, "Scenario one, reworded.")
+    reword_live_question(client, reviewer_user, lesson, "Reworded by the reviewer too.")
+    assert set(Revision.objects.get().authors.all()) == {author_user, reviewer_user}
+
+    page = home(client)  # the reviewer's, who wrote part of it
+
+    assert "Waiting for my review (0)" in section(page, "waiting-heading")
+    assert "to review" not in page
+    sign_in_officer(client, author_user)
+    assert 'id="waiting-heading"' not in home(client)
+    sign_in_officer(client, superuser)
+    page = home(client)
+    assert "Fake courier claims · Scenario number 1" in section(page, "waiting-heading")
+    assert "1 to review" in page
+
+
+def test_an_edit_sent_back_reaches_its_author_with_the_comment(
+    client, lesson, author_user, reviewer_user
+):
+    revision = reword_live_question(client, author_user, lesson, "Scenario one, reworded.")
+    revision.send_back(reviewer_user, "Say which courier company.")
+    sign_in_officer(client, author_user)
+
+    page = home(client)
+
+    sent_back = section(page, "sent-back-heading")
+    assert "Sent back to me (1)" in sent_back
+    assert "Fake courier claims · Scenario number 1" in sent_back
+    assert "edit of published content · Sent back to the author" in sent_back
+    assert "Say which courier company." in sent_back
+    assert f'href="{revision.get_absolute_url()}"' in sent_back
+    sign_in_officer(client, reviewer_user)
+    assert "Waiting for my review (0)" in section(home(client), "waiting-heading")
+
+
+def test_a_new_general_reminder_waits_under_its_text(client, author_user, reviewer_user):
+    """A reminder shown with every lesson is not on the site before it is approved: the
+    list names it by the start of its text, in the officer's language."""
+    revision = Revision.objects.create(
+        kind=Kind.REMINDER,
+        key="call-96110",
+        data={
+            "slug": "call-96110",
+            "authority": {"en": "Anti-fraud centre", "zh_hans": "反诈中心"},
+            "text": {"en": "Hang up, then call 96110.", "zh_hans": "先挂断，再拨打96110。"},
+        },
+        changed_by=author_user,
+    )
+    revision.authors.add(author_user)
+    sign_in_officer(client, reviewer_user)
+
+    waiting = section(home(client), "waiting-heading")
+
+    assert "Hang up, then call 96110." in waiting
+    assert "police reminder · new item · Waiting for review" in waiting
+    client.cookies["django_language"] = "zh-hans"
+    assert "先挂断，再拨打96110。" in section(home(client), "waiting-heading")
+
+
 def test_drafts_and_items_about_to_expire(client, author_user):
     draft = LessonFactory(title_en="My unfinished lesson", status=Status.DRAFT)
     draft.updated_by = author_user
@@ -183,8 +292,19 @@ def test_my_work_query_count_does_not_grow_with_items(
         draft = LessonFactory(status=Status.DRAFT)
         draft.updated_by = reviewer_user
         draft.save()
+        live = QuestionFactory(lesson=LessonFactory(slug=f"live-{n}"), slug="q")
+        for kind, key in ((Kind.LESSON, f"live-{n}"), (Kind.QUESTION, f"live-{n}/q")):
+            revision = Revision.objects.create(
+                kind=kind, key=key, data={"title": {"en": "Reworded"}}, changed_by=author_user
+            )
+            revision.authors.add(author_user)
     sign_in_officer(client, reviewer_user)
     home(client)  # warms the statistics snapshot and the session
 
-    with django_assert_num_queries(14):
-        home(client)
+    # Revisions add 3 whatever their number: theirs, and their lessons' and questions'
+    # names (1 per kind of item they edit).
+    with django_assert_num_queries(17):
+        page = home(client)
+
+    assert section(page, "waiting-heading").count(str(live)) == 1
+    assert f"Waiting for my review ({3 * items})" in page

@@ -8,6 +8,8 @@ choices keep their primary keys (answers and statistics keep pointing at them);
 
 import json
 from collections import Counter
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
@@ -45,19 +47,39 @@ class ItemError(Exception):
     """The item cannot be written as it is (it names something that does not exist)."""
 
 
+# The model of each kind and the field that keys it; a question is keyed by its lesson's
+# slug and its own ("lesson-slug/question-slug").
+ROWS = {
+    Kind.LESSON: (Lesson, "slug"),
+    Kind.RED_FLAG: (RedFlag, "slug"),
+    Kind.REMINDER: (Reminder, "slug"),
+    Kind.LEGAL_REFERENCE: (LegalReference, "slug"),
+    Kind.SOURCE: (Source, "code"),
+}
+
+
 def find(kind, key):
     """The live row of an item, or None."""
     if kind == Kind.QUESTION:
         lesson, _, slug = key.partition("/")
         return Question.objects.filter(lesson__slug=lesson, slug=slug).first()
-    model, field = {
-        Kind.LESSON: (Lesson, "slug"),
-        Kind.RED_FLAG: (RedFlag, "slug"),
-        Kind.REMINDER: (Reminder, "slug"),
-        Kind.LEGAL_REFERENCE: (LegalReference, "slug"),
-        Kind.SOURCE: (Source, "code"),
-    }[kind]
+    model, field = ROWS[kind]
     return model.objects.filter(**{field: key}).first()
+
+
+def find_many(kind, keys):
+    """{key: live row} of the items of one kind that exist, a question with its lesson
+    (1 query; none without keys)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    if kind == Kind.QUESTION:
+        pairs = (key.partition("/") for key in keys)
+        wanted = reduce(or_, (Q(lesson__slug=lesson, slug=slug) for lesson, _, slug in pairs))
+        rows = Question.objects.filter(wanted).select_related("lesson")
+        return {f"{row.lesson.slug}/{row.slug}": row for row in rows}
+    model, field = ROWS[kind]
+    return {getattr(row, field): row for row in model.objects.filter(**{f"{field}__in": keys})}
 
 
 def key_of(obj):
