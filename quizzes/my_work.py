@@ -1,9 +1,9 @@
-"""An officer's "my work": what waits for them across lessons, questions and revisions
-(the edits of published content), the notices
-the workflow leaves them, and a line of today's citizen activity.
+"""An officer's "my work": what waits for them across lessons, questions, campaigns and
+revisions (the edits of published content), the notices the workflow leaves them, and a
+line of today's citizen activity.
 
-The rules span lessons, questions, the workflow's record and the statistics, so they
-live here rather than on one model.
+The rules span lessons, questions, campaigns, revisions, the workflow's record and the
+statistics, so they live here rather than on one model.
 """
 
 import datetime
@@ -21,6 +21,7 @@ from .curriculum.items import find_many
 from .models import (
     Action,
     Answer,
+    Campaign,
     Lesson,
     Notice,
     Question,
@@ -28,7 +29,6 @@ from .models import (
     Revision,
     RevisionStatus,
     Status,
-    Transition,
 )
 
 # Published items whose "valid until" date falls within this many days are listed.
@@ -46,14 +46,35 @@ class MyWork:
     activity: dict = field(default_factory=dict)
 
 
+# The items with a workflow of their own (``Publishable``), in the order they are listed.
+WORKFLOW_MODELS = (Lesson, Question, Campaign)
+
+
+def _steps(model):
+    """The workflow's record of ``model``: ``Transition``, or ``OutreachTransition`` for
+    campaigns."""
+    return model._meta.get_field("transitions").related_model.objects
+
+
+def _may_approve(user, model):
+    """Whether ``user`` may approve items of ``model``: the workflow's permission, and
+    the workspace page where its buttons are."""
+    name = model._meta.model_name
+    return user.has_perm("quizzes.review_content") and (
+        user.has_perm(f"quizzes.view_{name}") or user.has_perm(f"quizzes.change_{name}")
+    )
+
+
 def _with_last_step(queryset):
-    """Annotates the latest workflow step (action, comment) and who last submitted."""
+    """Annotates the latest workflow step (action, comment) and who last sent it to
+    review: who submitted it, or who edited a published campaign (back to review)."""
     subject = queryset.model._meta.model_name
-    steps = Transition.objects.filter(**{subject: OuterRef("pk")}).order_by("-at", "-id")
+    steps = _steps(queryset.model).filter(**{subject: OuterRef("pk")}).order_by("-at", "-id")
+    to_review = steps.filter(to_status=Status.REVIEW).exclude(from_status=Status.REVIEW)
     return queryset.annotate(
         last_action=Subquery(steps.values("action")[:1]),
         last_comment=Subquery(steps.values("comment")[:1]),
-        submitted_by=Subquery(steps.filter(action=Action.SUBMIT).values("user")[:1]),
+        submitted_by=Subquery(to_review.values("user")[:1]),
     )
 
 
@@ -61,7 +82,7 @@ def _edited_by(model, user):
     """Whether ``user`` edited or imported the row since it was last approved: the
     workflow lets none of them approve it (``Publishable.author_ids``)."""
     subject = model._meta.model_name
-    steps = model._meta.get_field("transitions").related_model.objects
+    steps = _steps(model)
     approved_since = steps.filter(
         **{subject: OuterRef(subject)}, action=Action.APPROVE, at__gte=OuterRef("at")
     )
@@ -78,18 +99,19 @@ def _edited_by(model, user):
 def _waiting(user):
     """What waits for this officer's review, one queryset per kind of item: in review,
     and neither last changed nor edited since its last approval by them."""
-    if not user.has_perm("quizzes.review_content"):
-        return []
-    return [
-        *(
-            model.objects.filter(status=Status.REVIEW)
-            .exclude(updated_by=user)
-            .filter(~_edited_by(model, user))
-            for model in (Lesson, Question)
-        ),
-        # A revision's authors are everyone who wrote part of it (``Revision.approve``).
-        Revision.objects.filter(status=RevisionStatus.PENDING).exclude(authors=user),
+    waiting = [
+        model.objects.filter(status=Status.REVIEW)
+        .exclude(updated_by=user)
+        .filter(~_edited_by(model, user))
+        for model in WORKFLOW_MODELS
+        if _may_approve(user, model)
     ]
+    if user.has_perm("quizzes.review_content"):  # the revisions' page opens to reviewers
+        # A revision's authors are everyone who wrote part of it (``Revision.approve``).
+        waiting.append(
+            Revision.objects.filter(status=RevisionStatus.PENDING).exclude(authors=user)
+        )
+    return waiting
 
 
 def _candidates(queryset, user, soon):
@@ -149,7 +171,7 @@ def _new_item_name(revision):
 
 
 def my_work(user):
-    """Everything the "my work" page lists for this officer (6 queries, 1 more per kind
+    """Everything the "my work" page lists for this officer (7 queries, 1 more per kind
     of item that open revisions edit, plus the statistics snapshot)."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
@@ -158,14 +180,16 @@ def my_work(user):
     for queryset in (
         Lesson.objects.select_related("updated_by"),
         Question.objects.select_related("lesson", "updated_by"),
+        Campaign.objects.select_related("updated_by"),
     ):
+        may_approve = _may_approve(user, queryset.model)
         for item in _candidates(queryset, user, soon):
             name = item._meta.model_name
             item.admin_url = reverse(f"admin:quizzes_{name}_change", args=[item.pk])
             item.kind_label = item._meta.verbose_name
             item.listed_as = str(item)
             if item.status == Status.REVIEW:
-                if reviewer and item.updated_by_id != user.pk and not item.edited_by_me:
+                if may_approve and item.updated_by_id != user.pk and not item.edited_by_me:
                     work.waiting.append(item)
             elif item.status == Status.DRAFT:
                 sent_back = item.last_action == Action.SEND_BACK

@@ -4,14 +4,14 @@ back to them, their drafts, what expires soon, and notices from the workflow."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Action, Kind, Notice, Question, Revision, Status, WorkflowError
 
 from .conftest import sign_in_officer
-from .factories import LessonFactory, QuestionFactory, UserFactory
+from .factories import CampaignFactory, LessonFactory, QuestionFactory, UserFactory
 from .test_revisions import edit
 from .test_workflow import ready_question
 
@@ -248,6 +248,102 @@ def test_a_new_general_reminder_waits_under_its_text(client, author_user, review
     assert "先挂断，再拨打96110。" in section(home(client), "waiting-heading")
 
 
+# --- Campaigns ---------------------------------------------------------------------
+
+
+def submitted_campaign(campaign, author):
+    """The author's campaign, written as a draft and submitted for review."""
+    campaign.status, campaign.updated_by = Status.DRAFT, author
+    campaign.save()
+    campaign.transition(Action.SUBMIT, author)
+    return campaign
+
+
+def test_a_campaign_in_review_waits_for_a_reviewer(client, campaign, author_user, reviewer_user):
+    submitted_campaign(campaign, author_user)
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    waiting = section(page, "waiting-heading")
+    assert "Waiting for my review (1)" in waiting
+    assert "Don&#x27;t pay the fake courier" in waiting
+    assert "campaign · In review" in waiting
+    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    assert f'href="{url}"' in waiting
+    assert "1 to review" in page
+
+
+def test_the_officer_whose_edit_sent_a_campaign_back_to_review_may_not_approve_it(
+    client, campaign, reviewer_user, superuser
+):
+    campaign.updated_by = reviewer_user
+    campaign.save()
+    campaign.record_edit(reviewer_user)  # published, so back to review
+    campaign.updated_by = superuser  # and someone else changed it last
+    campaign.save()
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    assert "Waiting for my review (0)" in section(page, "waiting-heading")
+    assert "to review" not in page
+    with pytest.raises(WorkflowError, match="Another reviewer"):
+        campaign.transition(Action.APPROVE, reviewer_user)
+
+
+def test_an_officer_who_may_not_approve_campaigns_is_not_asked_to(client, campaign, author_user):
+    submitted_campaign(campaign, author_user)
+    lessons_only = UserFactory(username="officer-lessons", is_staff=True)
+    lessons_only.user_permissions.add(
+        *Permission.objects.filter(codename__in=["review_content", "view_lesson"])
+    )
+    sign_in_officer(client, lessons_only)
+
+    page = home(client)
+
+    assert "Waiting for my review (0)" in section(page, "waiting-heading")
+    assert "to review" not in page
+
+
+def test_a_campaign_sent_back_reaches_the_officer_who_sent_it_to_review(
+    client, campaign, author_user, reviewer_user
+):
+    """A published campaign that an officer edits goes back to review; sent back, it
+    reaches that officer, not whoever first submitted it."""
+    submitted_campaign(campaign, author_user)
+    campaign.transition(Action.APPROVE, reviewer_user)
+    editor = UserFactory(username="officer-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Authors"))
+    campaign.updated_by = editor
+    campaign.save()
+    campaign.record_edit(editor)
+
+    campaign.transition(Action.SEND_BACK, reviewer_user, "Give the date of the talk.")
+
+    sign_in_officer(client, editor)
+    page = home(client)
+    sent_back = section(page, "sent-back-heading")
+    assert "Sent back to me (1)" in sent_back
+    assert "Don&#x27;t pay the fake courier" in sent_back
+    assert "Give the date of the talk." in sent_back
+    assert "My drafts (0)" in page
+    sign_in_officer(client, author_user)
+    assert "Sent back to me (0)" in home(client)
+
+
+def test_an_author_s_draft_campaign_is_among_their_drafts(client, campaign, author_user):
+    campaign.status, campaign.updated_by = Status.DRAFT, author_user
+    campaign.save()
+    sign_in_officer(client, author_user)
+
+    drafts = section(home(client), "drafts-heading")
+
+    assert "My drafts (1)" in drafts
+    assert "Don&#x27;t pay the fake courier" in drafts
+    assert "campaign · Draft" in drafts
+
+
 def test_drafts_and_items_about_to_expire(client, author_user):
     draft = LessonFactory(title_en="My unfinished lesson", status=Status.DRAFT)
     draft.updated_by = author_user
@@ -298,13 +394,15 @@ def test_my_work_query_count_does_not_grow_with_items(
                 kind=kind, key=key, data={"title": {"en": "Reworded"}}, changed_by=author_user
             )
             revision.authors.add(author_user)
+        CampaignFactory(status=Status.REVIEW, updated_by=author_user)
     sign_in_officer(client, reviewer_user)
     home(client)  # warms the statistics snapshot and the session
 
     # Revisions add 3 whatever their number: theirs, and their lessons' and questions'
-    # names (1 per kind of item they edit).
-    with django_assert_num_queries(17):
+    # names (1 per kind of item they edit); campaigns 1.
+    with django_assert_num_queries(18):
         page = home(client)
 
     assert section(page, "waiting-heading").count(str(live)) == 1
-    assert f"Waiting for my review ({3 * items})" in page
+    assert f"Waiting for my review ({4 * items})" in page
+    assert f"{4 * items} to review" in page
