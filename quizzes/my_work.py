@@ -20,6 +20,7 @@ from . import stats
 from .curriculum.items import find_many
 from .models import (
     Action,
+    Alert,
     Answer,
     Campaign,
     Lesson,
@@ -47,7 +48,7 @@ class MyWork:
 
 
 # The items with a workflow of their own (``Publishable``), in the order they are listed.
-WORKFLOW_MODELS = (Lesson, Question, Campaign)
+WORKFLOW_MODELS = (Lesson, Question, Campaign, Alert)
 
 
 def _steps(model):
@@ -171,7 +172,7 @@ def _new_item_name(revision):
 
 
 def my_work(user):
-    """Everything the "my work" page lists for this officer (7 queries, 1 more per kind
+    """Everything the "my work" page lists for this officer (8 queries, 1 more per kind
     of item that open revisions edit, plus the statistics snapshot)."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
@@ -181,6 +182,7 @@ def my_work(user):
         Lesson.objects.select_related("updated_by"),
         Question.objects.select_related("lesson", "updated_by"),
         Campaign.objects.select_related("updated_by"),
+        Alert.objects.select_related("updated_by"),
     ):
         may_approve = _may_approve(user, queryset.model)
         for item in _candidates(queryset, user, soon):

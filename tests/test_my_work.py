@@ -11,7 +11,13 @@ from django.utils import timezone
 from quizzes.models import Action, Kind, Notice, Question, Revision, Status, WorkflowError
 
 from .conftest import sign_in_officer
-from .factories import CampaignFactory, LessonFactory, QuestionFactory, UserFactory
+from .factories import (
+    AlertFactory,
+    CampaignFactory,
+    LessonFactory,
+    QuestionFactory,
+    UserFactory,
+)
 from .test_revisions import edit
 from .test_workflow import ready_question
 
@@ -274,6 +280,18 @@ def test_a_campaign_in_review_waits_for_a_reviewer(client, campaign, author_user
     assert "1 to review" in page
 
 
+def test_a_scam_alert_in_review_waits_for_a_reviewer(client, author_user, reviewer_user):
+    alert = AlertFactory(status=Status.DRAFT, updated_by=author_user)
+    alert.transition(Action.SUBMIT, author_user)
+    sign_in_officer(client, reviewer_user)
+
+    waiting = section(home(client), "waiting-heading")
+
+    assert "Waiting for my review (1)" in waiting
+    assert "New: fake tax refund texts" in waiting
+    assert f'href="{reverse("admin:quizzes_alert_change", args=[alert.pk])}"' in waiting
+
+
 def test_the_officer_whose_edit_sent_a_campaign_back_to_review_may_not_approve_it(
     client, campaign, reviewer_user, superuser
 ):
@@ -395,14 +413,15 @@ def test_my_work_query_count_does_not_grow_with_items(
             )
             revision.authors.add(author_user)
         CampaignFactory(status=Status.REVIEW, updated_by=author_user)
+        AlertFactory(status=Status.REVIEW, updated_by=author_user)
     sign_in_officer(client, reviewer_user)
     home(client)  # warms the statistics snapshot and the session
 
     # Revisions add 3 whatever their number: theirs, and their lessons' and questions'
-    # names (1 per kind of item they edit); campaigns 1.
-    with django_assert_num_queries(18):
+    # names (1 per kind of item they edit); campaigns 1, alerts 1.
+    with django_assert_num_queries(19):
         page = home(client)
 
     assert section(page, "waiting-heading").count(str(live)) == 1
-    assert f"Waiting for my review ({4 * items})" in page
-    assert f"{4 * items} to review" in page
+    assert f"Waiting for my review ({5 * items})" in page
+    assert f"{5 * items} to review" in page
