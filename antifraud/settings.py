@@ -197,6 +197,14 @@ else:
     }
     # Database sessions, read with a plain SELECT (see quizzes/sessions/db.py).
     SESSION_ENGINE = "quizzes.sessions.db"
+# Without Redis, the content generation is this file's modification time, so that every
+# process of this machine (gunicorn's workers, management commands) sees a change at once
+# (quizzes/caching.py). With Redis it lives there, shared by every server.
+CONTENT_GENERATION_FILE = (
+    ""
+    if REDIS_URL
+    else os.environ.get("CONTENT_GENERATION_FILE", str(BASE_DIR / ".content-generation"))
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,7 +3,10 @@
 Every key carries a generation number; saving or deleting any content row (or changing
 its red flags or sources) starts a new generation, so stale entries are never read again
 and simply expire. Keys also carry the date, because "valid until" ends at midnight.
-With REDIS_URL the generation and the entries are shared by every app server.
+With REDIS_URL the generation and the entries are shared by every app server. Without
+it, each process caches on its own, and the generation is a file's modification time
+(``CONTENT_GENERATION_FILE``), shared by every process of the machine: a change saved
+in one worker, or by a management command, is seen by the others at their next request.
 
 An entry never changes under its key, so each process also keeps the entries it used
 last, already unpickled: a request then reads only the generation from the shared
@@ -14,11 +17,13 @@ of a process and must not be changed.
 
 import contextlib
 import functools
+import os
 import threading
 import time
 import uuid
 from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -45,15 +50,33 @@ _request = threading.local()
 
 
 def generation():
-    """The current content generation: read from the cache once per request."""
+    """The current content generation: read once per request (from the cache, or the
+    generation file without REDIS_URL)."""
     value = getattr(_request, "generation", None)
     if value is None:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            cache.add(GENERATION_KEY, time.time_ns(), None)
+        path = settings.CONTENT_GENERATION_FILE
+        if path:
+            value = file_generation(path)
+        else:
             value = cache.get(GENERATION_KEY)
+            if value is None:
+                cache.add(GENERATION_KEY, time.time_ns(), None)
+                value = cache.get(GENERATION_KEY)
         keep_generation(value)
     return value
+
+
+def file_generation(path, new=None):
+    """The generation kept in the file at ``path``: its modification time in nanoseconds
+    (one stat, no read), set to ``new`` when given. A missing file is created."""
+    try:
+        if new is not None:
+            os.utime(path, ns=(new, new))
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        with open(path, "a"):
+            pass
+        return file_generation(path, new if new is not None else time.time_ns())
 
 
 def keep_generation(value, replace=False):
@@ -251,7 +274,10 @@ def alerts_mark(alerts):
 
 def new_generation():
     value = time.time_ns()
-    cache.set(GENERATION_KEY, value, None)
+    if settings.CONTENT_GENERATION_FILE:
+        value = file_generation(settings.CONTENT_GENERATION_FILE, value)
+    else:
+        cache.set(GENERATION_KEY, value, None)
     keep_generation(value, replace=True)  # this request reads what it just changed
 
 

@@ -49,6 +49,17 @@ def one_rate_limit_window(monkeypatch):
     monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: now))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_generation_file(tmp_path_factory):
+    """Each test process keeps its own content generation file (without REDIS_URL, see
+    quizzes/caching.py): another worker's change must not empty this one's cache
+    between a test's warm-up and its count of queries."""
+    from django.conf import settings
+
+    if settings.CONTENT_GENERATION_FILE:
+        settings.CONTENT_GENERATION_FILE = str(tmp_path_factory.mktemp("content") / "generation")
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     from django.core.cache import cache

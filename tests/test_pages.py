@@ -193,3 +193,22 @@ def test_pages_are_compressed_for_slow_networks(client, lesson):
 
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
+
+
+def test_a_change_saved_by_another_process_is_seen_at_the_next_request(client, lesson, settings):
+    """Without Redis each gunicorn worker caches pages on its own: an officer's change
+    saved in one worker (or by a management command) moves the generation file's time,
+    and every other worker reads the new content at its next request, not an hour on."""
+    import os
+    import time
+
+    assert settings.CONTENT_GENERATION_FILE  # the tests run without REDIS_URL
+    url = lesson.get_absolute_url()
+    client.get(url)  # cached in this process
+    type(lesson).objects.filter(pk=lesson.pk).update(title_en="Retitled elsewhere")
+    assert "Retitled elsewhere" not in client.get(url).content.decode()
+
+    later = time.time_ns() + 1_000
+    os.utime(settings.CONTENT_GENERATION_FILE, ns=(later, later))  # what the other one does
+
+    assert "Retitled elsewhere" in client.get(url).content.decode()
