@@ -292,6 +292,26 @@ def test_every_author_of_a_draft_is_kept_not_only_the_last(client, draft):
         draft.transition(Action.APPROVE, reviewer)
 
 
+def test_a_reviewer_who_changed_an_item_is_not_offered_approve_and_others_are_warned(
+    client, draft
+):
+    """The two-person rule said no only after the button was pressed, and an edit made
+    in passing took the approval from the reviewer who made it."""
+    helper, other = officer("Reviewers"), UserFactory(username="other-reviewer", is_staff=True)
+    other.groups.add(Group.objects.get(name="Reviewers"))
+    draft.note_edit(helper)
+    draft.transition(Action.SUBMIT, draft.updated_by)
+    url = reverse("admin:quizzes_lesson_change", args=[draft.pk])
+
+    helpers_page = sign_in_officer(client, helper).get(url).content.decode()
+    others_page = sign_in_officer(client, other).get(url).content.decode()
+
+    assert 'value="approve"' not in helpers_page
+    assert "You changed this item, so another reviewer must approve it." in helpers_page
+    assert 'value="approve"' in others_page
+    assert "If you change anything here, another reviewer will have to approve it" in others_page
+
+
 def test_past_valid_until_leaves_the_site_and_needs_review(client, lesson, superuser):
     lesson.valid_until = datetime.date(2020, 1, 1)
     lesson.save()

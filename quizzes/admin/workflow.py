@@ -274,11 +274,17 @@ class WorkflowAdmin(StampedAdmin):
 
     def workflow_context(self, request, obj):
         """The workflow panel beside the item's form: the steps this officer may take, the
-        record, the preview and what still stands in the way of publishing."""
+        record, the preview and what still stands in the way of publishing. A reviewer who
+        changed the item is not offered "approve", which the two-person rule refuses them;
+        one who did not is told before editing that an edit takes that step from them."""
+        actions = obj.available_actions(request.user)
+        own_change = Action.APPROVE in actions and request.user.pk in obj.author_ids()
+        if own_change:
+            actions.remove(Action.APPROVE)
         return {
-            "workflow_actions": [
-                (a, Action(a).label) for a in obj.available_actions(request.user)
-            ],
+            "workflow_actions": [(a, Action(a).label) for a in actions],
+            "own_change": own_change,
+            "edit_takes_approval": Action.APPROVE in actions,
             "transitions": obj.transitions.select_related("user")[:20],
             "preview_url": self.preview_url(obj),
             "publication_problems": obj.publication_problems(),
