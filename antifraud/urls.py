@@ -3,12 +3,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from quizzes.views.accounts import PasswordChangeForm
 from quizzes.views.campaigns import short_link
 from quizzes.views.pages import police_login, switch_language
 
 # Password change and reset use Django's views and their default URL names.
 password_urls = [
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
+    ),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -79,6 +79,15 @@ def test_change_password(citizen, citizen_user):
     assert citizen_user.check_password("a much longer new secret")
 
 
+def test_the_police_password_rule_is_shown_to_police_accounts_only(citizen, client, author_user):
+    from .conftest import sign_in_officer
+
+    rule = "Police accounts need at least 14 characters."
+
+    assert rule not in citizen.get(reverse("password_change")).content.decode()
+    assert rule in sign_in_officer(client, author_user).get(reverse("password_change")).text
+
+
 def test_password_reset_sends_a_link(client, citizen_user):
     citizen_user.email = "meiling@example.org"
     citizen_user.save()

@@ -4,6 +4,7 @@ optional e-mail address, download and delete."""
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, login, logout, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -53,6 +54,15 @@ class SignupForm(UserCreationForm):
         if not (self.has_error("password1") or self.has_error("password2")):
             for name in ("password1", "password2"):
                 self.fields[name].widget.render_value = True
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the police accounts' rule in the help only for police accounts."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        if not user.is_staff:
+            self.fields["new_password1"].help_text = citizens_password_help()
 
 
 @never_cache
