@@ -231,6 +231,21 @@ def test_the_whole_journey_before_lessons_after(visitor, campaign):
     assert "First check: 3 of 3 right. Final check: 3 of 3 right." in html
 
 
+def test_a_campaigns_runs_say_whose_they_are_and_lead_back_to_it(visitor, campaign):
+    """The checks read "Mixed practice", and their results offered "Practise again",
+    which left the campaign, right under "Back to the campaign"."""
+    visitor.post(reverse("quizzes:campaign-join", args=["riverside"]))
+    first = Participant.objects.get().before_run
+
+    question = visitor.get(reverse("quizzes:run-question", args=[first.public_id, 1])).text
+    answer_all(visitor, first)
+    results = visitor.get(reverse("quizzes:run-results", args=[first.public_id])).text
+
+    assert "Campaign: first check" in question and "Mixed practice" not in question
+    assert "Campaign: first check" in results
+    assert "Back to the campaign" in results and "Practise again" not in results
+
+
 def test_the_after_check_needs_to_have_joined(visitor, campaign):
     response = visitor.post(reverse("quizzes:campaign-after", args=["riverside"]))
     assert response.status_code == 404

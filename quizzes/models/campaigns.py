@@ -24,6 +24,7 @@ from .answers import Answer
 from .content import Lesson
 from .questions import Question
 from .runs import QuizRun
+from .sessions import ReviewKind, ReviewRun
 from .workflow import Action, Publishable, PublishableQuerySet, Status, missing_translations
 
 CHECK_SIZE = 3  # questions in the before check, and as many in the after check
@@ -328,21 +329,26 @@ class Participant(models.Model):
 
     def start_check(self, phase, question_ids):
         """The run of this participant's before or after check: the one already started,
-        or a new one over ``question_ids`` (4 queries when new)."""
+        or a new one over ``question_ids`` (5 queries when new)."""
         field = f"{phase}_run"
         run = getattr(self, field)
         if run is not None:
             return run
+        kind = ReviewKind.FIRST_CHECK if phase == Phase.BEFORE else ReviewKind.FINAL_CHECK
         with transaction.atomic():
-            run = self.start_quiz(question_ids)
+            run = self.start_quiz(question_ids, kind)
             setattr(self, field, run)
             self.save(update_fields=[field])
         return run
 
-    def start_quiz(self, question_ids):
-        """A new run of this participant's learner over ``question_ids`` (1 query on
-        PostgreSQL, 2 elsewhere)."""
-        return QuizRun.objects.start(self.learner_id, question_ids)
+    def start_quiz(self, question_ids, kind=ReviewKind.CAMPAIGN):
+        """A new run of this participant's learner over ``question_ids``, marked as the
+        campaign's (``kind``), so that its pages say so (2 queries on PostgreSQL, 3
+        elsewhere)."""
+        with transaction.atomic():
+            run = QuizRun.objects.start(self.learner_id, question_ids)
+            ReviewRun.objects.create(run=run, kind=kind)
+        return run
 
 
 class OutreachTransition(models.Model):

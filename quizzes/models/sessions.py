@@ -23,11 +23,15 @@ class ReviewKind(models.TextChoices):
     REVIEW = "review", _("Today's review")
     DRILL = "drill", _("Drill on one warning sign")
     RECHECK = "recheck", _("Re-check")
+    # A campaign's runs, named as such on their pages (quizzes/models/campaigns.py).
+    FIRST_CHECK = "first", _("Campaign: first check")
+    FINAL_CHECK = "final", _("Campaign: final check")
+    CAMPAIGN = "campaign", _("Campaign quiz")
 
 
 class ReviewRun(models.Model):
-    """Marks a quiz run as a review, a drill on one red flag, or a lesson's re-check;
-    the run itself, its questions and answers are ordinary runs."""
+    """Marks a quiz run as a review, a drill on one red flag, a lesson's re-check, or one
+    of a campaign's runs; the run itself, its questions and answers are ordinary runs."""
 
     run = models.OneToOneField(
         "quizzes.QuizRun", primary_key=True, on_delete=models.CASCADE, related_name="review"
