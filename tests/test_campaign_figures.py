@@ -48,7 +48,8 @@ def figures_page(client, campaign):
 def figures_csv(client, campaign):
     response = client.get(reverse("admin:quizzes_campaign_figures_csv", args=[campaign.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel and WPS read Chinese
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture
@@ -339,3 +340,12 @@ def test_the_figures_cost_the_same_whatever_the_crowd(
     # and their names once a red flag has 10 learners; the header's count of unread notices.
     with django_assert_num_queries(queries):
         assert figures_page(analyst, campaign).status_code == 200
+
+
+def test_the_csv_speaks_the_officer_s_language(analyst, campaign):
+    analyst.cookies["django_language"] = "zh-hans"
+
+    rows = figures_csv(analyst, campaign)
+
+    assert list(rows[0])[:3] == ["部分", "组别", "人数"]
+    assert [rows[0]["部分"], rows[0]["组别"]] == ["合计", "参加人数"]

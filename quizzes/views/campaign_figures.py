@@ -5,6 +5,7 @@ goes through ``campaign_stats.Figure``, which writes "fewer than 10" for small g
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .. import spreadsheets
 from ..campaign_stats import MIN_LEARNERS, campaign_figures
@@ -42,28 +43,60 @@ def page(request, campaign, admin_context):
     return render(request, "admin/quizzes/campaign_figures.html", context)
 
 
+# The CSV's column and section names: machine-readable words in English, the officer's
+# words in Chinese (the workspace's language).
+CSV_NAMES = {
+    "section": pgettext_lazy("campaign csv", "section"),
+    "group": pgettext_lazy("campaign csv", "group"),
+    "learners": pgettext_lazy("campaign csv", "learners"),
+    "before_percent": pgettext_lazy("campaign csv", "before_percent"),
+    "after_percent": pgettext_lazy("campaign csv", "after_percent"),
+    "change_points": pgettext_lazy("campaign csv", "change_points"),
+    "change_95ci_points": pgettext_lazy("campaign csv", "change_95ci_points"),
+    "red_flag_recognised_percent": pgettext_lazy("campaign csv", "red_flag_recognised_percent"),
+    "city_recognised_percent": pgettext_lazy("campaign csv", "city_recognised_percent"),
+    "totals": pgettext_lazy("campaign csv", "totals"),
+    "participants": pgettext_lazy("campaign csv", "participants"),
+    "completions": pgettext_lazy("campaign csv", "completions"),
+    "campaign": pgettext_lazy("campaign csv", "campaign"),
+    "city": pgettext_lazy("campaign csv", "city"),
+    "age_band": pgettext_lazy("campaign csv", "age_band"),
+    "district": pgettext_lazy("campaign csv", "district"),
+    "scam_type": pgettext_lazy("campaign csv", "scam_type"),
+    "red_flag": pgettext_lazy("campaign csv", "red_flag"),
+}
+
+
 def csv(request, campaign):
     """The same figures as the page, with the same rule for small groups."""
     figures = campaign_figures(campaign)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}.csv"'
+    response.write("\ufeff")  # UTF-8 with a byte-order mark: Excel and WPS read Chinese
     writer = spreadsheets.Writer(response)
+
+    def name(word):
+        return str(CSV_NAMES[word])
+
     writer.writerow(
         [
-            "section",
-            "group",
-            "learners",
-            "before_percent",
-            "after_percent",
-            "change_points",
-            "change_95ci_points",
-            "red_flag_recognised_percent",
-            "city_recognised_percent",
+            name(column)
+            for column in (
+                "section",
+                "group",
+                "learners",
+                "before_percent",
+                "after_percent",
+                "change_points",
+                "change_95ci_points",
+                "red_flag_recognised_percent",
+                "city_recognised_percent",
+            )
         ]
     )
     blank = [""] * 6
-    writer.writerow(["totals", "participants", figures.participants, *blank])
-    writer.writerow(["totals", "completions", figures.completions, *blank])
+    writer.writerow([name("totals"), name("participants"), figures.participants, *blank])
+    writer.writerow([name("totals"), name("completions"), figures.completions, *blank])
     sections = [("campaign", [figures.overall]), ("city", [figures.city])]
     sections += [
         ("age_band", figures.age_bands),
@@ -74,7 +107,7 @@ def csv(request, campaign):
         for group in groups:
             writer.writerow(
                 [
-                    section,
+                    name(section),
                     group.label,
                     group.count.text("count"),
                     group.before.text(),
@@ -88,7 +121,7 @@ def csv(request, campaign):
     for item in figures.flags:
         writer.writerow(
             [
-                "red_flag",
+                name("red_flag"),
                 item.flag.title,
                 item.group.learners,  # only red flags met by enough learners are listed
                 *[""] * 4,
