@@ -14,7 +14,7 @@ from quizzes.views import quiz as quiz_views
 pytestmark = pytest.mark.django_db
 
 FORM_RE = re.compile(r'<form [^>]*class="answer-form" method="post" action="([^"]+)"')
-SUMMARY_RE = re.compile(r'<details class="more">\s*<summary>([^<]+)</summary>')
+SUMMARY_RE = re.compile(r'<details class="more"(?: open)?>\s*<summary>([^<]+)</summary>')
 
 
 def start(client, lesson):
@@ -84,7 +84,7 @@ def test_the_verdict_and_the_way_on_come_before_what_is_folded_away(visitor, les
     verdict = content.index('<h2 id="feedback"')
     reason = content.index("This is a trap.")
     next_link = content.index('href="#q2"')
-    folded = content.index('<details class="more">')
+    folded = content.index('<details class="more"')
     assert verdict < reason < next_link < folded
     summaries = SUMMARY_RE.findall(content)
     assert summaries == [
@@ -93,6 +93,9 @@ def test_the_verdict_and_the_way_on_come_before_what_is_folded_away(visitor, les
         "Red flags in this message",
         "Police reminder",
     ]
+    # After a wrong answer the right one stands open: it is what the learner needs most.
+    assert '<details class="more" open>\n      <summary>The better choice</summary>' in content
+    assert content.count('<details class="more" open>') == 1
 
 
 def test_the_summaries_are_translated(visitor, lesson):

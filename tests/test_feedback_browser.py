@@ -29,15 +29,18 @@ def test_after_answering_the_way_on_is_in_view(browser, live_server, lesson, lan
 
     assert in_view(page), page.locator(".feedback .next a").bounding_box()
     assert in_view(page, "#feedback")
-    folded = page.locator(".feedback details.more")
-    assert folded.count() == 4
-    assert not folded.first.locator("p").first.is_visible()  # folded until opened
+    assert page.locator(".feedback details.more").count() == 4
+    # The better choice stands open after a wrong answer; the rest wait to be opened.
+    assert page.locator(".feedback details.more[open] p").first.is_visible()
+    assert page.locator(".feedback details.more:not([open])").count() == 3
+    folded = page.locator(".feedback details.more").nth(1)  # why this was a scam
+    assert not folded.locator("p").first.is_visible()  # folded until opened
     if javascript:
         assert page.evaluate("document.activeElement.id") == "feedback"
         report = axe_violations(page, f"feedback /{lang}/ at 390 px")
-        folded.first.locator("summary").focus()
+        folded.locator("summary").focus()
         page.keyboard.press("Enter")  # a disclosure opens from the keyboard
-        assert folded.first.locator("p").first.is_visible()
+        assert folded.locator("p").first.is_visible()
         page.reload()  # the whole feedback page, carrying the next question
         assert page.locator(".next-question form.answer-form").count() == 1
         report += axe_violations(page, f"feedback page /{lang}/ at 390 px")
