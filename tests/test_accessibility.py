@@ -553,6 +553,17 @@ def test_no_horizontal_scrolling(new_page, live_server, lesson, lang, large_text
     assert not reports, "\n".join(reports)
 
 
+@pytest.mark.parametrize("large_text", [False, True], ids=["normal-text", "large-text"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_header_fits_at_320_px(new_page, live_server, lesson, lang, large_text):
+    """The narrowest phones still sold: the brand, the language and the menu in one row."""
+    page = new_page({"width": 320, "height": 640}, large_text=large_text)
+    home(page, live_server, lang, lesson)
+    overflow = page.evaluate(OVERFLOW)
+    assert not overflow["scrolls"], overflow["wide"]
+    assert overflow["wide"] == []
+
+
 # --- Large text ------------------------------------------------------------------------
 
 TEXT_SIZES = """() => {
