@@ -279,23 +279,18 @@ def spot_lesson(db, red_flag):
     return lesson
 
 
-@pytest.fixture
-def conversation_lesson(db, red_flag):
-    """A lesson whose only question is a call: hang up at once (safe), or talk on to a
-    second turn, then hang up (safe) or pay (lost)."""
+def add_conversation(lesson, red_flag, **fields):
+    """A conversation question in ``lesson``: hang up at once (safe), or talk on to a
+    second turn, then hang up (safe) or pay (lost). ``fields`` for the question."""
     from quizzes.models import Ending, Reply, Turn
 
-    lesson = LessonFactory(slug="safe-account", red_flags=[red_flag])
     question = QuestionFactory(
         lesson=lesson,
-        slug="safe-account-call",
         kind="conversation",
-        channel="call",
         choices=False,
-        sender_number="110",
-        body_en="Officer Ma: Hello, is that Liu Shufen?",
         prompt_en="What do you say?",
         red_flags=[red_flag],
+        **fields,
     )
     opening = Turn.objects.create(
         question=question,
@@ -329,6 +324,39 @@ def conversation_lesson(db, red_flag):
     Reply.objects.create(turn=safe_account, position=1, text_en="I'll pay.", next_ending=paid)
     Reply.objects.create(
         turn=safe_account, position=2, text_en="I am hanging up.", next_ending=hung_up
+    )
+    return question
+
+
+@pytest.fixture
+def conversation_lesson(db, red_flag):
+    """A lesson whose only question is a call: hang up at once (safe), or talk on to a
+    second turn, then hang up (safe) or pay (lost)."""
+    lesson = LessonFactory(slug="safe-account", red_flags=[red_flag])
+    add_conversation(
+        lesson,
+        red_flag,
+        slug="safe-account-call",
+        channel="call",
+        sender_number="110",
+        body_en="Officer Ma: Hello, is that Liu Shufen?",
+    )
+    return lesson
+
+
+@pytest.fixture
+def chat_lesson(db, red_flag):
+    """A lesson of two questions: a choice, then the same conversation in a chat."""
+    lesson = LessonFactory(slug="chat-after-choice", red_flags=[red_flag])
+    QuestionFactory(lesson=lesson, slug="parcel-claim", position=1, red_flags=[red_flag])
+    add_conversation(
+        lesson,
+        red_flag,
+        slug="safe-account-chat",
+        position=2,
+        channel="chat",
+        sender_name="SunnyDays88",
+        body_en="A private message from a stranger.",
     )
     return lesson
 

@@ -58,3 +58,19 @@ def test_after_answering_the_way_on_is_in_view(browser, live_server, lesson, lan
     screenshot(page, f"feedback-{lang}-{'js' if javascript else 'no-js'}-390")
     assert page.csp_errors == []
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_carried_conversation_looks_as_on_its_own_page(browser, live_server, chat_lesson, lang):
+    """Without JavaScript the feedback page carries the next question, a chat here: its
+    first message is in the chat's window, drawn as on the chat's own page."""
+    page = open_page(browser, {"width": 360, "height": 740}, javascript=False)
+    start_quiz(page, live_server, lang, chat_lesson)
+    with page.expect_navigation():
+        check_my_answer(page)
+
+    carried = page.locator(".next-question figure").evaluate("figure => figure.outerHTML")
+    assert page.locator(".next-question .chat-line.now").count() == 1
+    page.goto(page.url.replace("/1/", "/2/").split("#")[0])
+    assert page.locator("#answer-area figure").evaluate("figure => figure.outerHTML") == carried
+    page.context.close()

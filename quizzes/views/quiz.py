@@ -236,9 +236,13 @@ def next_question(slot):
         conversation = Conversation(question)
         if conversation.first is None:
             return None
+        # The first turn in the chat or call, drawn as on the conversation's own page.
+        thread = conversation.thread([], conversation.first)
         scenario = caching.html(
-            f"scenario:{question.pk}",
-            lambda: render_to_string("includes/scenario.html", question.scene_context()),
+            f"scenario:{question.pk}:first-turn",
+            lambda: render_to_string(
+                "includes/scenario.html", question.scene_context(thread=thread)
+            ),
         )
         return {
             **shown,
