@@ -7,7 +7,12 @@ import pytest
 
 from .browser import DESKTOP, PHONE, in_view, open_page, screenshot
 from .factories import LessonFactory, QuestionFactory
-from .test_accessibility import assert_no_horizontal_scroll, check_both_sizes, start_quiz
+from .test_accessibility import (
+    assert_no_horizontal_scroll,
+    axe_violations,
+    check_both_sizes,
+    start_quiz,
+)
 
 SIZES = {"390": PHONE, "1280": DESKTOP}
 LANGS = {"en": "en", "zh": "zh-hans"}
@@ -206,4 +211,34 @@ def test_a_reply_from_a_stale_tab_is_refused_where_the_page_opens(
     screenshot(stale, f"conversation-stale-reply-{lang}-{size['width']}-no-js")
     stale.locator("#answer-error a").click()
     assert in_view(stale, "#reply-form button[type=submit]")
+    page.context.close()
+
+
+NARROW = {"width": 360, "height": 740}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_after_a_reply_the_next_tab_reaches_the_new_replies(
+    browser, live_server, chat_lesson, lang
+):
+    """htmx swaps the next turn in: the focus stays in the conversation (not on the
+    page's body, from where Tab went to the footer), and at the ending on its verdict."""
+    page = open_page(browser, NARROW)
+    start_quiz(page, live_server, lang, chat_lesson)
+    page.locator("input[name=choice]").first.check()
+    page.locator("#answer-area button[type=submit]").click()
+    page.locator(".feedback .next a").click()  # the chat's own page
+
+    reply(page, 0)
+    page.locator(".chat-line.mine").wait_for()
+    page.wait_for_function("() => document.activeElement.closest('#answer-area') !== null")
+    assert in_view(page, ":focus")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "reply"
+    report = axe_violations(page, f"chat after a reply /{lang}/ at 360 px")
+    assert not report, report
+
+    reply(page, 1)  # "I am hanging up."
+    page.wait_for_function("() => document.activeElement.id === 'feedback'")
+    assert page.csp_errors == []
     page.context.close()
