@@ -242,3 +242,37 @@ def test_after_a_reply_the_next_tab_reaches_the_new_replies(
     page.wait_for_function("() => document.activeElement.id === 'feedback'")
     assert page.csp_errors == []
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_nothing_marked_is_said_where_the_learner_is(browser, live_server, spot_lesson, lang):
+    """Nothing ticked, then "Check my answer" at the foot of the message: the error
+    comes into view and takes the focus."""
+    page = open_page(browser, NARROW)
+    start_quiz(page, live_server, lang, spot_lesson)
+    page.locator("#answer-area button[type=submit]").click()
+
+    page.wait_for_function("() => document.activeElement.id === 'answer-error'")
+    assert in_view(page, "#answer-error")
+    report = axe_violations(page, f"spot question refused /{lang}/ at 360 px")
+    assert not report, report
+    page.locator(".spot").nth(2).click()  # then answered from there
+    page.locator("#answer-area button[type=submit]").click()
+    page.locator("#feedback").wait_for()
+    page.context.close()
+
+
+def test_nothing_marked_swaps_the_error_in_with_debug_on(
+    browser, live_server, spot_lesson, settings
+):
+    """With DEBUG on, django-htmx shows an error response as the whole page; a refused
+    answer is not an error of the site, and comes in its place as with DEBUG off."""
+    settings.DEBUG = True
+    page = open_page(browser, NARROW)
+    start_quiz(page, live_server, "en", spot_lesson)
+    assert page.locator("script[src*=django-htmx]").count() == 1
+    page.locator("#answer-area button[type=submit]").click()
+
+    page.wait_for_function("() => document.activeElement.id === 'answer-error'")
+    assert page.locator("h1").count() == 1  # the page around it is still there
+    page.context.close()
