@@ -717,3 +717,15 @@ def test_an_author_withdraws_their_revision_and_nobody_else_can(
     assert "A withdrawn idea." not in first_question_page(published)
     edit(client, "question", question.pk, body_en="A second idea.")
     assert Revision.objects.open().get().data["body"]["en"] == "A second idea."
+
+
+def test_the_revision_page_has_no_view_on_site_link_back_to_itself(
+    client, published, author_user, reviewer_user
+):
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", published.pk, title_zh_hans="冒充快递理赔（新）")
+    sign_in_officer(client, reviewer_user)
+
+    page = client.get(Revision.objects.get().get_absolute_url()).content.decode()
+
+    assert "viewsitelink" not in page

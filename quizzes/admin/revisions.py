@@ -44,6 +44,8 @@ class RecordAdmin(admin.ModelAdmin):
 @admin.register(Revision)
 class RevisionAdmin(RecordAdmin):
     change_form_template = "admin/quizzes/revision_change_form.html"
+    # Its own page is the revision's address: "view on site" led back to it.
+    view_on_site = False
     list_display = ("__str__", "status", "changed_by", "updated_at", "imported_or_typed")
     list_filter = (OpenFilter, "status", "kind", "imported")
     list_select_related = ("changed_by",)
