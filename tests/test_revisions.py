@@ -729,3 +729,19 @@ def test_the_revision_page_has_no_view_on_site_link_back_to_itself(
     page = client.get(Revision.objects.get().get_absolute_url()).content.decode()
 
     assert "viewsitelink" not in page
+
+
+def test_opening_an_item_with_an_open_revision_does_not_name_the_reader_as_its_changer(
+    client, published, author_user, reviewer_user
+):
+    """The form shows the revision, put in for the page in the reader's name: the line
+    "last changed by" named whoever only opened the page."""
+    Lesson.objects.filter(pk=published.pk).update(updated_by=author_user)
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", published.pk, title_zh_hans="冒充快递理赔（新）")
+    sign_in_officer(client, reviewer_user)
+
+    page = client.get(reverse("admin:quizzes_lesson_change", args=[published.pk])).text
+
+    assert f"last changed by {author_user.username}" in page
+    assert f"last changed by {reviewer_user.username}" not in page

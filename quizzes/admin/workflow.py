@@ -114,6 +114,9 @@ class StampedAdmin(Bilingual, TranslationAdmin):
                     )
             # After the open revision's rows are in: the form's ids are theirs.
             self.check_move(request, live)
+            # Who last changed the item is read before the revision was put in for the
+            # form (in this officer's name, rolled back below).
+            extra_context = {**(extra_context or {}), "last_change": live}
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):
                 response.render()
