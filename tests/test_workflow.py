@@ -395,7 +395,7 @@ def test_an_officers_question_is_held_to_the_item_writing_rules(lesson):
         question.transition(Action.SUBMIT, officer("Authors"))
 
     message = str(error.value)
-    assert f"question {question.slug}/prompt: address the learner as 您, not 你" in message
+    assert "this question/prompt: address the learner as 您, not 你" in message
     assert "in en the longest choice is more than 2 times the shortest" in message
     assert "this lesson: in en the correct choice is the longest in" in message
     assert question.status == Status.DRAFT

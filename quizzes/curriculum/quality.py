@@ -131,9 +131,10 @@ def informal(value):
     return INFORMAL_YOU in QUOTED.sub("", text(value, "zh_hans"))
 
 
-def question_problems(question):
-    """What breaks the rules in one question (curriculum shape), as readable sentences."""
-    where = _("question %(slug)s") % {"slug": question.get("slug", "?")}
+def question_problems(question, where=None):
+    """What breaks the rules in one question (curriculum shape), as readable sentences,
+    each naming the place: ``where`` (by default "question <its slug>")."""
+    where = where or _("question %(slug)s") % {"slug": question.get("slug", "?")}
     nin = _("address the learner as 您, not 你")
     found = []
     found += feedback_problems(f"{where}/{WORDS['explanation']}", question.get("explanation"))

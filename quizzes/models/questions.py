@@ -201,7 +201,9 @@ class Question(Publishable):
         from ..curriculum.quality import question_problems, set_problems
 
         shape = self.curriculum_shape(choices)
-        problems = question_problems(shape)
+        # On the question's own page: "this question", not its slug (English to a
+        # Chinese officer, and no help where the officer already is).
+        problems = question_problems(shape, where=_("this question"))
         if self.lesson_id:
             others = (
                 Question.objects.filter(lesson_id=self.lesson_id)
