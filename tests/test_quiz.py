@@ -164,7 +164,7 @@ def test_results_show_score_missed_questions_and_one_next_step(visitor, lesson):
     assert "What to look at again" in content
     assert "Question 1</a>" in content
     assert f"You chose: <q>{wrong.text}</q>" in content
-    assert 'Read the lesson "Fake courier claims" again' in content
+    assert "Read the lesson “Fake courier claims” again" in content
     # One next step: not mastered yet, so try again (the next lesson waits).
     assert content.count('class="next-step"') == 1
     assert "Try again" in content
