@@ -84,6 +84,7 @@ def production_cache(settings):
         "default": {"BACKEND": "tests.test_production_path.CountingCache", "LOCATION": "counted"}
     }
     settings.SESSION_ENGINE = "quizzes.sessions.cached_db"
+    settings.CONTENT_GENERATION_FILE = ""  # with Redis, the generation lives there too
     cache = caches["default"]
     cache.clear()
     yield cache
