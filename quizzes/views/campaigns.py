@@ -153,7 +153,6 @@ def poster(request, code):
     context = {
         "campaign": campaign,
         "preview": preview,
-        "address_unset": not settings.SITE_ADDRESS,
         "qr": posters.qr_svg(campaign.link, label),
         "other_language": other,
         "other_url": other_url,
