@@ -60,7 +60,7 @@ def test_axe_finds_nothing_on_the_retention_page(new_page, live_server, lesson, 
     learner = LearnerFactory()
     answer_all(learner.start_run(lesson), right=3)
     questions = list(lesson.questions.values_list("pk", flat=True))
-    check = start_session(learner, questions, ReviewKind.RECHECK, lesson=lesson, day=7)
+    check = start_session(learner.pk, questions, ReviewKind.RECHECK, lesson=lesson, day=7)
     LessonMemory.objects.get(learner=learner).mark_checked(7, check)
     answer_all(check, right=1)
     page = officer_page(new_page, live_server, "officer-zhao", "Analysts", lang)

@@ -29,7 +29,7 @@ def rechecked(lesson):
     keeper = LearnerFactory()
     answer_all(keeper.start_run(lesson), right=3)
     questions = list(lesson.questions.values_list("pk", flat=True))
-    check = start_session(keeper, questions, ReviewKind.RECHECK, lesson=lesson, day=7)
+    check = start_session(keeper.pk, questions, ReviewKind.RECHECK, lesson=lesson, day=7)
     LessonMemory.objects.get(learner=keeper).mark_checked(7, check)  # as the view does
     answer_all(check, right=1)
     skipper = LearnerFactory()
@@ -98,7 +98,7 @@ def test_review_and_drill_answers_are_not_counted_as_rechecks(lesson):
     answer_all(learner.start_run(lesson), right=3)
     questions = list(lesson.questions.values_list("pk", flat=True))
     for kind in (ReviewKind.REVIEW, ReviewKind.DRILL):
-        answer_all(start_session(learner, questions, kind), right=0)
+        answer_all(start_session(learner.pk, questions, kind), right=0)
 
     memory = LessonMemory.objects.get(learner=learner)
     assert (memory.week_answered, memory.month_answered) == (0, 0)
@@ -121,7 +121,7 @@ def test_a_recheck_on_two_red_flags_counts_on_each(lesson, red_flag):
     question = QuestionFactory(lesson=lesson, position=7, red_flags=[red_flag, second])
     learner = LearnerFactory()
     answer_all(learner.start_run(lesson), right=3)
-    check = start_session(learner, [question.pk], ReviewKind.RECHECK, lesson=lesson, day=30)
+    check = start_session(learner.pk, [question.pk], ReviewKind.RECHECK, lesson=lesson, day=30)
     LessonMemory.objects.get(learner=learner).mark_checked(30, check)
 
     answer_all(check, right=1)
@@ -152,7 +152,7 @@ def test_a_finished_week_is_counted_once_and_this_week_every_time(
     learner, other = LearnerFactory(), LearnerFactory()
     for who in (learner, learner, other):
         QuizRun.objects.create(learner=who, lesson=lesson, size=3, started_at=last_week)
-    review = start_session(learner, [lesson.questions.first().pk], ReviewKind.REVIEW)
+    review = start_session(learner.pk, [lesson.questions.first().pk], ReviewKind.REVIEW)
     QuizRun.objects.filter(pk=review.pk).update(started_at=last_week)
 
     with django_assert_num_queries(4):  # stored weeks, the new ones counted and kept, now

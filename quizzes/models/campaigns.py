@@ -24,7 +24,7 @@ from .answers import Answer
 from .content import Lesson
 from .questions import Question
 from .runs import QuizRun
-from .sessions import ReviewKind, ReviewRun
+from .sessions import ReviewKind, start_session
 from .workflow import Action, Publishable, PublishableQuerySet, Status, missing_translations
 
 CHECK_SIZE = 3  # questions in the before check, and as many in the after check
@@ -344,11 +344,8 @@ class Participant(models.Model):
     def start_quiz(self, question_ids, kind=ReviewKind.CAMPAIGN):
         """A new run of this participant's learner over ``question_ids``, marked as the
         campaign's (``kind``), so that its pages say so (2 queries on PostgreSQL, 3
-        elsewhere)."""
-        with transaction.atomic():
-            run = QuizRun.objects.start(self.learner_id, question_ids)
-            ReviewRun.objects.create(run=run, kind=kind)
-        return run
+        elsewhere; the callers make sure there are questions)."""
+        return start_session(self.learner_id, question_ids, kind)
 
 
 class OutreachTransition(models.Model):

@@ -58,15 +58,15 @@ class ReviewRun(models.Model):
         return ReviewKind(self.kind).label
 
 
-def start_session(learner, question_ids, kind, **marks):
-    """A run over ``question_ids`` marked as ``kind`` (2 queries on PostgreSQL, 3
-    elsewhere), or None if empty."""
+def start_session(learner_id, question_ids, kind, **marks):
+    """A run of the learner over ``question_ids`` marked as ``kind`` (2 queries on
+    PostgreSQL, 3 elsewhere), or None if empty."""
     from .runs import QuizRun
 
     if not question_ids:
         return None
     with transaction.atomic():
-        run = QuizRun.objects.start(learner.pk, question_ids)
+        run = QuizRun.objects.start(learner_id, question_ids)
         ReviewRun.objects.create(run=run, kind=kind, **marks)
     return run
 

@@ -42,7 +42,7 @@ def review(request):
         if not questions:
             messages.info(request, _("Nothing to review today. Come back tomorrow."))
             return redirect("quizzes:review")
-        run = start_session(learner, questions, ReviewKind.REVIEW)
+        run = start_session(learner.pk, questions, ReviewKind.REVIEW)
         return redirect(run)
     return render(
         request,
@@ -76,7 +76,7 @@ def drill(request, slug):
     if learner is None:
         return render(request, "429.html", status=429)
     run = start_session(
-        learner, drill_questions(learner.pk, flag.pk), ReviewKind.DRILL, red_flag=flag
+        learner.pk, drill_questions(learner.pk, flag.pk), ReviewKind.DRILL, red_flag=flag
     )
     if run is None:
         messages.info(request, _("There are no questions on this warning sign yet."))
@@ -101,7 +101,7 @@ def recheck(request, slug, day):
         return redirect("quizzes:home")
     learner = current_learner(request)
     run = start_session(
-        learner,
+        learner.pk,
         recheck_questions(pk, lesson.pk, RECHECK_SIZE),
         ReviewKind.RECHECK,
         lesson=lesson,
