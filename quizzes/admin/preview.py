@@ -21,12 +21,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.csp import CSP
-from django.utils.translation import gettext as _
 
 from .. import caching
 from ..curriculum.items import apply_item, key_of
 from ..models import Revision
-from ..views.quiz import framed_by_the_workspace
+from ..views.quiz import preview_needs
 
 
 class LivePreview:
@@ -116,9 +115,9 @@ def as_get(request):
     return get
 
 
-@framed_by_the_workspace
 def incomplete(request, form, formsets):
-    """What the preview needs before it can show the page."""
+    """What the preview needs before it can show the page: the fields left to fill in
+    and the form's own problems."""
     missing = {form.fields[name].label for name in form.errors if name in form.fields}
     for formset in formsets:
         for subform in formset.forms:
@@ -126,9 +125,4 @@ def incomplete(request, form, formsets):
     problems = [str(e) for e in form.non_field_errors()]
     for formset in formsets:
         problems += [str(e) for e in formset.non_form_errors()]
-    context = {
-        "missing": sorted(str(label) for label in missing),
-        "problems": problems,
-        "title": _("Preview"),
-    }
-    return render(request, "quizzes/preview_incomplete.html", context)
+    return preview_needs(request, sorted(str(label) for label in missing), problems)

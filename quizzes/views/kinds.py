@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..models.kinds import finish_conversation
 from ..numbers import whole_number
-from .quiz import cached_page, feedback_context, frame
+from .quiz import cached_page, feedback_context, frame, preview_needs
 
 MAX_MARKS = 8  # a question has at most 8 spots; more values are tampering
 
@@ -258,8 +258,7 @@ def preview(request, question):
         conversation = Conversation(question)
         if conversation.first is None:  # a new conversation, saved before its turns
             problem = _("Add the conversation's first turn, with its replies, to see it here.")
-            context = {"missing": [], "problems": [problem], "title": _("Preview")}
-            return render(request, "quizzes/preview_incomplete.html", context)
+            return preview_needs(request, problems=[problem])
         replies = []
         if request.method == "POST":
             raw = [*request.POST.get("path", "").split(","), request.POST.get("reply", "")]

@@ -315,6 +315,14 @@ def feedback_context(question, choices):
     }
 
 
+@framed_by_the_workspace
+def preview_needs(request, missing=(), problems=()):
+    """The preview's page for what is not there yet: the fields to fill in (``missing``,
+    their labels) and what else stands in the way (``problems``, sentences)."""
+    context = {"missing": list(missing), "problems": list(problems), "title": _("Preview")}
+    return render(request, "quizzes/preview_incomplete.html", context)
+
+
 def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("quizzes.view_question")
 
