@@ -345,11 +345,16 @@ def test_typing_and_importing_the_same_change_give_the_same_revision(
     assert export_item(Kind.LESSON, published.slug) == typed_data
 
 
-def test_a_workflow_button_saves_the_form_first(client, author_user, red_flag):
-    lesson = Lesson.objects.create(
+def bare_draft():
+    """A draft lesson with its titles and summaries only."""
+    return Lesson.objects.create(
         slug="draft", title_en="Draft", title_zh_hans="草稿", summary_en="S",
         summary_zh_hans="概要", position=40, status=Status.DRAFT,
     )  # fmt: skip
+
+
+def test_a_workflow_button_saves_the_form_first(client, author_user, red_flag):
+    lesson = bare_draft()
     lesson.red_flags.add(red_flag)
     LessonStepFactory(lesson=lesson)
     ReminderFactory(lesson=lesson)
@@ -367,10 +372,7 @@ def test_a_workflow_button_saves_the_form_first(client, author_user, red_flag):
 def test_a_refused_step_pressed_with_the_form_never_reads_as_done(client, author_user):
     """A busy officer reads green as done: when the step is refused, the page says the
     refusal and that what was typed is kept, with no "changed successfully" above it."""
-    lesson = Lesson.objects.create(
-        slug="draft", title_en="Draft", title_zh_hans="草稿", summary_en="S",
-        summary_zh_hans="概要", position=40, status=Status.DRAFT,
-    )  # fmt: skip
+    lesson = bare_draft()
     sign_in_officer(client, author_user)
 
     response = edit(client, "lesson", lesson.pk, title_en="Draft, retitled", _workflow="approve")
@@ -383,10 +385,7 @@ def test_a_refused_step_pressed_with_the_form_never_reads_as_done(client, author
 
 
 def test_a_workflow_button_with_an_invalid_form_moves_nothing(client, author_user, red_flag):
-    lesson = Lesson.objects.create(
-        slug="draft", title_en="Draft", title_zh_hans="草稿", summary_en="S",
-        summary_zh_hans="概要", position=40, status=Status.DRAFT,
-    )  # fmt: skip
+    lesson = bare_draft()
     sign_in_officer(client, author_user)
 
     response = edit(client, "lesson", lesson.pk, title_en="", _workflow="submit")
