@@ -140,7 +140,8 @@ def test_the_home_page_reads_the_alerts_answers_with_one_query_more(
     answer_through_pages(visitor, run, right=False)
     make_due(run.learner)
     visitor.get(reverse("quizzes:home"))  # fills the content cache
-    with django_assert_num_queries(3):  # session, lesson summaries, review due
+    # session, lesson summaries, answers not yet remembered, review due
+    with django_assert_num_queries(4):
         assert REASON not in visitor.get(reverse("quizzes:home")).text
 
     now = timezone.now()
@@ -148,7 +149,7 @@ def test_the_home_page_reads_the_alerts_answers_with_one_query_more(
         [lesson.questions.get(position=1)]
     )
     visitor.get(reverse("quizzes:home"))  # the new content, cached
-    with django_assert_num_queries(4):  # and the learner's right answers to its questions
+    with django_assert_num_queries(5):  # and the learner's right answers to its questions
         assert REASON in visitor.get(reverse("quizzes:home")).text
 
 
@@ -163,9 +164,10 @@ def test_the_progress_page_counts_the_alerts_questions_as_the_review_page_does(
     visitor.get(reverse("quizzes:home"))  # fills the content cache
 
     review = visitor.get(reverse("quizzes:review")).text
-    # session, activity, lesson summaries, red flags, the learner's right answers to the
-    # alert's questions, review due, five latest runs: one more only while it is live
-    with django_assert_num_queries(7):
+    # session, activity, lesson summaries, answers not yet remembered, the learner's
+    # right answers to the alert's questions, red flags, review due, five latest runs:
+    # one more only while it is live
+    with django_assert_num_queries(8):
         progress = visitor.get(reverse("quizzes:progress")).text
 
     assert "2 questions are due" in review

@@ -14,7 +14,15 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Answer, LessonMemory, QuizRun, RecheckFlag, ReviewItem
+from quizzes.models import (
+    Answer,
+    LessonMemory,
+    PendingAnswer,
+    QuizRun,
+    RecheckFlag,
+    ReviewItem,
+    remember,
+)
 
 from .factories import (
     AnswerFactory,
@@ -61,6 +69,7 @@ def test_a_replayed_answer_is_counted_once_on_the_run_and_in_memory(visitor, les
     run.refresh_from_db()
     assert run.answered == 1
     question = choice(run, 1).question
+    remember(run.learner_id)  # as the next page that reads the learner's memory does
     assert ReviewItem.objects.get(learner=run.learner, question=question).seen == 1
     assert LessonMemory.objects.get(learner=run.learner).answered == 1
 
@@ -68,11 +77,15 @@ def test_a_replayed_answer_is_counted_once_on_the_run_and_in_memory(visitor, les
 def test_a_refused_answer_changes_nothing_it_would_have_changed(visitor, lesson):
     run = start(visitor, lesson)
     visitor.post(question_url(run, 1), {"choice": choice(run, 1).pk})
+    remember(run.learner_id)
     items = list(ReviewItem.objects.values_list("subject", "seen", "due"))
+    assert items
 
     response = visitor.post(question_url(run, 1), {"choice": choice(run, 1, correct=False).pk})
 
     assert response.status_code == 409
+    assert not PendingAnswer.objects.exists()  # nothing left for the memory to count
+    remember(run.learner_id)
     assert list(ReviewItem.objects.values_list("subject", "seen", "due")) == items
     run.refresh_from_db()
     assert run.answered == 1
@@ -86,13 +99,16 @@ def test_a_practice_answer_writes_no_lesson_summary(client, lesson, django_asser
     client.get(question_url(run, 1))  # fills the content cache
     data = {"choice": choice(run, 1).pk}
 
-    # session, run question with what the learner remembers about it, INSERT answer
-    # (with the question's and its red flags' upsert on PostgreSQL), [that upsert]
+    # session, run question, INSERT answer (with its row for the learner's memory to
+    # count on PostgreSQL), [that row]
     with django_assert_num_queries(3 if POSTGRESQL else 4):
         client.post(question_url(run, 1), data)
 
     assert not LessonMemory.objects.exists()
+    assert PendingAnswer.objects.get().answer.run == run
+    remember(run.learner_id)
     assert ReviewItem.objects.filter(question__isnull=False).count() == 1
+    assert not PendingAnswer.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

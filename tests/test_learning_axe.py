@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.learners import SESSION_KEY
-from quizzes.models import LessonMemory, ReviewItem, ReviewKind
+from quizzes.models import LessonMemory, ReviewItem, ReviewKind, remember
 from quizzes.models.sessions import start_session
 
 from .browser import DESKTOP, PHONE
@@ -28,6 +28,7 @@ def learner_back_after_a_week(lesson):
     back while a scam alert on that lesson is live: their session key."""
     learner = LearnerFactory()
     answer_all(learner.start_run(lesson), right=2)
+    remember(learner.pk)  # as the pages they opened after the quiz did
     LessonMemory.objects.update(completed_at=timezone.now() - timedelta(days=8))
     ReviewItem.objects.update(due="2000-01-01T00:00:00Z")
     AlertFactory(lesson=lesson)

@@ -8,18 +8,22 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quizzes.models import (
     Learner,
     MasteryLevel,
+    PendingAnswer,
     Question,
     QuizRun,
     RedFlag,
     ReviewItem,
     ReviewKind,
     ReviewRun,
+    remember,
 )
-from quizzes.models.review import SCHEDULER
+from quizzes.models.review import SCHEDULER, _claim
 from quizzes.models.sessions import drill_questions, review_questions
 
 from .conftest import PASSWORD
@@ -29,10 +33,13 @@ pytestmark = pytest.mark.django_db
 
 
 def answer(learner, question, right):
-    """Answer one question in a run of its own, right or wrong; returns the answer."""
+    """Answer one question in a run of its own, right or wrong, and let the learner's
+    memory count it, as the next page that reads it does; returns the answer."""
     run = QuizRun.objects.create(learner=learner, lesson=question.lesson, size=1)
     rq = run.run_questions.create(question=question, position=1)
-    return run.record_answer(rq, question.choices.get(is_correct=right))
+    given = run.record_answer(rq, question.choices.get(is_correct=right))
+    remember(learner.pk)
+    return given
 
 
 def item(learner, question=None, red_flag=None):
@@ -115,6 +122,8 @@ def test_spotting_again_on_the_due_day_pushes_the_next_review_further(two_scam_t
 
 
 def make_due(learner):
+    """Everything the learner has answered is due (their memory counts it first)."""
+    remember(learner.pk)
     ReviewItem.objects.filter(learner=learner).update(due="2000-01-01T00:00:00Z")
 
 
@@ -393,6 +402,7 @@ def test_review_question_page_queries_do_not_grow(
 ):
     run = start_quiz_as(visitor, two_scam_types["courier"])
     answer_through_pages(visitor, run, right=False)
+    visitor.get(reverse("quizzes:review"))  # counts the answers in the learner's memory
     many_items(run.learner, count)
     make_due(run.learner)
     review = QuizRun.objects.get(
@@ -451,6 +461,7 @@ def test_a_tap_the_red_flag_answer_counts_each_flag_found_or_missed(db):
     run.run_questions.create(question=question, position=1)
 
     record_marks(run, question.pk, list(question.spots.all()), {hit.pk})
+    remember(learner.pk)
 
     outcomes = dict(
         ReviewItem.objects.filter(learner=learner, red_flag__isnull=False).values_list(
@@ -458,25 +469,6 @@ def test_a_tap_the_red_flag_answer_counts_each_flag_found_or_missed(db):
         )
     )
     assert outcomes == {"found": 1, "missed": 0}
-
-
-def test_the_items_an_answer_reads_are_the_ones_the_orm_reads(visitor, two_scam_types):
-    """``ReviewItem.objects.about`` builds items from its own SQL: the same values and
-    types (dates, the card's JSON, booleans) as the ORM gives, on every database."""
-    run = start_quiz_as(visitor, two_scam_types["courier"])
-    answer_through_pages(visitor, run, right=False)
-    stored = list(ReviewItem.objects.of(run.learner_id).order_by("pk"))
-    subjects = [item.question_id or -item.red_flag_id for item in stored]
-
-    read = sorted(ReviewItem.objects.about(run.learner_id, subjects), key=lambda i: i.pk)
-
-    def values(item):
-        return {f.attname: getattr(item, f.attname) for f in ReviewItem._meta.concrete_fields}
-
-    assert len(stored) >= 2
-    assert [values(item) for item in read] == [values(item) for item in stored]
-    assert not any(item._state.adding for item in read)
-    assert ReviewItem.objects.about(run.learner_id, [-999_999]) == []
 
 
 def test_the_chinese_review_page_ends_its_sentence_with_a_chinese_full_stop(visitor, lesson):
@@ -487,3 +479,92 @@ def test_the_chinese_review_page_ends_its_sentence_with_a_chinese_full_stop(visi
     page = visitor.get(reverse("quizzes:review").replace("/en/", "/zh-hans/", 1)).text
 
     assert "分钟。</p>" in page and "分钟.</p>" not in page
+
+
+# --- Counted when read ----------------------------------------------------------------
+
+
+def memory_of(learner):
+    """The learner's items as the pages show them, without ids and times."""
+    return sorted(
+        (
+            item.subject,
+            item.seen,
+            item.recognised,
+            round(item.strength, 9),
+            item.two_lessons,
+            item.first_lesson_id,
+            item.flagless,
+            item.card["state"],
+            round(item.card["stability"] or 0, 6),
+            round(item.card["difficulty"] or 0, 6),
+        )
+        for item in ReviewItem.objects.of(learner.pk)
+    )
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    answers=st.lists(
+        st.tuples(
+            st.sampled_from(["courier-sms", "courier-call", "police-chat", "police-call"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_counting_answers_when_the_learner_returns_remembers_what_counting_each_did(
+    two_scam_types, answers
+):
+    """An answer waits for the learner's next page to be counted in their memory: counted
+    there, all at once, the memory is what counting each answer as it came would make."""
+    each, later = LearnerFactory(), LearnerFactory()
+    for name, right in answers:
+        answer(each, two_scam_types[name], right)  # counted at once
+        question = two_scam_types[name]
+        run = QuizRun.objects.create(learner=later, lesson=question.lesson, size=1)
+        rq = run.run_questions.create(question=question, position=1)
+        run.record_answer(rq, question.choices.get(is_correct=right))
+    assert not ReviewItem.objects.of(later.pk).exists()
+    assert PendingAnswer.objects.filter(learner=later).count() == len(answers)
+
+    remember(later.pk)
+
+    assert memory_of(later) == memory_of(each)
+    assert not PendingAnswer.objects.filter(learner=later).exists()
+
+
+def test_an_answer_is_counted_once_however_many_pages_count_it(visitor, two_scam_types):
+    run = start_quiz_as(visitor, two_scam_types["courier"])
+    answer_through_pages(visitor, run, right=True)
+
+    for page in ("quizzes:home", "quizzes:review", "quizzes:progress", "quizzes:mastery"):
+        visitor.get(reverse(page))
+
+    assert item(run.learner, red_flag=two_scam_types["code"]).seen == 2  # two questions
+    assert item(run.learner, question=two_scam_types["courier-sms"]).seen == 1
+
+
+def test_a_parallel_count_takes_none_of_the_answers_the_first_one_took(two_scam_types):
+    """Two pages of one learner counting at once: each answer goes to one of them (the
+    claim's DELETE ... RETURNING), so none is counted twice."""
+    learner = LearnerFactory()
+    question = two_scam_types["courier-call"]
+    run = QuizRun.objects.create(learner=learner, lesson=question.lesson, size=1)
+    rq = run.run_questions.create(question=question, position=1)
+    stored = run.record_answer(rq, question.choices.get(is_correct=True))
+
+    assert _claim([stored.pk]) == [stored.pk]
+    assert _claim([stored.pk]) == []
+
+
+def test_nothing_waiting_costs_one_query(django_assert_num_queries):
+    learner = LearnerFactory()
+
+    with django_assert_num_queries(1):
+        remember(learner.pk)
+    with django_assert_num_queries(0):
+        remember(None)

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from quizzes.learners import SESSION_KEY
-from quizzes.models import Learner, ReviewItem
+from quizzes.models import Learner, ReviewItem, remember
 
 from .browser import PHONE, open_page, screenshot
 from .test_accessibility import answer, axe_violations, go, submit, url
@@ -23,6 +23,7 @@ def returning_visitor(lesson):
     run = learner.start_run(lesson)
     for rq in run.run_questions.select_related("question"):
         run.record_answer(rq, rq.question.choices.get(is_correct=rq.position != 1))
+    remember(learner.pk)  # as the pages they opened after the quiz did
     ReviewItem.objects.update(due="2000-01-01T00:00:00Z")
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = learner.pk

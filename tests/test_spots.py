@@ -184,11 +184,10 @@ def test_spot_answer_queries(client, spot_lesson, django_assert_num_queries):
     client.get(url)
     data = {"spot": [s.pk for s in spots(spot_lesson).values()][1:]}
 
-    # session, run question with what the learner remembers about it, INSERT answer
-    # (which finishes the run with its last answer), INSERT marks, the learner's summaries
-    # (the lesson, and the question and its red flags: one upsert each;
-    # quizzes/models/review.py), which on PostgreSQL the answer's INSERT carries
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6):
+    # session, run question, INSERT answer (which finishes the run with its last answer),
+    # its row for the learner's memory to count (quizzes/models/review.py), the lesson's
+    # summary upsert, INSERT marks: on PostgreSQL all one statement with the answer's
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
         response = client.post(url, data)
 
     assert response.status_code == 302

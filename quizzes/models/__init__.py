@@ -49,7 +49,7 @@ from .kinds import (
 from .learners import Learner, LessonProgress, LessonStatus, RunSummary
 from .officers import Notice, OfficerSettings
 from .questions import Choice, Question
-from .review import REVIEW_SIZE, MasteryLevel, ReviewItem
+from .review import REVIEW_SIZE, MasteryLevel, PendingAnswer, ReviewItem, remember
 from .revisions import Import, Kind, Revision, RevisionStatus
 from .runs import (
     MASTERY_THRESHOLD,
@@ -109,6 +109,7 @@ __all__ = [
     "Outcome",
     "OutreachTransition",
     "Participant",
+    "PendingAnswer",
     "Phase",
     "Publishable",
     "Question",
@@ -137,5 +138,6 @@ __all__ = [
     "missing_translations",
     "record_marks",
     "record_step",
+    "remember",
     "spot_score",
 ]

@@ -148,11 +148,15 @@ class TodaysReview:
     """What today's review holds for a learner, as the home, review and progress pages
     show it: the live ``alerts``' questions not yet answered right, then the due items.
 
-    Building it reads the learner's answers while an alert with questions is live (1
-    query; none otherwise, nor without a learner); ``due`` counts the due items (1 query
-    more, none without a learner)."""
+    Building it first counts the learner's answers their memory does not count yet
+    (``review.remember``: 1 query when there are none), then reads the learner's answers
+    while an alert with questions is live (1 query; none otherwise, nor without a
+    learner); ``due`` counts the due items (1 query more, none without a learner)."""
 
     def __init__(self, learner_id, alerts):
+        from .review import remember
+
+        remember(learner_id)
         self.learner_id = learner_id
         # No alert live: not even the question pool is read.
         due = training_due(learner_id, alerts) if learner_id is not None and alerts else []

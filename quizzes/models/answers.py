@@ -12,41 +12,54 @@ from .runs import QuizRun
 
 
 class AnswerQuerySet(models.QuerySet):
-    def record(self, answer, run, memory=None):
-        """Store ``answer`` (unsaved) in ``run`` with everything it changes: the run's
-        count, and its finish with the last answer (a trigger: ``QuizRun.answered``);
-        what the learner remembers of the question, of its red flags and of the lesson
-        (``review.memory_writes``; ``memory`` is what was read with the run question);
-        and a re-check's statistics. IntegrityError, and nothing stored, when the run
-        already has an answer to the question.
+    def record(self, answer, run, recheck=None):
+        """Store ``answer`` (unsaved) in ``run`` with everything it changes at once: the
+        run's count, and its finish with the last answer (a trigger: ``QuizRun.answered``);
+        a spot answer's marks (its ``marked``); the lesson's summary when ``run`` is a
+        lesson's quiz (``LessonMemory.objects.count_answer``); a re-check's statistics
+        (``recheck``: whether the run is one, None when not known); and a note that the
+        learner's memory does not count it yet (``review.PendingAnswer``: the pages that
+        read the memory count it, ``review.remember``). IntegrityError, and nothing
+        stored, when the run already has an answer to the question.
 
         On PostgreSQL this is one statement (``insert_first``); elsewhere one per table.
         """
-        from .review import count_recheck, memory_writes
+        from .review import count_recheck
 
-        writes = memory_writes(answer, run, memory)
-        answer.pk, answer.first_attempt = self.insert_first(answer, then=writes)
+        writes = []
+        if run.lesson_id is not None:
+            from .summaries import LessonMemory
+
+            writes.append(LessonMemory.objects.count_answer(run, answer))
+        marked = sorted(getattr(answer, "marked", None) or ())
+        answer.pk, answer.first_attempt = self.insert_first(answer, then=writes, marks=marked)
         answer._state.adding = False
-        count_recheck(answer, run, memory)
+        count_recheck(answer, run, recheck)
         return answer
 
-    def insert_first(self, answer, then=()):
+    def insert_first(self, answer, then=(), marks=()):
         """INSERT ``answer`` (unsaved), deciding ``first_attempt`` in the same statement:
         true unless the learner has answered this question before, in any run. Returns
         (id, first_attempt). IntegrityError when the run already has an answer to the
         question. Inside an outer transaction (a test, a management command) the INSERT
         gets a savepoint, or a refused duplicate would abort it all.
 
-        ``then``: (sql, params) writes that go with the answer. On PostgreSQL they join
-        the INSERT as data-modifying WITH clauses, so that the answer and all it changes
-        are one statement, one round trip and one commit, stored together or not at
-        all; elsewhere they follow it, one query each.
+        With the answer go its row in ``PendingAnswer`` and its ``marks`` (spot ids);
+        ``then``: more (sql, params) writes. On PostgreSQL they all join the INSERT as
+        data-modifying WITH clauses, so that the answer and all it changes are one
+        statement, one round trip and one commit, stored together or not at all;
+        elsewhere they follow it, one query each.
 
         Hand-written: this is the write on every answer, and the ORM spent about 1 ms
         building it where the database needs a tenth of that (bench/README.md).
         """
+        from .review import PendingAnswer
+
         db = connections[router.db_for_write(self.model)]
-        table = db.ops.quote_name(self.model._meta.db_table)
+        quote = db.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        pending = quote(PendingAnswer._meta.db_table)
+        spots = quote(self.model.spots.through._meta.db_table)
         sql = (
             f"INSERT INTO {table}"
             " (run_id, learner_id, question_id, choice_id, ending_id, is_correct,"
@@ -66,9 +79,19 @@ class AnswerQuerySet(models.QuerySet):
             answer.question_id,
             db.ops.adapt_datetimefield_value(answer.answered_at),
         ]
-        together = db.vendor == "postgresql" and then
+        together = db.vendor == "postgresql"
         if together:
-            clauses = "".join(f", w{i} AS ({write})" for i, (write, _) in enumerate(then))
+            clauses = (
+                f", p AS (INSERT INTO {pending} (answer_id, learner_id) SELECT id, %s FROM a)"
+            )
+            params.append(answer.learner_id)
+            if marks:
+                clauses += (
+                    f", m AS (INSERT INTO {spots} (answer_id, spot_id)"
+                    " SELECT a.id, s FROM a, unnest(%s::bigint[]) s)"
+                )
+                params.append(list(marks))
+            clauses += "".join(f", w{i} AS ({write})" for i, (write, _) in enumerate(then))
             sql = f"WITH a AS ({sql}){clauses} SELECT id, first_attempt FROM a"
             params += [value for _, values in then for value in values]
         insert = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
@@ -76,8 +99,19 @@ class AnswerQuerySet(models.QuerySet):
             cursor.execute(sql, params)
             pk, first_attempt = cursor.fetchone()
         if not together:
+            after = [
+                (
+                    f"INSERT INTO {pending} (answer_id, learner_id) VALUES (%s, %s)",
+                    [pk, answer.learner_id],
+                ),
+                *then,
+            ]
+            if marks:
+                rows = ", ".join(["(%s, %s)"] * len(marks))
+                values = [value for spot in marks for value in (pk, spot)]
+                after.append((f"INSERT INTO {spots} (answer_id, spot_id) VALUES {rows}", values))
             with db.cursor() as cursor:
-                for write, values in then:
+                for write, values in after:
                     cursor.execute(write, values)
         return pk, bool(first_attempt)
 

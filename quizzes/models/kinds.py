@@ -271,18 +271,18 @@ class MarksConflict(Exception):
     """The question was already answered in this run with other marks."""
 
 
-def record_marks(run, question_id, spots, marked, memory=None):
+def record_marks(run, question_id, spots, marked, recheck=None):
     """Store the spots a learner marked for one tap-the-red-flag question of ``run``,
     once: an Answer (right when every warning sign is found and nothing harmless is
-    marked) and one row per marked spot. ``marked`` are ids of ``spots``; ``memory`` is
-    what the learner remembers, when read with the run question (``Answer.objects.record``).
+    marked) with one row per marked spot, in the answer's statement on PostgreSQL
+    (``Answer.objects.record``; ``recheck``: whether the run is a lesson's re-check).
 
     The same marks again (replay) return the stored answer; other marks raise
     MarksConflict. No transaction, as for a chosen answer (``QuizRun.record_answer``):
-    the answer's INSERT (with all it changes: ``Answer.objects.record``) stands alone and
-    the unique constraint refuses a second one; a learner always marks at least one part,
-    so an answer stored without its marks (the marks' INSERT failed) gets them on the
-    retry.
+    the answer's INSERT (with all it changes) stands alone and the unique constraint
+    refuses a second one; a learner always marks at least one part, so an answer stored
+    without its marks (elsewhere than on PostgreSQL, the marks' INSERT failed) gets them
+    on the retry.
     """
     from django.db import IntegrityError
 
@@ -298,20 +298,18 @@ def record_marks(run, question_id, spots, marked, memory=None):
     )
     answer.marked = set(marked)
     try:
-        Answer.objects.record(answer, run, memory)
+        return Answer.objects.record(answer, run, recheck)
     except IntegrityError:
         answer = Answer.objects.get(run=run, question_id=question_id)
-        stored = set(answer.spots.values_list("pk", flat=True))
-        if stored and stored != set(marked):
-            raise MarksConflict from None
-        if stored:
-            answer.marked = stored
-            run.finish_if_complete()  # as a chosen answer's replay
-            return answer
-    Answer.spots.through.objects.bulk_create(
-        Answer.spots.through(answer_id=answer.pk, spot_id=pk) for pk in sorted(marked)
-    )
+    stored = set(answer.spots.values_list("pk", flat=True))
+    if stored and stored != set(marked):
+        raise MarksConflict from None
+    if not stored:
+        Answer.spots.through.objects.bulk_create(
+            Answer.spots.through(answer_id=answer.pk, spot_id=pk) for pk in sorted(marked)
+        )
     answer.marked = set(marked)
+    run.finish_if_complete()  # as a chosen answer's replay
     return answer
 
 
@@ -319,7 +317,7 @@ class StepConflict(Exception):
     """The learner already replied at this turn in this run, otherwise."""
 
 
-def record_step(run, question_id, turn, reply, ending, memory=None):
+def record_step(run, question_id, turn, reply, ending, recheck=None):
     """Store the learner's ``reply`` at ``turn`` (the current turn: the caller walked the
     path), and when it leads to ``ending`` the question's answer: right when the ending
     is safe (``finish_conversation``). 1 query, more when the conversation ends. A
@@ -336,13 +334,13 @@ def record_step(run, question_id, turn, reply, ending, memory=None):
         raise StepConflict from None
     if ending is None:
         return None
-    return finish_conversation(run, question_id, ending, memory)
+    return finish_conversation(run, question_id, ending, recheck)
 
 
-def finish_conversation(run, question_id, ending, memory=None):
+def finish_conversation(run, question_id, ending, recheck=None):
     """Store the answer of a conversation that reached ``ending``, once, with all it
-    changes (``Answer.objects.record``; ``memory`` is what was read with the run
-    question)."""
+    changes (``Answer.objects.record``; ``recheck``: whether the run is a lesson's
+    re-check, None when not known)."""
     from django.db import IntegrityError
 
     from .answers import Answer
@@ -355,7 +353,7 @@ def finish_conversation(run, question_id, ending, memory=None):
         is_correct=ending.is_safe,
     )
     try:
-        Answer.objects.record(answer, run, memory)
+        Answer.objects.record(answer, run, recheck)
     except IntegrityError:
         run.finish_if_complete()  # stored by a parallel request; as a chosen answer's replay
     return answer

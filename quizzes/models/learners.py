@@ -89,7 +89,14 @@ class Learner(models.Model):
         twice: runs are moved whole, and each answer belongs to exactly one run."""
         if other.pk == self.pk:
             return
+        from .review import PendingAnswer, remember
+
+        # Both memories count all their answers before they merge.
+        remember(other.pk)
+        remember(self.pk)
         other.runs.update(learner=self)
+        # An answer given meanwhile waits in this learner's memory (none are, normally).
+        PendingAnswer.objects.filter(learner=other).update(learner=self)
         # Campaign entries move too, except where this learner took part already.
         other.campaign_entries.exclude(
             campaign__in=self.campaign_entries.values("campaign")

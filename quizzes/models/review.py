@@ -1,9 +1,10 @@
 """Review scheduling and mastery: what each learner remembers, per question and per red
-flag, kept up to date as answers arrive.
+flag, counted from their answers when a page reads it (``remember``).
 
 Every answered question and every red flag met becomes a ``ReviewItem`` with an FSRS
 memory state (the ``fsrs`` package's card, stored as JSON) and its due date. A wrong
-answer brings the item back the next day, a right one days to months later.
+answer brings the item back the next day, a right one days to months later. An answer
+waits as a ``PendingAnswer`` until then, so that answering costs no scheduling.
 
 Which questions a review, a drill or a re-check then shows is in ``sessions``.
 
@@ -14,10 +15,9 @@ the progress and mastery pages read a handful of rows however long the history i
 
 import functools
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -84,41 +84,8 @@ class ReviewItemQuerySet(models.QuerySet):
 
     def about(self, learner_id, subjects):
         """The learner's items on ``subjects`` (question ids, and red flag ids negated:
-        see ``ReviewItem.subject``), in one query on the (learner, subject) unique index.
-        An answer posted through its page has them already (``Memory``)."""
-        db = connections[self.db]
-        sql = (
-            f"SELECT {self.columns(db)} FROM {db.ops.quote_name(self.model._meta.db_table)}"
-            f" WHERE learner_id = %s AND subject IN ({', '.join(['%s'] * len(subjects))})"
-        )
-        with db.cursor() as cursor:
-            cursor.execute(sql, [learner_id, *subjects])
-            return self.from_rows(db, cursor.fetchall())
-
-    def columns(self, db, alias=None):
-        """The items' columns, in the order ``from_rows`` reads them; prefixed with the
-        table ``alias`` when given."""
-        prefix = f"{alias}." if alias else ""
-        return ", ".join(
-            prefix + db.ops.quote_name(f.column) for f in self.model._meta.concrete_fields
-        )
-
-    def from_rows(self, db, rows):
-        """Items from rows of ``columns()``, as the ORM would make them (its converters,
-        then ``from_db``). Hand-written SQL reads them on every answer: building the query
-        and the items through the ORM cost more CPU than the database spent answering
-        (bench/README.md)."""
-        if not rows:
-            return []
-        names, converters = _converters(db.alias)
-        items = []
-        for row in rows:
-            values = list(row)
-            for i, column, functions in converters:
-                for convert in functions:
-                    values[i] = convert(values[i], column, db)
-            items.append(self.model.from_db(db.alias, names, values))
-        return items
+        see ``ReviewItem.subject``): one query on the (learner, subject) unique index."""
+        return self.of(learner_id).filter(subject__in=subjects)
 
     def merge(self, into, other):
         """Move ``other`` learner's items to ``into``; where both have one for the same
@@ -132,21 +99,6 @@ class ReviewItemQuerySet(models.QuerySet):
             if clash is not None:
                 (item if clash.seen >= item.seen else clash).delete()
         self.of(other.pk).update(learner=into)
-
-
-@functools.cache
-def _converters(alias):
-    """The items' field names, and the ORM's converters of their columns on database
-    ``alias`` (for ``from_rows``): worked out once per process."""
-    db = connections[alias]
-    fields = ReviewItem._meta.concrete_fields
-    columns = [field.get_col(ReviewItem._meta.db_table) for field in fields]
-    converters = [
-        (i, column, functions)
-        for i, column in enumerate(columns)
-        if (functions := db.ops.get_db_converters(column) + column.get_db_converters(db))
-    ]
-    return [field.attname for field in fields], converters
 
 
 class ReviewItem(models.Model):
@@ -269,62 +221,105 @@ _COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Memory:
-    """What a learner remembers about one question, read with its run question when an
-    answer is posted (``RunQuestion.objects.for_page``), so that recording the answer
-    reads nothing more: the items on the question and on its red flags, and whether the
-    run is a lesson's re-check (whose answers the retention statistics count)."""
+class PendingAnswer(models.Model):
+    """An answer its learner's memory does not count yet.
 
-    items: tuple
-    recheck: bool
+    Answering stores the answer and this row in one statement (``Answer.objects.record``)
+    and nothing more: the FSRS steps and the mastery summary wait until a page reads
+    the learner's memory (``remember``). The answer, the moment of a campaign or a news
+    story, then costs no Python scheduling and no upsert; a returning learner's answers
+    are counted together, once; and a visitor who never comes back costs nothing."""
+
+    answer = models.OneToOneField(
+        "quizzes.Answer", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    learner = models.ForeignKey("quizzes.Learner", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("answer not yet remembered")
+        verbose_name_plural = _("answers not yet remembered")
+
+    def __str__(self):
+        return f"learner {self.learner_id}: answer {self.answer_id}"
 
 
-def memory_writes(answer, run, memory=None, question=None, now=None):
-    """What ``answer`` changes in the learner's memory of its question, of each red flag
-    it carries, and of the lesson when ``run`` is a lesson's quiz: (sql, params)
-    statements (one upsert for the items, one for the lesson) for the answer's INSERT to
-    carry (``Answer.objects.record``). ``memory`` is what was read with the run question;
-    without it the items are read here (1 query). ``question`` defaults to the content
-    cache's copy, red flags prefetched. A spot answer has its ``marked`` set.
+def remember(learner_id):
+    """Count the learner's answers not yet in their memory (``PendingAnswer``), oldest
+    first: each answer's FSRS step and mastery summary on its question and on each red
+    flag it carries, as if counted the moment it was given (its ``answered_at``).
+
+    Every page that reads a learner's memory calls this first. 1 query when nothing
+    waits; otherwise 6 more in one transaction (claiming the answers, reading them and
+    their marks, the items they touch, one upsert). Parallel calls count each answer
+    once: the claim's DELETE takes each row once, and waits for a parallel claim of the
+    same rows to commit.
     """
-    writes = []
-    if run.lesson_id is not None:
-        from .summaries import LessonMemory
+    if learner_id is None:
+        return
+    waiting = list(
+        PendingAnswer.objects.filter(learner_id=learner_id).values_list("answer_id", flat=True)
+    )
+    if not waiting:
+        return
+    from ..caching import question as cached_question
+    from .answers import Answer
 
-        writes.append(LessonMemory.objects.count_answer(run, answer))
-    if question is None:
-        from ..caching import question as cached_question
-
-        question = cached_question(answer.question_id)
-        if question is None:
-            return writes
-    now = now or answer.answered_at or timezone.now()
-    outcomes = answer.flag_outcomes(question)
-    flag_ids = [pk for pk, _ in outcomes]
-    if memory is None:
-        subjects = [question.pk, *(-pk for pk in flag_ids)]
-        memory = Memory(tuple(ReviewItem.objects.about(answer.learner_id, subjects)), False)
-    found = {(item.question_id, item.red_flag_id): item for item in memory.items}
-
-    def item(question_id=None, red_flag_id=None):
-        return found.get((question_id, red_flag_id)) or ReviewItem(
-            learner_id=answer.learner_id, question_id=question_id, red_flag_id=red_flag_id
+    with transaction.atomic(using=router.db_for_write(ReviewItem)):
+        claimed = _claim(waiting)
+        answers = (
+            Answer.objects.filter(pk__in=claimed)
+            .order_by("answered_at", "pk")
+            .prefetch_related("spots")
         )
+        outcomes = [
+            (answer, question, answer.flag_outcomes(question))
+            for answer in answers
+            if (question := cached_question(answer.question_id)) is not None
+        ]
+        subjects = {q.pk for _a, q, _o in outcomes} | {-pk for *_, o in outcomes for pk, _ok in o}
+        found = {
+            (item.question_id, item.red_flag_id): item
+            for item in ReviewItem.objects.about(learner_id, sorted(subjects))
+        }
+        touched = {}
+        for answer, question, flags in outcomes:
+            for key, recognised in [
+                ((question.pk, None), answer.is_correct),
+                *(((None, pk), ok) for pk, ok in flags),
+            ]:
+                item = found.get(key) or ReviewItem(
+                    learner_id=learner_id, question_id=key[0], red_flag_id=key[1]
+                )
+                found[key] = touched[key] = item.reviewed(
+                    recognised, question.lesson_id, answer.answered_at
+                )
+            found[(question.pk, None)].flagless = not flags
+        if touched:
+            sql, params = _upsert(list(touched.values()))
+            with connections[router.db_for_write(ReviewItem)].cursor() as cursor:
+                cursor.execute(sql, params)
 
-    lesson_id = question.lesson_id
-    own = item(question_id=question.pk).reviewed(answer.is_correct, lesson_id, now)
-    own.flagless = not flag_ids
-    flags = [item(red_flag_id=pk).reviewed(ok, lesson_id, now) for pk, ok in outcomes]
-    writes.append(_upsert([own, *flags]))
-    return writes
+
+def _claim(answer_ids):
+    """DELETE the ``PendingAnswer`` rows of ``answer_ids``; the ids this call deleted (a
+    parallel call's rows are not). Hand-written: the ORM's delete() does not say which
+    rows it took, and RETURNING does, on PostgreSQL and SQLite alike."""
+    db = connections[router.db_for_write(PendingAnswer)]
+    table = db.ops.quote_name(PendingAnswer._meta.db_table)
+    marks = ", ".join(["%s"] * len(answer_ids))
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE answer_id IN ({marks}) RETURNING answer_id", answer_ids
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def count_recheck(answer, run, memory=None):
+def count_recheck(answer, run, recheck=None):
     """Count a stored ``answer`` for the retention statistics if ``run`` is a lesson's
-    re-check (``memory`` says so when read with the run question; without it, any run
-    without a lesson is tried: 1 query that changes nothing for the others)."""
-    if run.lesson_id is not None or (memory is not None and not memory.recheck):
+    re-check (``recheck`` says so when the run question was read with its run's kind;
+    when None, any run without a lesson is tried: 1 query that changes nothing for the
+    others)."""
+    if run.lesson_id is not None or recheck is False:
         return
     from ..caching import question as cached_question
     from .summaries import count_recheck_answer

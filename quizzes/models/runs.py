@@ -107,7 +107,7 @@ class QuizRun(models.Model):
         position = self.answered + 1 if 0 < self.answered < self.size else 1
         return reverse("quizzes:run-question", args=[self.public_id, position])
 
-    def record_answer(self, run_question, choice, memory=None):
+    def record_answer(self, run_question, choice, recheck=None):
         """Store the learner's choice for one question of this run, once.
 
         Returns the answer. The same choice again (double click, replay) returns the
@@ -116,8 +116,9 @@ class QuizRun(models.Model):
         No lock and no transaction: the INSERT stands alone and the unique constraint
         (one answer per run and question) refuses a second one, even from a parallel
         request. The answer's INSERT also counts it on the run, finishes the run with
-        its last answer, and updates the learner's memory (``Answer.objects.record``;
-        ``memory`` is what was read with the run question).
+        its last answer, and leaves it for the learner's memory to count
+        (``Answer.objects.record``; ``recheck``: whether this run is a lesson's re-check,
+        None when not known).
         """
         from .answers import Answer
 
@@ -132,7 +133,7 @@ class QuizRun(models.Model):
             is_correct=choice.is_correct,
         )
         try:
-            Answer.objects.record(answer, self, memory)
+            Answer.objects.record(answer, self, recheck)
         except IntegrityError:
             stored = Answer.objects.select_related("choice").get(run=self, question_id=question_id)
             if stored.choice_id != choice.pk:
@@ -223,10 +224,16 @@ class QuestionSlot:
     marks: frozenset = frozenset()
     # A conversation's replies so far, {turn id: reply id}.
     taken: dict | None = None
-    # What the learner remembers about the question (review.Memory), read on POST only.
-    memory: object = None
     # A review's, drill's or re-check's kind (ReviewKind), None for other runs.
     review_kind: str | None = None
+
+    @property
+    def recheck(self):
+        """Whether the run is a lesson's re-check (whose answers the retention statistics
+        count)."""
+        from .sessions import ReviewKind
+
+        return self.review_kind == ReviewKind.RECHECK
 
     def run(self):
         """The run as an unsaved handle, to record answers with (no query)."""
@@ -247,15 +254,13 @@ def listed(db, expression):
 
 
 @functools.cache
-def slot_sql(alias, memory):
-    """The SQL of ``RunQuestion.objects.for_page`` on database ``alias``, with what the
-    learner remembers when ``memory``: built once per process."""
+def slot_sql(alias):
+    """The SQL of ``RunQuestion.objects.for_page`` on database ``alias``: built once per
+    process."""
     db = connections[alias]
     quote = db.ops.quote_name
     from .answers import Answer
-    from .kinds import Spot, Step
-    from .questions import Question
-    from .review import ReviewItem
+    from .kinds import Step
     from .sessions import ReviewRun
 
     def table(model):
@@ -274,7 +279,8 @@ def slot_sql(alias, memory):
         " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END,"
         f" (SELECT {listed(db, 'm.spot_id')} FROM {marks} m WHERE m.answer_id = a.id),"
         f" (SELECT {listed(db, "s.turn_id || ':' || s.reply_id")} FROM {steps} s"
-        " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id), rr.kind"
+        " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id), rr.kind,"
+        " r.learner_id"
     )
     # A review, drill or re-check is a run with a ReviewRun (its primary key is the run's).
     joins = (
@@ -286,37 +292,17 @@ def slot_sql(alias, memory):
         " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
         f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
     )
-    if memory:
-        # One row per subject of the question (itself, each of its red flags and its
-        # spots' red flags; see ReviewItem.subject) with the learner's item on it, if
-        # any: each looked up by an index, the item by the (learner, subject) unique one.
-        links = table(Question.red_flags.through)
-        subjects = (
-            f"SELECT id AS question_id, id AS subject FROM {table(Question)}"
-            f" UNION ALL SELECT question_id, -redflag_id FROM {links}"
-            f" UNION ALL SELECT question_id, -red_flag_id FROM {table(Spot)}"
-            " WHERE red_flag_id IS NOT NULL"
-        )
-        columns += f", {ReviewItem.objects.columns(db, 'ri')}"
-        joins += (
-            f" LEFT JOIN ({subjects}) subject ON subject.question_id = rq.question_id"
-            f" LEFT JOIN {table(ReviewItem)} ri"
-            " ON ri.learner_id = r.learner_id AND ri.subject = subject.subject"
-        )
-    return (
-        f"SELECT {columns}{joins}"
-        " WHERE r.public_id = %s AND r.learner_id = %s AND rq.position = %s"
-    )
+    return f"SELECT {columns}{joins} WHERE r.public_id = %s AND rq.position = %s"
 
 
 class RunQuestionQuerySet(models.QuerySet):
-    def for_page(self, learner_id, public_id, position, memory=False):
+    def for_page(self, learner_id, public_id, position):
         """The learner's QuestionSlot at ``position`` of run ``public_id``, or None when
-        the learner has no such run question. One query, which also reads: the stored
+        the learner has no such run question (another learner's run included). One
+        query, which also reads: the stored
         answer (its choice, or its marks), a conversation's replies so far, the next
-        position's question (for the feedback page, which carries it), and with
-        ``memory`` (to record an answer) what the learner remembers about the question
-        and its red flags, and whether the run is a re-check.
+        position's question (for the feedback page, which carries it), and the kind of
+        review the run is, if any.
 
         Hand-written SQL: every question page and answer runs it, and the ORM spent
         about 1 ms building it where the database needs 20 µs to answer (bench/README.md).
@@ -324,29 +310,17 @@ class RunQuestionQuerySet(models.QuerySet):
         if learner_id is None or not 0 < position <= MAX_RUN_SIZE:
             return None
         db = connections[self.db]
-        from .review import Memory, ReviewItem
-        from .sessions import ReviewKind
-
-        sql = slot_sql(db.alias, memory)
-        params = [
-            QuizRun._meta.get_field("public_id").get_db_prep_value(public_id, db),
-            learner_id,
-            position,
-        ]
+        sql = slot_sql(db.alias)
+        params = [QuizRun._meta.get_field("public_id").get_db_prep_value(public_id, db), position]
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not rows:
+            row = cursor.fetchone()
+        # The run by its unique public id only, and whose it is checked here: given the
+        # learner too, PostgreSQL could read all the learner's runs by their index.
+        if row is None or row[11] != learner_id:
             return None
-        row = rows[0]
         run_id, lesson_id, size, question_id, choice_id, answer_id, next_id, next_started = row[:8]
         marked, taken, review_kind = row[8], row[9], row[10]
-        known = None
-        if memory:
-            items = [row[11:] for row in rows if row[11] is not None]
-            known = Memory(
-                tuple(ReviewItem.objects.from_rows(db, items)), review_kind == ReviewKind.RECHECK
-            )
         return QuestionSlot(
             run_id=run_id,
             public_id=public_id,
@@ -366,7 +340,6 @@ class RunQuestionQuerySet(models.QuerySet):
             )
             if taken
             else {},
-            memory=known,
             review_kind=review_kind,
         )
 

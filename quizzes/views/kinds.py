@@ -77,7 +77,7 @@ def submit_marks(request, slot, question, spots):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     try:
         run = slot.run()
-        return None, 200, record_marks(run, slot.question_id, spots, marked, slot.memory)
+        return None, 200, record_marks(run, slot.question_id, spots, marked, slot.recheck)
     except MarksConflict:
         stored = Answer.objects.get(run_id=slot.run_id, question_id=slot.question_id)
         stored.marked = set(stored.spots.values_list("pk", flat=True))
@@ -194,7 +194,7 @@ def submit_reply(request, slot, conversation, taken, walked):
         return _("You are answering very fast. Please wait a minute and try again."), 429, walked
     after = conversation.walk([r.pk for _, r in path] + [reply.pk])
     try:
-        record_step(slot.run(), slot.question_id, turn, reply, after[2], slot.memory)
+        record_step(slot.run(), slot.question_id, turn, reply, after[2], slot.recheck)
     except StepConflict:
         return _("You have already replied at this point of the conversation."), 409, walked
     return None, 200, after

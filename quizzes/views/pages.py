@@ -142,8 +142,8 @@ def progress(request):
     def context():
         published = caching.home_lessons()
         lessons = LessonMemory.objects.progress(learner.pk, published)
+        today = TodaysReview(learner.pk, alerts)  # first counts answers not yet remembered
         flags = list(ReviewItem.objects.flags(learner.pk))
-        today = TodaysReview(learner.pk, alerts)
         return {
             "learner": learner,
             "due": today.due,

@@ -108,14 +108,13 @@ def practice(request):
 def run_question(request, public_id, position):
     """One question of a run: the scenario and the form, or the feedback once answered.
 
-    Queries: the session and this run question with its answer (on POST with what the
-    learner remembers about it); on POST also the INSERT, which finishes the run with its
-    last answer, and the learner's memory (``Answer.objects.record``). The question comes from
-    the content cache, the page from the page cache (rendered once per question, position
-    and answer).
+    Queries: the session and this run question with its answer; on POST also the
+    INSERT, which finishes the run with its last answer and leaves the answer for the
+    learner's memory to count when a page reads it (``Answer.objects.record``). The
+    question comes from the content cache, the page from the page cache (rendered once
+    per question, position and answer).
     """
-    posted = request.method == "POST"
-    slot = RunQuestion.objects.for_page(learner_id(request), public_id, position, memory=posted)
+    slot = RunQuestion.objects.for_page(learner_id(request), public_id, position)
     if slot is None:
         raise Http404(_("This question is not in any of your quizzes."))
     question = caching.question(slot.question_id)
@@ -301,7 +300,7 @@ def submit_answer(request, slot, choices):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     run = slot.run()
     try:
-        return None, 200, run.record_answer(slot, choice, memory=slot.memory)
+        return None, 200, run.record_answer(slot, choice, recheck=slot.recheck)
     except AnswerConflict:
         stored = Answer.objects.get(run=run, question_id=slot.question_id)
         return _("You have already answered this question."), 409, stored

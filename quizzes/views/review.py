@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from .. import caching
 from ..learners import current_learner, learner_id
-from ..models import RedFlag, ReviewItem, ReviewKind
+from ..models import RedFlag, ReviewItem, ReviewKind, remember
 from ..models.alerts import TodaysReview
 from ..models.sessions import (
     drill_questions,
@@ -56,6 +56,7 @@ def mastery(request):
     """What you spot, what you miss: the learner's red flags, strongest first (1 query
     for the learner's red flags, whatever their history)."""
     pk = learner_id(request)
+    remember(pk)
     flags = list(ReviewItem.objects.flags(pk)) if pk is not None else []
     strong = [item for item in flags if item.strength >= 0.5]
     weak = [item for item in reversed(flags) if item.strength < 0.5]
@@ -75,6 +76,7 @@ def drill(request, slug):
     learner = starting_learner(request)
     if learner is None:
         return render(request, "429.html", status=429)
+    remember(learner.pk)  # the drill prefers questions the learner has not seen
     run = start_session(
         learner.pk, drill_questions(learner.pk, flag.pk), ReviewKind.DRILL, red_flag=flag
     )
