@@ -284,6 +284,28 @@ def test_the_redis_cache_keeps_one_client_per_server():
     assert cache._cache.get_client("some-key") is first
 
 
+def test_a_forked_process_makes_its_own_client():
+    """A client holds one connection of its own; a child process must not share it."""
+    cache = redis_cache("redis://127.0.0.1:6379/0")
+    parents = cache._cache.get_client()
+
+    cache._cache._pid = -1  # as in a child forked after the parent made its client
+
+    assert cache._cache.get_client() is not parents
+    assert cache._cache.get_client() is cache._cache.get_client()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
+def test_a_client_whose_connection_redis_closed_connects_again():
+    """Redis restarted, or closed an idle connection: the next call reconnects."""
+    cache = redis_cache(os.environ["REDIS_URL"])
+    cache.set("still-here", 1)
+    client = cache._cache.get_client()
+    client.client_kill_filter(_id=client.client_id())
+
+    assert cache.get("still-here") == 1
+
+
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
 def test_each_cache_call_is_one_redis_command():
     from redis.client import Redis
