@@ -22,6 +22,7 @@ from quizzes.models import (
     ReviewKind,
     ReviewRun,
     remember,
+    review,
 )
 from quizzes.models.review import SCHEDULER, _claim
 from quizzes.models.sessions import drill_questions, review_questions
@@ -568,3 +569,20 @@ def test_nothing_waiting_costs_one_query(django_assert_num_queries):
         remember(learner.pk)
     with django_assert_num_queries(0):
         remember(None)
+
+
+def test_a_long_wait_is_counted_in_batches(two_scam_types, monkeypatch):
+    """A learner back after many answers (a bot's, say) is counted a batch at a time,
+    each batch in its own transaction, until nothing waits."""
+    monkeypatch.setattr(review, "REMEMBER_BATCH", 2)
+    learner, question = LearnerFactory(), two_scam_types["courier-call"]
+    for right in (True, False, True, True, False):
+        run = QuizRun.objects.create(learner=learner, lesson=question.lesson, size=1)
+        rq = run.run_questions.create(question=question, position=1)
+        run.record_answer(rq, question.choices.get(is_correct=right))
+
+    remember(learner.pk)
+
+    counted = item(learner, question=question)
+    assert (counted.seen, counted.recognised) == (5, 3)
+    assert not PendingAnswer.objects.filter(learner=learner).exists()

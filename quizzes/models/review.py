@@ -26,6 +26,8 @@ from fsrs import Card, Rating, Scheduler
 
 REVIEW_SIZE = 10  # questions in one daily review session, at most
 SECONDS_PER_QUESTION = 30  # for "about M minutes"
+# Answers counted in one transaction when a learner's memory catches up (``remember``).
+REMEMBER_BATCH = 500
 # In a red flag's strength, each answer counts this much of the one after it.
 FADE = 0.6
 STRONG = 0.8  # strength from which a red flag counts as spotted
@@ -249,18 +251,27 @@ def remember(learner_id):
     flag it carries, as if counted the moment it was given (its ``answered_at``).
 
     Every page that reads a learner's memory calls this first. 1 query when nothing
-    waits; otherwise 6 more in one transaction (claiming the answers, reading them and
-    their marks, the items they touch, one upsert). Parallel calls count each answer
-    once: the claim's DELETE takes each row once, and waits for a parallel claim of the
-    same rows to commit.
+    waits; otherwise 6 more per ``REMEMBER_BATCH`` answers, each batch in one
+    transaction (claiming the answers, reading them and their marks, the items they
+    touch, one upsert). Parallel calls count each answer once: the claim's DELETE takes
+    each row once, and waits for a parallel claim of the same rows to commit.
     """
     if learner_id is None:
         return
-    waiting = list(
-        PendingAnswer.objects.filter(learner_id=learner_id).values_list("answer_id", flat=True)
-    )
-    if not waiting:
-        return
+    while True:
+        waiting = list(
+            PendingAnswer.objects.filter(learner_id=learner_id)
+            .order_by("answer_id")
+            .values_list("answer_id", flat=True)[:REMEMBER_BATCH]
+        )
+        if waiting:
+            _count(learner_id, waiting)
+        if len(waiting) < REMEMBER_BATCH:
+            return
+
+
+def _count(learner_id, waiting):
+    """Count the answers ``waiting`` (ids) that this call claims (``remember``)."""
     from ..caching import question as cached_question
     from .answers import Answer
 
