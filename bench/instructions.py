@@ -3,7 +3,7 @@ machine's load, for comparing two versions of the code.
 
     .venv/bin/python -m bench.instructions                     # every endpoint
     .venv/bin/python -m bench.instructions question answer --ops 500
-    .venv/bin/python -m bench.instructions --target postgres-redis   # the production path
+    .venv/bin/python -m bench.instructions --target production   # PostgreSQL + Redis
 
 Runs ``bench.profile_endpoint <endpoint> --time-only`` under ``valgrind --tool=callgrind``
 twice, with no operation and with ``--ops`` of them, and divides the difference: Django's

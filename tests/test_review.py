@@ -586,3 +586,23 @@ def test_a_long_wait_is_counted_in_batches(two_scam_types, monkeypatch):
     counted = item(learner, question=question)
     assert (counted.seen, counted.recognised) == (5, 3)
     assert not PendingAnswer.objects.filter(learner=learner).exists()
+
+
+def test_the_items_remembering_reads_are_the_ones_the_orm_reads(visitor, two_scam_types):
+    """``ReviewItem.objects.about`` builds items from its own SQL: the same values and
+    types (dates, the card's JSON, booleans) as the ORM gives, on every database."""
+    run = start_quiz_as(visitor, two_scam_types["courier"])
+    answer_through_pages(visitor, run, right=False)
+    remember(run.learner_id)
+    stored = list(ReviewItem.objects.of(run.learner_id).order_by("pk"))
+    subjects = [item.question_id or -item.red_flag_id for item in stored]
+
+    read = sorted(ReviewItem.objects.about(run.learner_id, subjects), key=lambda i: i.pk)
+
+    def values(item):
+        return {f.attname: getattr(item, f.attname) for f in ReviewItem._meta.concrete_fields}
+
+    assert len(stored) >= 2
+    assert [values(item) for item in read] == [values(item) for item in stored]
+    assert not any(item._state.adding for item in read)
+    assert ReviewItem.objects.about(run.learner_id, [-999_999]) == []

@@ -86,8 +86,41 @@ class ReviewItemQuerySet(models.QuerySet):
 
     def about(self, learner_id, subjects):
         """The learner's items on ``subjects`` (question ids, and red flag ids negated:
-        see ``ReviewItem.subject``): one query on the (learner, subject) unique index."""
-        return self.of(learner_id).filter(subject__in=subjects)
+        see ``ReviewItem.subject``), in one query on the (learner, subject) unique index.
+        What ``remember`` reads before counting a learner's answers."""
+        db = connections[self.db]
+        sql = (
+            f"SELECT {self.columns(db)} FROM {db.ops.quote_name(self.model._meta.db_table)}"
+            f" WHERE learner_id = %s AND subject IN ({', '.join(['%s'] * len(subjects))})"
+        )
+        with db.cursor() as cursor:
+            cursor.execute(sql, [learner_id, *subjects])
+            return self.from_rows(db, cursor.fetchall())
+
+    def columns(self, db, alias=None):
+        """The items' columns, in the order ``from_rows`` reads them; prefixed with the
+        table ``alias`` when given."""
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(
+            prefix + db.ops.quote_name(f.column) for f in self.model._meta.concrete_fields
+        )
+
+    def from_rows(self, db, rows):
+        """Items from rows of ``columns()``, as the ORM would make them (its converters,
+        then ``from_db``). Hand-written SQL reads them whenever a learner's answers are
+        counted: building the query and the items through the ORM cost more CPU than the
+        database spent answering (bench/README.md)."""
+        if not rows:
+            return []
+        names, converters = _converters(db.alias)
+        items = []
+        for row in rows:
+            values = list(row)
+            for i, column, functions in converters:
+                for convert in functions:
+                    values[i] = convert(values[i], column, db)
+            items.append(self.model.from_db(db.alias, names, values))
+        return items
 
     def merge(self, into, other):
         """Move ``other`` learner's items to ``into``; where both have one for the same
@@ -101,6 +134,21 @@ class ReviewItemQuerySet(models.QuerySet):
             if clash is not None:
                 (item if clash.seen >= item.seen else clash).delete()
         self.of(other.pk).update(learner=into)
+
+
+@functools.cache
+def _converters(alias):
+    """The items' field names, and the ORM's converters of their columns on database
+    ``alias`` (for ``from_rows``): worked out once per process."""
+    db = connections[alias]
+    fields = ReviewItem._meta.concrete_fields
+    columns = [field.get_col(ReviewItem._meta.db_table) for field in fields]
+    converters = [
+        (i, column, functions)
+        for i, column in enumerate(columns)
+        if (functions := db.ops.get_db_converters(column) + column.get_db_converters(db))
+    ]
+    return [field.attname for field in fields], converters
 
 
 class ReviewItem(models.Model):
@@ -251,42 +299,78 @@ def remember(learner_id):
     flag it carries, as if counted the moment it was given (its ``answered_at``).
 
     Every page that reads a learner's memory calls this first. 1 query when nothing
-    waits; otherwise 6 more per ``REMEMBER_BATCH`` answers, each batch in one
-    transaction (claiming the answers, reading them and their marks, the items they
-    touch, one upsert). Parallel calls count each answer once: the claim's DELETE takes
-    each row once, and waits for a parallel claim of the same rows to commit.
+    waits; otherwise 3 more per ``REMEMBER_BATCH`` answers, each batch in one
+    transaction (claiming the answers, the items they touch, one upsert). Parallel calls
+    count each answer once: the claim's DELETE takes each row once, and waits for a
+    parallel claim of the same rows to commit.
+
+    Hand-written SQL, as on the answer's path: a learner back after a quiz costs this
+    once, and through the ORM it cost more than the answers it counts had saved.
     """
     if learner_id is None:
         return
     while True:
-        waiting = list(
-            PendingAnswer.objects.filter(learner_id=learner_id)
-            .order_by("answer_id")
-            .values_list("answer_id", flat=True)[:REMEMBER_BATCH]
-        )
+        waiting = _waiting(learner_id)
         if waiting:
             _count(learner_id, waiting)
         if len(waiting) < REMEMBER_BATCH:
             return
 
 
-def _count(learner_id, waiting):
-    """Count the answers ``waiting`` (ids) that this call claims (``remember``)."""
-    from ..caching import question as cached_question
+def _waiting(learner_id):
+    """The learner's oldest answers not yet counted, at most ``REMEMBER_BATCH``: unsaved
+    Answers with what counting them needs (question, right or not, when, marked spots)."""
     from .answers import Answer
+    from .runs import listed
 
-    with transaction.atomic(using=router.db_for_write(ReviewItem)):
-        claimed = _claim(waiting)
-        answers = (
-            Answer.objects.filter(pk__in=claimed)
-            .order_by("answered_at", "pk")
-            .prefetch_related("spots")
+    db = connections[router.db_for_write(PendingAnswer)]
+    quote = db.ops.quote_name
+    sql = (
+        "SELECT a.id, a.question_id, a.is_correct, a.answered_at,"
+        f" (SELECT {listed(db, 'm.spot_id')} FROM"
+        f" {quote(Answer.spots.through._meta.db_table)} m WHERE m.answer_id = a.id)"
+        f" FROM {quote(PendingAnswer._meta.db_table)} p"
+        f" JOIN {quote(Answer._meta.db_table)} a ON a.id = p.answer_id"
+        f" WHERE p.learner_id = %s ORDER BY a.answered_at, a.id LIMIT {REMEMBER_BATCH}"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [learner_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    column = Answer._meta.get_field("answered_at").get_col(Answer._meta.db_table)
+    converters = db.ops.get_db_converters(column) + column.get_db_converters(db)
+    answers = []
+    for pk, question_id, is_correct, answered_at, marked in rows:
+        for convert in converters:
+            answered_at = convert(answered_at, column, db)
+        answer = Answer(
+            pk=pk,
+            learner_id=learner_id,
+            question_id=question_id,
+            is_correct=bool(is_correct),
+            answered_at=answered_at,
         )
+        answer.marked = {int(spot) for spot in marked.split(",")} if marked else set()
+        answers.append(answer)
+    return answers
+
+
+def _count(learner_id, waiting):
+    """Count the ``waiting`` answers that this call claims (``remember``)."""
+    from ..caching import question as cached_question
+
+    db = connections[router.db_for_write(ReviewItem)]
+    with transaction.atomic(using=db.alias):
+        claimed = set(_claim([answer.pk for answer in waiting]))
         outcomes = [
             (answer, question, answer.flag_outcomes(question))
-            for answer in answers
-            if (question := cached_question(answer.question_id)) is not None
+            for answer in waiting
+            if answer.pk in claimed
+            and (question := cached_question(answer.question_id)) is not None
         ]
+        if not outcomes:
+            return
         subjects = {q.pk for _a, q, _o in outcomes} | {-pk for *_, o in outcomes for pk, _ok in o}
         found = {
             (item.question_id, item.red_flag_id): item
@@ -305,10 +389,9 @@ def _count(learner_id, waiting):
                     recognised, question.lesson_id, answer.answered_at
                 )
             found[(question.pk, None)].flagless = not flags
-        if touched:
-            sql, params = _upsert(list(touched.values()))
-            with connections[router.db_for_write(ReviewItem)].cursor() as cursor:
-                cursor.execute(sql, params)
+        sql, params = _upsert(list(touched.values()))
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _claim(answer_ids):
