@@ -4,8 +4,8 @@ mastery pages read a handful of rows however many quizzes a learner has taken.
 ``LessonMemory`` is one learner's record of one lesson: the run being answered, the best
 and latest scores of finished runs, and when the lesson was first completed with what
 score (retention re-checks count from then), and its re-checks' answers. Red flags and
-questions are summarised by ``ReviewItem`` (review.py), and in re-checks by
-``RecheckFlag``: what the retention statistics read.
+questions are summarised by ``ReviewItem`` (review.py, counted when a page reads
+them), and in re-checks by ``RecheckFlag``: what the retention statistics read.
 """
 
 from datetime import timedelta

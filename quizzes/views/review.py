@@ -53,8 +53,9 @@ def review(request):
 
 @require_safe
 def mastery(request):
-    """What you spot, what you miss: the learner's red flags, strongest first (1 query
-    for the learner's red flags, whatever their history)."""
+    """What you spot, what you miss: the learner's red flags, strongest first (the
+    answers waiting for the learner's memory counted first, 1 query when none; then 1
+    query for the learner's red flags, whatever their history)."""
     pk = learner_id(request)
     remember(pk)
     flags = list(ReviewItem.objects.flags(pk)) if pk is not None else []
