@@ -41,6 +41,28 @@ def test_403_for_a_missing_csrf_token(lesson):
     assert "Your form expired" in response.content.decode()
 
 
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_a_method_no_page_answers_gets_the_405_page_not_the_form_expired_one(lesson, method):
+    """A script sending PUT or DELETE to a form's address is told the address does not
+    work that way, in the visitor's language, before the CSRF check could say that a
+    form expired."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(f"/zh-hans/lessons/{lesson.slug}/quiz/")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, POST"
+    assert "这个页面不能这样打开" in response.content.decode()
+
+
+def test_a_made_up_method_gets_the_405_page(client, lesson):
+    response = client.generic("BREW", lesson.get_absolute_url())
+
+    assert response.status_code == 405
+    assert "This page cannot be used that way" in response.content.decode()
+
+
 @override_settings(ROOT_URLCONF="tests.urls_failing", DEBUG=False)
 def test_a_database_outage_shows_the_friendly_503_page(client):
     client.raise_request_exception = False

@@ -28,11 +28,23 @@ def server_error(request):
     return HttpResponseServerError(render_to_string("500.html"))
 
 
+# The methods some page of the site answers; OPTIONS is left to Django.
+USED_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+
+
 def method_not_allowed_page(get_response):
     """Middleware: a 405 (a link to a form's address, a form sent to a page) gets a page
-    that says what happened; Django's decorators send it empty, a blank screen."""
+    that says what happened; Django's decorators send it empty, a blank screen.
+
+    A method no page answers (PUT, DELETE, PATCH, made-up ones) gets that page at once,
+    before the CSRF check, which would otherwise send a misleading "the form expired"
+    page to a request that never came from a form."""
 
     def middleware(request):
+        if request.method not in USED_METHODS:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = "GET, HEAD, POST"
+            return page
         response = get_response(request)
         if response.status_code == 405 and not response.streaming and not response.content:
             page = render(request, "405.html", status=405)
