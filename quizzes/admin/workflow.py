@@ -49,7 +49,21 @@ class StampedAdmin(Bilingual, TranslationAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is not None and self.needs_review(obj):
             return False
-        return super().has_delete_permission(request, obj)
+        if super().has_delete_permission(request, obj):
+            return True
+        return obj is not None and self.is_own_first_draft(request, obj)
+
+    def is_own_first_draft(self, request, obj):
+        """True when ``obj`` is a draft that was never approved and that only this
+        officer, who may add such items, ever changed: an author who started it by
+        mistake throws it away (authors hold no permission to delete lessons and
+        questions; everything else waits for a reviewer)."""
+        return (
+            obj.status == Status.DRAFT
+            and self.has_add_permission(request)
+            and not obj.transitions.filter(action=Action.APPROVE).exists()
+            and obj.author_ids() == {request.user.pk}
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # An item under revision keeps its key: the revision is matched by it.
