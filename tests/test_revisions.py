@@ -412,6 +412,20 @@ def test_the_reviewer_sees_both_languages_before_and_after(
         assert Revision.objects.get().changes()[1][:2] == ("标题", "中文")
 
 
+def test_the_language_a_revision_leaves_alone_is_not_struck_through(
+    client, published, author_user, reviewer_user
+):
+    sign_in_officer(client, author_user)
+    edit(client, "lesson", published.pk, title_zh_hans="冒充快递理赔（新）")
+    sign_in_officer(client, reviewer_user)
+
+    page = client.get(Revision.objects.get().get_absolute_url()).content.decode()
+
+    assert "<del>Fake courier claims</del>" not in page
+    assert "Fake courier claims <em>(unchanged)</em>" in page
+    assert "<del>冒充快递理赔</del>" in page and "<ins>冒充快递理赔（新）</ins>" in page
+
+
 def test_load_curriculum_says_it_is_for_a_fresh_installation():
     from quizzes.management.commands.load_curriculum import Command
 
