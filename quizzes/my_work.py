@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
@@ -97,20 +97,29 @@ def _edited_by(model, user):
     )
 
 
+def _waits_for(model, user):
+    """The one rule for an item of ``model`` waiting for this officer's review: in
+    review, and neither last changed nor edited since its last approval by them (used
+    by the lists and by the count in the navigation alike)."""
+    return Q(status=Status.REVIEW) & ~Q(updated_by=user) & ~_edited_by(model, user)
+
+
+def _wrote_part_of(user):
+    """Whether ``user`` is among a revision's authors, everyone who wrote part of it
+    (``Revision.approve``): a pending revision waits for every other reviewer."""
+    return Exists(Revision.objects.filter(pk=OuterRef("pk"), authors=user))
+
+
 def _waiting(user):
-    """What waits for this officer's review, one queryset per kind of item: in review,
-    and neither last changed nor edited since its last approval by them."""
+    """What waits for this officer's review, one queryset per kind of item."""
     waiting = [
-        model.objects.filter(status=Status.REVIEW)
-        .exclude(updated_by=user)
-        .filter(~_edited_by(model, user))
+        model.objects.filter(_waits_for(model, user))
         for model in WORKFLOW_MODELS
         if _may_approve(user, model)
     ]
     if user.has_perm("quizzes.review_content"):  # the revisions' page opens to reviewers
-        # A revision's authors are everyone who wrote part of it (``Revision.approve``).
         waiting.append(
-            Revision.objects.filter(status=RevisionStatus.PENDING).exclude(authors=user)
+            Revision.objects.filter(status=RevisionStatus.PENDING).filter(~_wrote_part_of(user))
         )
     return waiting
 
@@ -125,7 +134,7 @@ def _candidates(queryset, user, soon):
             | (Q(status=Status.DRAFT) & mine)
             | Q(status=Status.PUBLISHED, valid_until__lte=soon)
         )
-        .annotate(edited_by_me=_edited_by(queryset.model, user))
+        .annotate(waits=ExpressionWrapper(_waits_for(queryset.model, user), BooleanField()))
     )
 
 
@@ -133,12 +142,13 @@ def _revisions(user, reviewer):
     """Open revisions for the lists, each named by the item it edits: those waiting for
     this reviewer (one they wrote no part of), and those sent back to their authors
     (1 query, and 1 per kind of item they edit)."""
-    mine = Exists(Revision.objects.filter(pk=OuterRef("pk"), authors=user))
     wanted = Q(status=RevisionStatus.SENT_BACK, mine=True)
     if reviewer:
         wanted |= Q(status=RevisionStatus.PENDING, mine=False)
     revisions = list(
-        Revision.objects.select_related("changed_by").annotate(mine=mine).filter(wanted)
+        Revision.objects.select_related("changed_by")
+        .annotate(mine=_wrote_part_of(user))
+        .filter(wanted)
     )
     by_kind = defaultdict(list)
     for revision in revisions:
@@ -191,7 +201,7 @@ def my_work(user):
             item.kind_label = item._meta.verbose_name
             item.listed_as = str(item)
             if item.status == Status.REVIEW:
-                if may_approve and item.updated_by_id != user.pk and not item.edited_by_me:
+                if may_approve and item.waits:
                     work.waiting.append(item)
             elif item.status == Status.DRAFT:
                 sent_back = item.last_action == Action.SEND_BACK

@@ -67,6 +67,21 @@ def test_a_reviewer_sees_what_waits_for_them(client, reviewer_user, submitted):
     assert "1 to review" in page
 
 
+def test_an_item_in_review_that_nobody_changed_in_the_workspace_waits_in_the_list_and_the_count(
+    client, reviewer_user, submitted
+):
+    """Content loaded from the curriculum has no "last changed by": the list and the
+    number in the navigation follow one rule, so they agree on it."""
+    Question.objects.filter(pk=submitted.pk).update(updated_by=None)
+    submitted.transitions.all().delete()
+    sign_in_officer(client, reviewer_user)
+
+    page = home(client)
+
+    assert "Waiting for my review (1)" in section(page, "waiting-heading")
+    assert "1 to review" in page
+
+
 def test_an_author_is_not_asked_to_review_their_own_work(client, author_user, submitted):
     sign_in_officer(client, author_user)
 
