@@ -135,3 +135,50 @@ def test_other_pages_still_refuse_frames(client):
 
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_new_question_offers_to_start_as_another_kind(client, author_user):
+    sign_in_officer(client, author_user)
+
+    page = client.get(reverse("admin:quizzes_question_add") + "?channel=sms").content.decode()
+
+    assert "This form is for a question of the kind “Choose an answer”" in page
+    assert 'href="?kind=spot&amp;channel=sms"' in page
+    assert 'name="choices-TOTAL_FORMS"' in page and 'name="spots-TOTAL_FORMS"' not in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "parts", "absent"),
+    [
+        ("spot", ["spots"], ["choices", "turns"]),
+        ("conversation", ["endings", "turns"], ["choices"]),
+    ],
+)
+def test_a_question_started_as_another_kind_shows_only_its_parts(
+    client, author_user, kind, parts, absent
+):
+    sign_in_officer(client, author_user)
+
+    page = client.get(reverse("admin:quizzes_question_add") + f"?kind={kind}&channel=sms")
+    content = page.content.decode()
+
+    assert all(f'name="{part}-TOTAL_FORMS"' in content for part in parts)
+    assert not any(f'name="{part}-TOTAL_FORMS"' in content for part in absent)
+    assert f'<option value="{kind}" selected>' in content
+    assert 'value="choice"' not in content  # the kind is the one it was started as
+
+
+def test_a_new_question_cannot_be_posted_as_a_kind_its_form_did_not_show(
+    client, author_user, lesson
+):
+    sign_in_officer(client, author_user)
+    before = Question.objects.count()
+
+    response = client.post(
+        reverse("admin:quizzes_question_add") + "?kind=spot&channel=sms",
+        {"lesson": lesson.pk, "kind": "choice", "channel": "sms"},
+    )
+
+    assert response.status_code == 200  # the form again, with its errors
+    assert response.context["adminform"].form.errors["kind"]
+    assert Question.objects.count() == before

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
-from ..models import Channel, Choice, Question, Status
+from ..models import Channel, Choice, Question, QuestionKind, Status
 from ..views import quiz
 from .forms import ADVANCED, AutoPositions, Bilingual, NewRows, QuestionForm, for_channel
 from .kinds import EndingInline, KindField, SpotInline, TurnInline
@@ -100,11 +100,26 @@ class QuestionAdmin(LivePreview, WorkflowAdmin):
             for name, options in super().get_fieldsets(request, obj)
         ]
 
+    def kind(self, request, obj):
+        """The kind the form is for: the saved one, or the one a new question was
+        started as (``?kind=``, from the links at the top of the new question's page);
+        a new question is one to choose an answer to unless started as another kind."""
+        if obj is not None:
+            return obj.kind
+        chosen = request.GET.get("kind")
+        return chosen if chosen in QuestionKind.values else QuestionKind.CHOICE
+
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "channels": Channel.choices,
             "chosen_channel": self.channel(request, None),
+            "other_kinds": [
+                (value, label)
+                for value, label in QuestionKind.choices
+                if value != self.kind(request, None)
+            ],
+            "chosen_kind_label": QuestionKind(self.kind(request, None)).label,
         }
         return super().add_view(request, form_url, extra_context)
 
@@ -114,10 +129,10 @@ class QuestionAdmin(LivePreview, WorkflowAdmin):
         return _("Scam") if obj.is_scam else _("Genuine")
 
     def get_inlines(self, request, obj):
-        """The parts of the question's kind (as saved: a new question starts with choices;
-        save it as another kind to author its spots, or its turns and endings). Endings
-        come before turns: a turn's replies may lead to an ending added with it."""
-        kind = obj.kind if obj is not None else "choice"
+        """The parts of the question's kind (as saved, or as the new question was started:
+        ``kind``). Endings come before turns: a turn's replies may lead to an ending
+        added with it."""
+        kind = self.kind(request, obj)
         return {"spot": (SpotInline,), "conversation": (EndingInline, TurnInline)}.get(
             kind, self.inlines
         )
@@ -125,7 +140,15 @@ class QuestionAdmin(LivePreview, WorkflowAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "kind" in form.base_fields:
-            form.base_fields["kind"] = KindField(form.base_fields["kind"])
+            field = KindField(form.base_fields["kind"])
+            if obj is None:
+                # A new question's parts are the kind it was started as: the form shows
+                # no others to fill in, so it cannot be saved as another kind.
+                kind = self.kind(request, None)
+                field.choices = [(kind, QuestionKind(kind).label)]
+                field.empty_value = kind
+                field.initial = kind
+            form.base_fields["kind"] = field
         return form
 
     def preview_url(self, obj):
