@@ -2,6 +2,8 @@
 the turns with their replies and the endings are inlines on the question; what is not
 ready is named before review; a published one changes only by revision."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -43,6 +45,26 @@ def test_the_change_page_shows_spots_turns_replies_and_endings(
     assert "Reply 1 leads to" in content
     spots = client.get(change_url(spot_lesson.questions.get())).content.decode()
     assert "within 24 hours" in spots and "24小时内" in spots
+
+
+def test_where_a_reply_leads_is_offered_from_the_saved_turns_and_endings(
+    client, conversation_lesson, author_user
+):
+    """An officer need not remember keys: typing in "leads to" offers the question's
+    turns by their first words and its endings by their outcome."""
+    sign_in_officer(client, author_user)
+    call = conversation_lesson.questions.get()
+    turn = call.turns.first()
+
+    content = client.get(change_url(call)).content.decode()
+
+    field = re.search(r'<input[^>]*name="turns-0-reply_1_next"[^>]*>', content)[0]
+    assert 'list="id_turns-0-reply_1_next-keys"' in field
+    offered = content[content.index('<datalist id="id_turns-0-reply_1_next-keys">') :]
+    offered = offered[: offered.index("</datalist>")]
+    assert f'<option value="{turn.key}" label="{turn.key}: ' in offered
+    for ending in call.endings.all():
+        assert f'<option value="{ending.key}" label="{ending.key}: ' in offered
 
 
 def test_an_edit_of_a_published_conversation_is_a_revision_applied_on_approval(

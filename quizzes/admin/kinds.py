@@ -7,9 +7,12 @@ refuse what cannot be saved (a reply leading nowhere).
 """
 
 import re
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
@@ -27,6 +30,24 @@ def reply_field(n, name):
     return f"reply_{n}_{name}"
 
 
+class KeyInput(forms.TextInput):
+    """Where a reply leads: a key, typed, with the question's saved turns and endings
+    offered as the officer types (an HTML datalist, no JavaScript). A turn or ending
+    added in the same form is not among them yet; its key is typed as written."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.suggestions = ()  # (key, label), set by the turns' formset
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.suggestions or not attrs or not attrs.get("id"):
+            return super().render(name, value, attrs, renderer)
+        list_id = f"{attrs['id']}-keys"
+        field = super().render(name, value, {**attrs, "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}" label="{}"></option>', self.suggestions)
+        return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
+
+
 class TurnForm(forms.ModelForm):
     """A turn with its replies: reply_N_text_en, reply_N_text_zh_hans and reply_N_next."""
 
@@ -35,7 +56,9 @@ class TurnForm(forms.ModelForm):
             locals()[reply_field(_n, f"text_{_lang}")] = forms.CharField(
                 required=False, max_length=300
             )
-        locals()[reply_field(_n, "next")] = forms.CharField(required=False, max_length=60)
+        locals()[reply_field(_n, "next")] = forms.CharField(
+            required=False, max_length=60, widget=KeyInput
+        )
     del _n, _lang
 
     class Meta:
@@ -52,7 +75,7 @@ class TurnForm(forms.ModelForm):
                 )
             self.fields[reply_field(n, "next")].label = gettext("Reply %(n)s leads to") % {"n": n}
             self.fields[reply_field(n, "next")].help_text = gettext(
-                "The key of a turn or of an ending."
+                "The key of a turn or of an ending: the saved ones are offered as you type."
             )
         if self.instance.pk:
             for reply in self.instance.replies.all():
@@ -82,6 +105,28 @@ class TurnFormSet(AnsweredKeepPlaces, AutoPositions):
     turn added in the same form. Turns that learners replied at keep their places."""
 
     answered_through = "steps"
+
+    @cached_property
+    def suggestions(self):
+        """(key, label) of the question's saved turns and endings, for the replies'
+        "leads to" fields: the turn's first words, or the ending's outcome (the turns
+        come from the formset's own rows; 1 query for the endings)."""
+        turns = [
+            (turn.key, f"{turn.key}: {Truncator(' '.join(turn.says.split())).chars(40)}")
+            for turn in self.get_queryset()
+        ]
+        endings = []
+        if self.instance.pk is not None:
+            endings = [
+                (ending.key, f"{ending.key}: {ending.get_outcome_display()}")
+                for ending in self.instance.endings.all()
+            ]
+        return turns + endings
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for n in REPLIES:
+            form.fields[reply_field(n, "next")].widget.suggestions = self.suggestions
 
     def kept(self):
         return [
