@@ -65,6 +65,11 @@ class CampaignAdmin(OutreachAdmin):
     def preview_url(self, obj):
         return obj.get_absolute_url()
 
+    def workflow_context(self, request, obj):
+        # The panel's checks read its lessons and its quiz's questions with their
+        # lessons: fetched together, not a lesson at a time.
+        return super().workflow_context(request, obj.load_content())
+
     @admin.display(description=_("Link, poster and figures"))
     def links(self, obj):
         if obj.pk is None:
