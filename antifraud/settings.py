@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "quizzes",
+    # Django's own widget templates, for the form renderer below.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render with the templates above, so that a widget of ours keeps its template in
+# templates/ like every other page.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Databases: SQLite next to the code unless DATABASE_URL names another one.
 DATABASES = {

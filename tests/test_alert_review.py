@@ -217,13 +217,13 @@ def test_the_alert_form_offers_published_questions_by_lesson_and_message(client,
 
     page = client.get(url).text
     # Under the lesson's title, each named by the start of its message.
-    heading = page.index("<label>Fake courier claims</label>")
+    heading = page.index("<fieldset><legend>Fake courier claims</legend>")
     assert heading < page.index("Scenario number 1: add our claims account.")
     assert "Draft text here" not in page
 
     client.post(reverse("admin:quizzes_workspace_language"), {"language": "zh-hans"})
     page = client.get(url).text
-    assert "<label>冒充快递理赔</label>" in page
+    assert "<fieldset><legend>冒充快递理赔</legend>" in page
     assert "您的包裹丢失。添加理赔账号即可获赔300元。" in page
 
 

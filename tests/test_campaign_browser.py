@@ -17,8 +17,8 @@ from quizzes.models import Campaign, Participant, Status
 
 from .browser import DESKTOP, PHONE, open_page, screenshot
 from .conftest import sign_in_officer
-from .factories import UserFactory
-from .test_accessibility import answer, check_both_sizes, go, submit, url
+from .factories import LessonFactory, QuestionFactory, UserFactory
+from .test_accessibility import answer, axe_violations, check_both_sizes, go, submit, url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -251,3 +251,29 @@ def test_axe_finds_nothing_on_the_figures_page(new_page, live_server, campaign, 
     reports = check_both_sizes(page, "campaign-figures", lang)
     assert not reports, "\n".join(reports)
     assert page.csp_errors == []
+
+
+def test_an_officer_picks_a_campaigns_questions_by_lesson_on_a_phone_in_chinese(
+    new_page, live_server, lesson, campaign, settings
+):
+    """The quiz's questions under each lesson's title, named by kind and message, in a
+    group a screen reader names; on a 360-pixel phone nothing scrolls sideways."""
+    second = LessonFactory(slug="fake-police", title_en="Fake police", title_zh_hans="冒充公检法")
+    for n in range(1, 3):
+        QuestionFactory(lesson=second, slug=f"p{n}", position=n, body_zh_hans=f"第{n}个：我是警察")
+    page = officer_page(new_page, live_server, "officer-wu", "Authors", "zh-hans")
+    page.set_viewport_size({"width": 360, "height": 800})
+    go(page, live_server.url + reverse("admin:quizzes_campaign_change", args=[campaign.pk]))
+
+    groups = page.locator("#id_questions fieldset")
+    assert groups.locator("legend").all_inner_texts() == ["冒充快递理赔", "冒充公检法"]
+    police = page.get_by_role("group", name="冒充公检法")
+    assert police.get_by_role("checkbox").count() == 2
+    police.get_by_label("选择答案 · 第2个：我是警察").check()  # its label ticks it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe_violations(page, "campaign form /zh-hans/ at 360 px") == ""
+    assert page.csp_errors == []
+    screenshot(page, "campaign-question-picker-zh-hans-360")
+    page.set_viewport_size(DESKTOP)
+    assert axe_violations(page, "campaign form /zh-hans/ at desktop size") == ""
+    screenshot(page, "campaign-question-picker-zh-hans-desktop")

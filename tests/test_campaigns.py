@@ -15,6 +15,7 @@ from quizzes.models import (
     Learner,
     OutreachTransition,
     Participant,
+    Question,
     QuizRun,
     Status,
     WorkflowError,
@@ -323,6 +324,107 @@ def test_an_officer_creates_a_campaign_in_the_admin(client, campaign, lesson):
     page = client.get(reverse("admin:quizzes_campaign_change", args=[created.pk]))
     assert "Submit for review" in page.content.decode()
     assert created.link in page.content.decode()
+
+
+def campaign_form(campaign, **changes):
+    """The campaign's admin form as its page posts it, with ``changes``."""
+    return {
+        "title_en": campaign.title_en,
+        "title_zh_hans": campaign.title_zh_hans,
+        "code": campaign.code,
+        "unit_en": campaign.unit_en,
+        "unit_zh_hans": campaign.unit_zh_hans,
+        "place_en": campaign.place_en,
+        "place_zh_hans": campaign.place_zh_hans,
+        "audience": campaign.audience,
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "lessons": [lesson.pk for lesson in campaign.lessons.all()],
+        **changes,
+    }
+
+
+def test_the_quiz_questions_are_picked_under_their_lessons_by_kind_and_message(
+    client, campaign, lesson
+):
+    police = LessonFactory(slug="fake-police", title_en="Fake police", title_zh_hans="冒充公检法")
+    QuestionFactory(
+        lesson=police, position=1, body_en="This is the police. Your account is frozen."
+    )
+    QuestionFactory(lesson=police, position=2, body_en="Draft: not for citizens", status="draft")
+    hidden = LessonFactory(slug="unreviewed", title_en="Unreviewed lesson", status="review")
+    QuestionFactory(lesson=hidden, position=1, body_en="A question of an unreviewed lesson")
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+
+    page = client.get(url).text
+
+    # A group per lesson, in lesson order, named by its legend.
+    courier = page.index("<fieldset><legend>Fake courier claims</legend>")
+    assert courier < page.index("<fieldset><legend>Fake police</legend>")
+    assert courier < page.index("Choose an answer · Scenario number 1: add our claims account.")
+    assert "Choose an answer · This is the police. Your account is frozen.</label>" in page
+    # Only what citizens may be given.
+    assert "Draft: not for citizens" not in page
+    assert "<legend>Unreviewed lesson</legend>" not in page
+    assert "A question of an unreviewed lesson" not in page
+
+    client.post(reverse("admin:quizzes_workspace_language"), {"language": "zh-hans"})
+    page = client.get(url).text
+    assert "<fieldset><legend>冒充公检法</legend>" in page
+    assert "选择答案 · 您的包裹丢失。添加理赔账号即可获赔300元。</label>" in page
+
+
+def test_a_long_message_is_cut_before_a_word_in_either_language():
+    english = QuestionFactory.build(
+        kind="spot",
+        body_en="Dear customer, your parcel is held at the depot. Pay the customs fee today.",
+    )
+    assert (
+        english.short_label(width=40)
+        == "Tap the red flags · Dear customer, your parcel is held at…"
+    )
+    with translation.override("zh-hans"):
+        chinese = QuestionFactory.build(
+            body_zh_hans="尊敬的客户，您的包裹被扣留在仓库，请今天缴纳关税。"
+        )
+        assert chinese.short_label(width=20) == "选择答案 · 尊敬的客户，您的包裹…"
+
+
+def test_an_officer_ticks_the_quiz_questions_and_a_draft_is_refused(client, campaign, lesson):
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    first, second = lesson.questions.order_by("position")[:2]
+    draft = QuestionFactory(lesson=lesson, position=9, status="draft")
+
+    response = client.post(url, campaign_form(campaign, questions=[first.pk, draft.pk]))
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not campaign.questions.exists()
+
+    response = client.post(url, campaign_form(campaign, questions=[first.pk, second.pk]))
+    assert response.status_code == 302
+    assert set(campaign.questions.all()) == {first, second}
+
+
+@pytest.mark.parametrize("lessons", [1, 3])
+def test_the_campaign_form_costs_the_same_whatever_the_questions(
+    client, campaign, lessons, django_assert_num_queries
+):
+    for n in range(lessons - 1):
+        extra = LessonFactory(slug=f"extra-{n}")
+        for position in (1, 2, 3):
+            QuestionFactory(lesson=extra, position=position)
+    campaign.questions.set(Question.objects.filter(position=2))
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    client.get(url)
+
+    # The tick boxes are one query, and the workflow panel reads the lessons of the
+    # quiz's questions with them.
+    with django_assert_num_queries(20):
+        page = client.get(url).text
+    assert page.count('type="checkbox" name="questions"') == 6 + 3 * (lessons - 1)
+    assert page.count('name="questions" value') == 6 + 3 * (lessons - 1)
 
 
 def test_citizens_cannot_open_the_campaign_admin(citizen):

@@ -296,6 +296,45 @@ def test_recovery_codes_of_an_officer_need_the_second_factor(client):
     assert response["Location"].startswith("/en/accounts/two-factor/verify/")
 
 
+def test_making_new_recovery_codes_stands_apart_and_says_the_old_ones_stop_working(client):
+    reviewer = officer("Reviewers")
+    sign_in_officer(client, reviewer)
+    old = twofactor.new_recovery_codes(reviewer)
+    url = reverse("quizzes:recovery-codes")
+
+    page = client.get(url).text
+
+    # Downloading is harmless and looks it; replacing the codes is red, in a section of
+    # its own, and the button is described by what it does.
+    assert f'<a class="button button-secondary" href="{url}?download=1" download>' in page
+    assert (
+        '<button class="button button-danger" type="submit" '
+        'aria-describedby="new-codes-consequence">'
+        "Make new codes (the old ones stop working)</button>"
+    ) in page
+    assert (
+        '<p id="new-codes-consequence">Making new codes stops every code above from '
+        "working, at once."
+    ) in page
+    assert page.index("?download=1") < page.index('class="danger-zone"')
+    chinese = client.get("/zh-hans/accounts/recovery-codes/").text
+    assert "生成新的恢复码后，上面的每个恢复码都会立即失效。" in chinese
+
+    # And it does what it says.
+    client.post(url)
+    assert not set(old) & set(twofactor.recovery_codes(reviewer))
+
+
+def test_without_recovery_codes_making_them_is_the_main_action(client):
+    reviewer = officer("Reviewers")
+    sign_in_officer(client, reviewer)
+
+    page = client.get(reverse("quizzes:recovery-codes")).text
+
+    assert '<button class="button" type="submit">Make recovery codes</button>' in page
+    assert "button-danger" not in page and "stop working" not in page
+
+
 @override_settings(LANGUAGE_CODE="zh-hans")
 def test_the_second_step_is_translated(client):
     reviewer = officer("Reviewers")

@@ -1,13 +1,15 @@
 """Campaigns and scam alerts in the police workspace: the same workflow as lessons and
 questions (one officer writes, another approves), plus a campaign's poster and figures."""
 
+from itertools import groupby
+from operator import attrgetter
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Alert, Campaign, Question
@@ -20,6 +22,15 @@ class OutreachAdmin(WorkflowAdmin):
 
     def needs_review(self, obj):
         return False  # saved to the row itself, never as a revision
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "questions":
+            # Well over a hundred: only those citizens may be given, under their
+            # lessons, as tick boxes that need no script.
+            kwargs["queryset"] = Question.objects.published().select_related("lesson")
+            kwargs["form_class"] = QuestionsByLesson
+            kwargs["widget"] = GroupedCheckboxes
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super(WorkflowAdmin, self).save_related(request, form, formsets, change)
@@ -44,14 +55,40 @@ class OutreachAdmin(WorkflowAdmin):
         return super(WorkflowAdmin, self).change_view(request, object_id, form_url, extra_context)
 
 
+class GroupedCheckboxes(forms.CheckboxSelectMultiple):
+    """Tick boxes in a fieldset per group, whose legend names it for screen readers
+    (Django's own template puts a group's name in a label that labels nothing)."""
+
+    template_name = "admin/quizzes/widgets/grouped_checkboxes.html"
+
+
+class LessonGroups(forms.models.ModelChoiceIterator):
+    """The questions under their lessons' titles, in lesson order (1 query, when the
+    tick boxes are drawn)."""
+
+    def __iter__(self):
+        for _lesson, questions in groupby(self.queryset, key=attrgetter("lesson_id")):
+            questions = list(questions)
+            yield questions[0].lesson.title, [self.choice(q) for q in questions]
+
+
+class QuestionsByLesson(forms.ModelMultipleChoiceField):
+    """The published questions as tick boxes under each lesson's title, each named by
+    its kind and the start of its message in the officer's language."""
+
+    iterator = LessonGroups
+    widget = GroupedCheckboxes
+
+    def label_from_instance(self, obj):
+        return obj.short_label()
+
+
 @admin.register(Campaign)
 class CampaignAdmin(OutreachAdmin):
     list_display = ("title", "code", "place", "starts_on", "ends_on", "status")
     list_filter = (NeedsReviewFilter, "status", "audience")
     search_fields = ("code", "title_en", "title_zh_hans", "place_en", "place_zh_hans")
     readonly_fields = ("status", "links", "updated_at", "updated_by")
-    # Questions can be many: picked by search. Lessons are few: a plain list.
-    autocomplete_fields = ("questions",)
     fieldsets = (
         (None, {"fields": ("title", "code", "unit", "place", "audience", "audience_other")}),
         (_("Dates"), {"fields": ("starts_on", "ends_on")}),
@@ -64,6 +101,11 @@ class CampaignAdmin(OutreachAdmin):
 
     def preview_url(self, obj):
         return obj.get_absolute_url()
+
+    def workflow_context(self, request, obj):
+        # The panel's checks read its lessons and its quiz's questions with their
+        # lessons: fetched together, not a lesson at a time.
+        return super().workflow_context(request, obj.load_content())
 
     @admin.display(description=_("Link, poster and figures"))
     def links(self, obj):
@@ -111,27 +153,11 @@ class CampaignAdmin(OutreachAdmin):
         return campaign_figures.csv(request, self.figure_campaign(request, object_id))
 
 
-class QuestionsByLesson(forms.ModelMultipleChoiceField):
-    """Tick boxes under each lesson's title, each question named by the start of its
-    message, in the officer's language (read when the form is built, 1 query)."""
-
-    def _grouped(self):
-        groups = {}
-        for question in self.queryset:
-            text = Truncator(" ".join(question.body.split())).chars(60)
-            groups.setdefault(question.lesson.title, []).append((question.pk, text))
-        return list(groups.items())
-
-    choices = property(_grouped, forms.ModelMultipleChoiceField.choices.fset)
-
-
 @admin.register(Alert)
 class AlertAdmin(OutreachAdmin):
     list_display = ("title", "starts_at", "ends_at", "status")
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("title_en", "title_zh_hans")
-    # Lessons are few and the published questions a few dozen: plain lists and tick
-    # boxes, which work without JavaScript.
     fieldsets = (
         (None, {"fields": ("title", "text", "lesson", "questions")}),
         (_("When it shows"), {"fields": ("starts_at", "ends_at")}),
@@ -140,10 +166,3 @@ class AlertAdmin(OutreachAdmin):
 
     def preview_url(self, obj):
         return reverse("quizzes:home")
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "questions":
-            # Published questions only, under their lessons.
-            kwargs["queryset"] = Question.objects.published().select_related("lesson")
-            kwargs["form_class"] = QuestionsByLesson
-        return super().formfield_for_manytomany(db_field, request, **kwargs)

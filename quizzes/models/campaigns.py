@@ -105,15 +105,19 @@ class CampaignQuerySet(PublishableQuerySet):
         return self.published().with_content(published=True)
 
     def with_content(self, published=False):
-        lessons, questions = Lesson.objects, Question.objects
-        if published:
-            lessons, questions = lessons.published(), questions.published()
-        return self.prefetch_related(
-            models.Prefetch("lessons", queryset=lessons.order_by("position")),
-            models.Prefetch(
-                "questions", queryset=questions.select_related("lesson").order_by("id")
-            ),
-        )
+        return self.prefetch_related(*content_lookups(published))
+
+
+def content_lookups(published=False):
+    """The prefetches of a campaign's lessons and of its quiz's questions with their
+    lessons (what ``tactics`` and the checks read)."""
+    lessons, questions = Lesson.objects, Question.objects
+    if published:
+        lessons, questions = lessons.published(), questions.published()
+    return [
+        models.Prefetch("lessons", queryset=lessons.order_by("position")),
+        models.Prefetch("questions", queryset=questions.select_related("lesson").order_by("id")),
+    ]
 
 
 class Campaign(OutreachWorkflow):
@@ -171,6 +175,12 @@ class Campaign(OutreachWorkflow):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The last day cannot be before the first.")})
+
+    def load_content(self):
+        """Fetch its lessons and its quiz's questions, as ``with_content`` does for a
+        queryset, into this campaign (2 queries)."""
+        models.prefetch_related_objects([self], *content_lookups())
+        return self
 
     @property
     def link(self):

@@ -1,5 +1,7 @@
 """Scenarios: what the learner sees, the choices and their feedback."""
 
+import unicodedata
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -41,6 +43,36 @@ class Surface(models.TextChoices):
 
 
 CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _wide(character):
+    return unicodedata.east_asian_width(character) in "WF"
+
+
+def _in_a_word(text, at):
+    """Whether cutting ``text`` at ``at`` splits a word of a spaced script (English,
+    a number, a web address's name); Chinese is cut between any two characters."""
+    return all((ch.isalnum() or ch in "'’-") and not _wide(ch) for ch in (text[at - 1], text[at]))
+
+
+def shorten(text, width):
+    """``text`` on one line, cut to about ``width`` columns before a word it would split,
+    with an ellipsis. A Chinese character takes two columns, as on screen; a single word
+    longer than the whole (a web address) is cut where it must be."""
+    text = " ".join(text.split())
+    used, cut = 0, None
+    for at, character in enumerate(text):
+        used += 2 if _wide(character) else 1
+        if used > width:
+            cut = at
+            break
+    if cut is None:
+        return text
+    end = cut
+    while end > 0 and _in_a_word(text, end):
+        end -= 1
+    head = text[: end or cut].rstrip(" ,.;:!?-—，。；：！？、")
+    return f"{head}…"
 
 
 class Question(Publishable):
@@ -130,6 +162,14 @@ class Question(Publishable):
         """Its lesson and the start of what the learner reads: how officers know it."""
         text = Truncator(" ".join(self.body.split())).chars(48)
         return f"{self.lesson.title} · {text}" if self.lesson_id else text
+
+    def short_label(self, width=64):
+        """How an officer picks it out of a long list: its kind and the start of its
+        message, in the active language (no query)."""
+        return gettext("%(kind)s · %(start)s") % {
+            "kind": self.get_kind_display(),
+            "start": shorten(self.gist, width),
+        }
 
     def publication_problems(self, choices=None):
         """What stops this question from going to review or being published."""
