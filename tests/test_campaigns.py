@@ -406,6 +406,23 @@ def test_an_officer_ticks_the_quiz_questions_and_a_draft_is_refused(client, camp
     assert set(campaign.questions.all()) == {first, second}
 
 
+def test_a_question_that_left_the_site_stays_ticked_until_the_officer_unticks_it(
+    client, campaign, lesson
+):
+    first, second = lesson.questions.order_by("position")[:2]
+    campaign.questions.set([first, second])
+    Question.objects.filter(pk=second.pk).update(status="archived")
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+
+    page = client.get(url).text
+    response = client.post(url, campaign_form(campaign, questions=[first.pk, second.pk]))
+
+    assert f'value="{second.pk}"' in page and "(no longer on the site)" in page
+    assert response.status_code == 302
+    assert set(campaign.questions.all()) == {first, second}
+
+
 @pytest.mark.parametrize("lessons", [1, 3])
 def test_the_campaign_form_costs_the_same_whatever_the_questions(
     client, campaign, lessons, django_assert_num_queries

@@ -32,6 +32,16 @@ class OutreachAdmin(WorkflowAdmin):
             kwargs["widget"] = GroupedCheckboxes
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        field = form.base_fields.get("questions")
+        if field is not None and obj is not None:
+            # A question it holds that has left the site since stays listed, ticked and
+            # marked so: saving the form must not drop it unnoticed.
+            held = Question.objects.filter(pk__in=obj.questions.values("pk"))
+            field.queryset = (Question.objects.published() | held).select_related("lesson")
+        return form
+
     def save_related(self, request, form, formsets, change):
         super(WorkflowAdmin, self).save_related(request, form, formsets, change)
         edited = not change or form.has_changed() or any(f.has_changed() for f in formsets)
@@ -80,7 +90,9 @@ class QuestionsByLesson(forms.ModelMultipleChoiceField):
     widget = GroupedCheckboxes
 
     def label_from_instance(self, obj):
-        return obj.short_label()
+        if obj.is_public:
+            return obj.short_label()
+        return _("%(question)s (no longer on the site)") % {"question": obj.short_label()}
 
 
 @admin.register(Campaign)
