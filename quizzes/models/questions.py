@@ -151,12 +151,16 @@ class Question(Publishable):
         return []
 
     def missing_languages(self, choices=None, parts=None):
-        """Its texts, and its choices' or parts', left empty in a language: a draft may be
-        written in one (a few queries unless ``choices`` and ``parts`` are given)."""
+        """Its texts, and its reminder's and its choices' or parts', left empty in a
+        language: a draft may be written in one (a few queries unless ``choices`` and
+        ``parts`` are given and the reminder is loaded)."""
         if choices is None:
             choices = list(self.choices.all()) if self.kind == Kind.CHOICE else []
         parts = self.parts() if parts is None else parts
         missing = missing_translations(self, ("body", "prompt", "explanation"))
+        # Its police reminder may be another lesson's, still a draft in one language.
+        if self.reminder is not None:
+            missing += missing_translations(self.reminder, ("text", "authority"))
         for choice in choices:
             missing += missing_translations(choice, ("text", "feedback"))
         for part in parts:
