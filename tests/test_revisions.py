@@ -388,7 +388,8 @@ def test_a_workflow_button_with_an_invalid_form_moves_nothing(client, author_use
     lesson = bare_draft()
     sign_in_officer(client, author_user)
 
-    response = edit(client, "lesson", lesson.pk, title_en="", _workflow="submit")
+    # A title in one language is enough for a draft: in none, the form is invalid.
+    response = edit(client, "lesson", lesson.pk, title_en="", title_zh_hans="", _workflow="submit")
 
     assert response.status_code == 200
     assert Lesson.objects.get(pk=lesson.pk).status == Status.DRAFT

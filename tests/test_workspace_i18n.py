@@ -180,15 +180,16 @@ def test_the_language_switch_is_a_form(client, author_user):
     assert client.get(reverse("admin:quizzes_workspace_language")).status_code == 405
 
 
-def test_both_languages_sit_side_by_side_and_are_required(client, author_user, red_flag):
+def test_both_languages_sit_side_by_side_and_a_draft_needs_one(client, author_user, red_flag):
     sign_in_officer(client, author_user)
     client.cookies["django_language"] = "zh-hans"
 
     page = client.get(reverse("admin:quizzes_lesson_add")).content.decode()
 
     assert "form-multiline field-title_en field-title_zh_hans" in page
-    assert '<label class="required" for="id_title_en">标题（英文）:</label>' in page
-    assert '<label class="required inline" for="id_title_zh_hans">标题（中文）:</label>' in page
+    assert '<label for="id_title_en">标题（英文）:</label>' in page
+    assert '<label class="inline" for="id_title_zh_hans">标题（中文）:</label>' in page
+    assert "您可以只用中文或只用英文保存草稿" in page
     assert 'type="checkbox" name="red_flags"' in page
     assert "Control" not in page
 

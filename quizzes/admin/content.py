@@ -53,7 +53,7 @@ class CaseInline(Reorderable, Bilingual, TranslationStackedInline):
 class LessonAdmin(LivePreview, WorkflowAdmin):
     change_list_template = "admin/quizzes/lesson_change_list.html"
 
-    list_display = ("title", "position", "status", "valid_until", "updated_at", "updated_by")
+    list_display = ("heading", "position", "status", "valid_until", "updated_at", "updated_by")
     list_filter = (NeedsReviewFilter, "status")
     search_fields = ("slug", "title_en", "title_zh_hans", "summary_en", "summary_zh_hans")
     prepopulated_fields = {"slug": ("title_en",)}
@@ -68,6 +68,11 @@ class LessonAdmin(LivePreview, WorkflowAdmin):
         "slug": "lesson_slug",
         "position": "lesson_position",
     }
+
+    @admin.display(description=_("title"), ordering="title")
+    def heading(self, obj):
+        # A draft may have its title in Chinese only: the link to it still has a name.
+        return str(obj)
 
     def preview_url(self, obj):
         return reverse("quizzes:preview-lesson", args=[obj.pk])

@@ -3,12 +3,15 @@ empty, help with an example on the fields people had to guess, and only the fiel
 chosen channel uses."""
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from ..curriculum.schema import LANGS
 from ..languages import translated_label
 from ..models import Channel, Lesson
 
@@ -22,12 +25,19 @@ CHANNEL_ONLY = {
 # The form section with what is filled in automatically (slugs, positions), closed.
 ADVANCED = _("Advanced")
 
+# Above the form of an item whose texts review checks in both languages.
+ONE_LANGUAGE_NOTE = _(
+    "You may save a draft in Chinese or in English only; it needs both before review."
+)
+# Under a text left empty in both languages.
+EITHER_LANGUAGE = _("Write this in Chinese or English; it needs both before review.")
+
 HELP = {
     "title": _("As citizens know the scam, e.g. “Fake courier claims” / “冒充快递理赔”."),
     "summary": _("One or two sentences for the lesson's card on the home page."),
     "lesson_slug": _(
         "The lesson's name in its web address, e.g. fake-courier. Leave empty: it is made "
-        "from the English title."
+        "from the English title, or numbered (lesson-2) without one."
     ),
     "lesson_position": _(
         "Where the lesson appears in the list on the citizens' home page, lowest number "
@@ -35,7 +45,7 @@ HELP = {
     ),
     "question_slug": _(
         "A short name used in exports, e.g. parcel-refund-sms. Leave empty: it is made "
-        "from the English message."
+        "from the English message, or numbered (question-2) without one."
     ),
     "reminder_slug": _("Leave empty: it is made from the lesson's, e.g. fake-courier-1."),
     "question_position": _("Order of the question in its lesson. Leave empty to put it last."),
@@ -71,8 +81,9 @@ class LessonForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         others = Lesson.objects.exclude(pk=self.instance.pk)
-        if not data.get("slug") and data.get("title_en"):
-            data["slug"] = unique_slug(others, data["title_en"], 80, "lesson")
+        # A draft may have no English title yet: then "lesson", "lesson-2"...
+        if not data.get("slug") and "slug" in self.fields:
+            data["slug"] = unique_slug(others, data.get("title_en") or "", 80, "lesson")
         if data.get("position") is None and "position" in self.fields:
             data["position"] = (others.aggregate(last=Max("position"))["last"] or 0) + 1
         return data
@@ -159,10 +170,32 @@ def side_by_side(fields):
     return grouped
 
 
+class EitherLanguage:
+    """Each text of ``either_language`` filled in at least one language: the form of a
+    draft, which review checks in both (``publication_problems``) before citizens see it."""
+
+    either_language = ()
+
+    def clean(self):
+        data = super().clean()
+        # The error goes beside the text in the officer's language, which they will fill.
+        own = translation.get_language() or settings.LANGUAGE_CODE
+        own = own.replace("-", "_") if own.replace("-", "_") in LANGS else LANGS[0]
+        for name in self.either_language:
+            texts = [f"{name}_{lang}" for lang in LANGS]
+            if not all(t in self.fields for t in texts) or any(t in self.errors for t in texts):
+                continue
+            if not any(str(data.get(t) or "").strip() for t in texts):
+                self.add_error(f"{name}_{own}", EITHER_LANGUAGE)
+        return data
+
+
 class Bilingual:
     """Forms of translated models as officers read them: each field labelled with its
-    language ("标题（中文）"), both languages side by side, both required where review
-    requires them (``both_required``), and tick boxes instead of multiple-selection lists."""
+    language ("标题（中文）"), both languages side by side, tick boxes instead of
+    multiple-selection lists, and the texts review requires in both languages
+    (``both_required``) required in one of them for a draft (``EitherLanguage``), or in
+    both where nothing checks them before citizens read them (shared vocabulary)."""
 
     both_required = ()
     optional = ()  # fields filled in when left empty (positions, slugs)
@@ -175,6 +208,27 @@ class Bilingual:
         models.DateField: {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})},
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.drafts_in_one_language():
+            self.form = type(
+                self.form.__name__,
+                (EitherLanguage, self.form),
+                {"either_language": self.both_required},
+            )
+
+    def drafts_in_one_language(self):
+        """Whether a text of ``both_required`` may be saved in one language: the item (or,
+        for an inline, the item it belongs to) goes through review, which refuses it until
+        both are there (``publication_problems``)."""
+        item = getattr(self, "parent_model", None) or self.model
+        return bool(self.both_required) and hasattr(item, "publication_problems")
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        if self.drafts_in_one_language():
+            context["one_language_note"] = ONE_LANGUAGE_NOTE
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is None:
@@ -183,7 +237,8 @@ class Bilingual:
         name = db_field.name if original is None else original.name
         if original is not None:
             field.label = translated_label(db_field)
-            field.required = field.required or name in self.both_required
+            if name in self.both_required:
+                field.required = not self.drafts_in_one_language()
         if name in self.optional:
             field.required = False
         # Help once per pair of languages, under the first.

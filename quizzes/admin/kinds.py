@@ -224,6 +224,7 @@ class SpotInline(Reorderable, Bilingual, TranslationStackedInline):
     formset = PartFormSet
     extra = 0
     fields = ("position", "text", "red_flag", "explanation")
+    both_required = ("text", "explanation")
 
 
 class EndingInline(Reorderable, Bilingual, TranslationStackedInline):
@@ -231,6 +232,7 @@ class EndingInline(Reorderable, Bilingual, TranslationStackedInline):
     formset = PartFormSet
     extra = 0
     fields = ("key", "position", "outcome", "loss", "text")
+    both_required = ("text",)
 
 
 class TurnInline(Reorderable, Bilingual, TranslationStackedInline):
@@ -238,6 +240,7 @@ class TurnInline(Reorderable, Bilingual, TranslationStackedInline):
     form = TurnForm
     formset = TurnFormSet
     extra = 0
+    both_required = ("says",)
     fields = (
         "key",
         "position",

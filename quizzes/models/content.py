@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import in_any_language
 from ..numbers import whole_number
 from .workflow import (
     Action,
@@ -14,6 +15,7 @@ from .workflow import (
     Stamped,
     Status,
     WorkflowError,
+    every_language_problem,
     missing_translations,
 )
 
@@ -155,26 +157,32 @@ class Lesson(Publishable):
         ]
 
     def __str__(self):
-        return self.title
+        # A draft may have its title in Chinese only.
+        return in_any_language(self, "title")
 
     def get_absolute_url(self):
         return reverse("quizzes:lesson", args=[self.slug])
 
-    def publication_problems(self):
-        """What stops this lesson from going to review or being published."""
-        problems = []
+    def missing_languages(self, steps=None, reminders=None):
+        """Its texts, and its steps' and reminders', left empty in a language: a draft may
+        be written in one (2 queries unless ``steps`` and ``reminders`` are given)."""
+        steps = self.steps.all() if steps is None else steps
+        reminders = self.reminders.all() if reminders is None else reminders
         missing = missing_translations(self, ("title", "summary"))
-        steps = list(self.steps.all())
-        reminders = list(self.reminders.all())
         for step in steps:
             missing += missing_translations(step, ("text",))
         for reminder in reminders:
             missing += missing_translations(reminder, ("text", "authority"))
+        return missing
+
+    def publication_problems(self):
+        """What stops this lesson from going to review or being published."""
+        problems = []
+        steps = list(self.steps.all())
+        reminders = list(self.reminders.all())
+        missing = self.missing_languages(steps, reminders)
         if missing:
-            problems.append(
-                _("Fill in every language: %(fields)s.")
-                % {"fields": ", ".join(sorted(set(map(str, missing))))}
-            )
+            problems.append(every_language_problem(missing))
         if not steps:
             problems.append(_("A lesson needs at least one step."))
         if not reminders:
@@ -300,7 +308,7 @@ class Reminder(Stamped):
         verbose_name_plural = _("police reminders")
 
     def __str__(self):
-        return self.text[:80]
+        return in_any_language(self, "text")[:80]
 
 
 class Case(models.Model):

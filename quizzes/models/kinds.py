@@ -9,6 +9,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import in_any_language
+
 
 class QuestionKind(models.TextChoices):
     CHOICE = "choice", _("Choose an answer")
@@ -45,7 +47,7 @@ class Spot(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        return in_any_language(self, "text")
 
     @property
     def is_flag(self):
@@ -145,7 +147,7 @@ class Reply(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        return in_any_language(self, "text")
 
 
 class Step(models.Model):

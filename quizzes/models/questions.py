@@ -12,10 +12,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import scenes
+from ..languages import in_any_language
 from .content import Channel, Lesson, RedFlag, Reminder
 from .kinds import QuestionKind as Kind
 from .kinds import conversation_problems, spot_problems
-from .workflow import Publishable, PublishableQuerySet, missing_translations
+from .workflow import (
+    Publishable,
+    PublishableQuerySet,
+    every_language_problem,
+    missing_translations,
+)
 
 
 class QuestionQuerySet(PublishableQuerySet):
@@ -160,8 +166,39 @@ class Question(Publishable):
 
     def __str__(self):
         """Its lesson and the start of what the learner reads: how officers know it."""
-        text = Truncator(" ".join(self.body.split())).chars(48)
-        return f"{self.lesson.title} · {text}" if self.lesson_id else text
+        # A draft may be written in Chinese only.
+        text = Truncator(" ".join(in_any_language(self, "body").split())).chars(48)
+        return f"{self.lesson} · {text}" if self.lesson_id else text
+
+    def parts(self):
+        """What a question of another kind than choosing an answer is made of: its parts
+        to spot, or its turns, their replies and its endings (up to 3 queries)."""
+        if self.pk is None:
+            return []
+        if self.kind == Kind.SPOT:
+            return list(self.spots.all())
+        if self.kind == Kind.CONVERSATION:
+            turns = list(self.turns.prefetch_related("replies"))
+            return [*turns, *(r for t in turns for r in t.replies.all()), *self.endings.all()]
+        return []
+
+    def missing_languages(self, choices=None, parts=None):
+        """Its texts, and its reminder's and its choices' or parts', left empty in a
+        language: a draft may be written in one (a few queries unless ``choices`` and
+        ``parts`` are given and the reminder is loaded)."""
+        if choices is None:
+            choices = list(self.choices.all()) if self.kind == Kind.CHOICE else []
+        parts = self.parts() if parts is None else parts
+        missing = missing_translations(self, ("body", "prompt", "explanation"))
+        # Its police reminder may be another lesson's, still a draft in one language.
+        if self.reminder is not None:
+            missing += missing_translations(self.reminder, ("text", "authority"))
+        for choice in choices:
+            missing += missing_translations(choice, ("text", "feedback"))
+        for part in parts:
+            fields = [f for f in ("says", "text", "explanation") if hasattr(part, f"{f}_en")]
+            missing += missing_translations(part, fields)
+        return missing
 
     def short_label(self, width=64):
         """How an officer picks it out of a long list: its kind and the start of its
@@ -193,17 +230,9 @@ class Question(Publishable):
             problems.append(_("A question needs exactly one correct choice."))
         if self.is_scam and self.pk and not self.red_flags.exists():
             problems.append(_("A scam question needs at least one red flag."))
-        missing = missing_translations(self, ("body", "prompt", "explanation"))
-        for choice in choices:
-            missing += missing_translations(choice, ("text", "feedback"))
-        for part in parts:
-            fields = [f for f in ("says", "text", "explanation") if hasattr(part, f"{f}_en")]
-            missing += missing_translations(part, fields)
+        missing = self.missing_languages(choices, parts)
         if missing:
-            problems.append(
-                _("Fill in every language: %(fields)s.")
-                % {"fields": ", ".join(sorted(set(map(str, missing))))}
-            )
+            problems.append(every_language_problem(missing))
         if self.channel == Channel.QR and not self.qr_payload:
             problems.append(_("A QR-code question needs the content of its code."))
         if self.channel == Channel.WEB and not self.link:
@@ -398,4 +427,4 @@ class Choice(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        return in_any_language(self, "text")

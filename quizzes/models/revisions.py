@@ -7,6 +7,8 @@ Whoever writes any part of a revision is one of its authors; no author may appro
 Imports are recorded as ``Import`` rows, each confirmation usable once.
 """
 
+from collections import Counter
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, models, transaction
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .workflow import WorkflowError
+from .workflow import WorkflowError, every_language_problem
 
 
 class Kind(models.TextChoices):
@@ -198,8 +200,10 @@ class Revision(models.Model):
     @transaction.atomic
     def approve(self, user, comment=""):
         """Apply the revision to the live item in one transaction and record who approved
-        it. Refused to anyone who wrote any part of it (two-person rule)."""
-        from ..curriculum.items import ItemError, apply_item
+        it. Refused to anyone who wrote any part of it (two-person rule), and while it
+        leaves a lesson's or question's text empty in a language that citizens read now
+        (its form saves a revision written in one language, as it saves a draft)."""
+        from ..curriculum.items import ItemError, apply_item, find
 
         self.check_reviewer(user)
         if user.pk in self.author_ids():
@@ -213,9 +217,14 @@ class Revision(models.Model):
                 _("This item changed since the revision was written; open it again to merge.")
             )
         self.before = self.live()
+        missing = _missing_languages(find(self.kind, self.key))
         try:
             with transaction.atomic():
                 item = apply_item(self.kind, self.key, self.data, self.changed_by or user)
+                # Gaps the live item already had (it was loaded so) are not this version's.
+                added = Counter(_missing_languages(item)) - Counter(missing)
+                if added:
+                    raise WorkflowError(every_language_problem(added.elements()))
         except ItemError as error:
             raise WorkflowError(str(error)) from None
         except (IntegrityError, DataError) as error:
@@ -272,6 +281,11 @@ class Revision(models.Model):
         from .. import notifications
 
         notifications.on_revision(self, "sent_back", user)
+
+
+def _missing_languages(item):
+    """What a lesson or question leaves empty in a language, as the workflow names it."""
+    return [str(m) for m in item.missing_languages()] if hasattr(item, "missing_languages") else []
 
 
 def restore_published_texts(answers, lessons=()):

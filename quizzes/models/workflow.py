@@ -83,6 +83,14 @@ def missing_translations(obj, fields):
     ]
 
 
+def every_language_problem(missing):
+    """The problem that stops an item with texts missing in a language (``missing``, as
+    ``missing_translations`` names them) from going to review or being published."""
+    return _("Fill in every language: %(fields)s.") % {
+        "fields": ", ".join(sorted(set(map(str, missing))))
+    }
+
+
 class Publishable(Stamped):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
