@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from quizzes.views.accounts import PasswordChangeForm
+from quizzes.views.accounts import PasswordChangeForm, SetPasswordForm
 from quizzes.views.campaigns import short_link
 from quizzes.views.pages import police_login, switch_language
 
@@ -27,7 +27,7 @@ password_urls = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -158,7 +158,7 @@ def progress(page, live_server, lang, lesson):
     start_quiz(page, live_server, lang, lesson)  # and one quiz left unfinished
     answer(page, nth=1)
     go(page, url(live_server, lang, "quizzes:progress"))
-    assert page.locator(".progress-list progress").count() == 1
+    assert page.locator(".progress-list meter").count() == 1
 
 
 def reminders(page, live_server, lang, lesson):

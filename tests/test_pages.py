@@ -94,6 +94,65 @@ def test_reminders_page_lists_general_and_lesson_reminders(client, lesson):
     assert "A draft reminder" not in content
 
 
+def on_this_page(content):
+    """The reminders page's list of groups: [(anchor, words)]."""
+    import re
+
+    nav = content[
+        content.index('<nav class="on-this-page"') : content.index(
+            "</nav>", content.index('<nav class="on-this-page"')
+        )
+    ]
+    return re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', nav)
+
+
+def test_reminders_page_starts_with_a_link_to_each_group(client, lesson):
+    """Grandpa Wang wants the advice on fake courier claims without scrolling past sixty
+    reminders: the list at the top takes him there; a lesson without reminders and a
+    draft lesson are not in it."""
+    ReminderFactory(text_en="Remember the four don'ts.", slug="four-donts")
+    LessonFactory(slug="no-reminders", title_en="A lesson without reminders")
+    draft = LessonFactory(slug="secret-draft", status=Status.DRAFT)
+    ReminderFactory(lesson=draft, text_en="A draft reminder", slug="draft-1")
+
+    content = client.get(reverse("quizzes:reminders")).content.decode()
+
+    links = on_this_page(content)
+    assert links == [
+        ("general-heading", "For every kind of scam"),
+        ("r-fake-courier", "Fake courier claims"),
+    ]
+    for anchor, _ in links:
+        assert f'id="{anchor}"' in content
+    assert content.count("<h1") == 1
+    assert content.count("<main") == 1
+    assert content.index('<nav class="on-this-page"') < content.index('id="general-heading"')
+
+
+def test_reminders_page_list_of_groups_in_chinese(client, lesson):
+    content = client.get("/zh-hans/reminders/").content.decode()
+
+    assert on_this_page(content) == [
+        ("general-heading", "适用于各类诈骗"),
+        ("r-fake-courier", "冒充快递理赔"),
+    ]
+    assert '<h2 id="on-this-page-heading">本页内容</h2>' in content
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_reminders_query_count_does_not_grow_with_lessons(
+    client, django_assert_num_queries, count
+):
+    ReminderFactory(text_en="Remember the four don'ts.", slug="four-donts")
+    for n in range(count):
+        ReminderFactory(lesson=LessonFactory(slug=f"scam-{n}"), slug=f"scam-{n}-1")
+
+    # general reminders and their sources, published lessons and their reminders
+    with django_assert_num_queries(4):
+        content = client.get(reverse("quizzes:reminders")).content.decode()
+    assert len(on_this_page(content)) == count + 1
+
+
 def _lessons(count):
     for _n in range(count):
         lesson = LessonFactory()

@@ -1,5 +1,6 @@
 """Progress is computed from answer rows and follows the learner into an account."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -115,7 +116,7 @@ def test_visitor_progress_moves_into_a_new_account(visitor, lesson):
     assert Answer.objects.filter(run__learner=learner).count() == 1
     assert visitor.session[SESSION_KEY] == learner.pk  # the account's learner now
     content = visitor.get(reverse("quizzes:progress")).content.decode()
-    assert "In progress" in content
+    assert "In progress: 1 of 3 questions answered" in content
 
 
 def test_logging_in_merges_into_existing_progress_without_double_counting(
@@ -150,7 +151,7 @@ def test_progress_page_shows_lessons_flags_and_runs(client, lesson, red_flag):
     content = client.get(reverse("quizzes:progress")).content.decode()
 
     assert "You have completed 1 lesson." in content
-    assert "Completed" in content and "Best 67%, latest 67%" in content
+    assert "Quiz completed" in content and "Best score 67%, latest score 67%" in content
     # wrong, then right twice: recent answers count most, but one scam type is not mastery
     assert (
         "Moves you off the official platform</strong>: You spot it in one kind of scam" in content
@@ -172,7 +173,7 @@ def test_home_cards_show_the_learners_status(citizen, citizen_user, lesson):
 
     content = citizen.get(reverse("quizzes:home")).content.decode()
 
-    assert "Mastered · best 100%" in content
+    assert "Mastered · best score 100%" in content
 
 
 def test_read_only_pages_do_not_create_a_session(visitor, lesson):
@@ -198,13 +199,13 @@ def test_progress_and_home_query_counts_do_not_grow_with_answers(
     # due, and the five latest runs
     with django_assert_num_queries(8):
         content = client.get(reverse("quizzes:progress")).content.decode()
-    assert "Best 67%, latest 67%" in content
+    assert "Best score 67%, latest score 67%" in content
     with django_assert_num_queries(3):  # session, user, activity: nothing new since
         assert main(client.get(reverse("quizzes:progress"))) == main(content)
     # session, user, lesson summaries, answers not yet remembered, review due
     with django_assert_num_queries(5):
         content = client.get(reverse("quizzes:home")).content.decode()
-    assert "Completed · best 67%" in content
+    assert "Quiz completed · best score 67%" in content
 
 
 @pytest.mark.parametrize("runs", [1, 50])
@@ -230,7 +231,10 @@ def test_progress_shows_each_new_answer_and_run(visitor, lesson):
     visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
     learner = Learner.objects.get()
     take_quiz(learner, lesson, right=3)
-    assert "Best 100%, latest 100%" in visitor.get(reverse("quizzes:progress")).content.decode()
+    assert (
+        "Best score 100%, latest score 100%"
+        in visitor.get(reverse("quizzes:progress")).content.decode()
+    )
 
     run = learner.start_run(lesson)
     page = visitor.get(reverse("quizzes:progress")).content.decode()
@@ -240,12 +244,15 @@ def test_progress_shows_each_new_answer_and_run(visitor, lesson):
     for rq in run.run_questions.select_related("question"):
         run.record_answer(rq, rq.question.choices.get(is_correct=rq.position == 1))
     page = visitor.get(reverse("quizzes:progress")).content.decode()
-    assert "Best 100%, latest 33%" in page
+    assert "Best score 100%, latest score 33%" in page
     assert page.count("(not finished)") == 0
 
     Answer.objects.filter(run=run).delete()
     QuizRun.objects.filter(pk=run.pk).delete()
-    assert "Best 100%, latest 100%" in visitor.get(reverse("quizzes:progress")).content.decode()
+    assert (
+        "Best score 100%, latest score 100%"
+        in visitor.get(reverse("quizzes:progress")).content.decode()
+    )
 
 
 def main(page):
@@ -312,3 +319,73 @@ def test_lesson_summaries_are_rebuilt_when_learners_merge(lesson):
     memory = LessonMemory.objects.get(learner=account)
     assert (memory.finished_runs, memory.best, memory.latest) == (2, 1.0, 1.0)
     assert memory.completion_score == pytest.approx(1 / 3)
+
+
+def answer_first(run, how_many, correct=True):
+    for rq in run.run_questions.select_related("question").order_by("position")[:how_many]:
+        run.record_answer(rq, rq.question.choices.get(is_correct=correct))
+
+
+def test_a_learner_one_answer_into_a_quiz_is_told_how_far_not_completed(visitor, lesson):
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    learner = Learner.objects.get()
+    answer_first(learner.runs.get(), 1)
+
+    home = visitor.get(reverse("quizzes:home")).content.decode()
+    page = visitor.get(reverse("quizzes:progress")).content.decode()
+
+    for content in (home, page):
+        assert "In progress: 1 of 3 questions answered" in content
+        assert "completed" not in main(content).replace("You have completed", "").lower()
+    assert "You have completed 0 lessons." in page
+
+
+def test_a_whole_quiz_with_one_right_answer_is_completed_with_its_score_said_as_a_score(
+    visitor, lesson
+):
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    learner = Learner.objects.get()
+    take_quiz(learner, lesson, right=1)
+
+    home = visitor.get(reverse("quizzes:home")).content.decode()
+    page = visitor.get(reverse("quizzes:progress")).content.decode()
+
+    assert "Quiz completed · best score 33%" in home
+    assert "Quiz completed</span>" in page
+    assert "Best score 33%, latest score 33%" in page
+    # The score is drawn as a meter (a measure), never as a progress bar (how far).
+    assert '<meter min="0" max="100" value="33" aria-hidden="true">' in page
+    assert "<progress" not in main(page)
+
+
+def test_a_new_try_at_a_mastered_lesson_says_both(visitor, lesson):
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    learner = Learner.objects.get()
+    take_quiz(learner, lesson, right=3)
+    answer_first(learner.start_run(lesson), 2)
+
+    home = visitor.get(reverse("quizzes:home")).content.decode()
+
+    assert "Mastered; new try: 2 of 3 questions answered · best score 100%" in home
+
+
+def test_a_lesson_never_opened_is_not_started(visitor, lesson):
+    other = LessonFactory(slug="guess-who", title_en="Guess who I am")
+    QuestionFactory(lesson=other, slug="g1", position=1)
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    answer_first(Learner.objects.get().runs.get(), 1)
+
+    page = visitor.get(reverse("quizzes:progress")).content.decode()
+
+    assert re.search(
+        r'Guess who I am</a>\s*<span class="status status-not_started">Not started</span>', page
+    )
+
+
+def test_in_chinese_the_learner_is_told_how_far_too(visitor, lesson):
+    visitor.post(reverse("quizzes:start-quiz", args=[lesson.slug]))
+    answer_first(Learner.objects.get().runs.get(), 1)
+
+    content = visitor.get("/zh-hans/progress/").content.decode()
+
+    assert "进行中：共3题，已答1题" in content

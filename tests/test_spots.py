@@ -40,6 +40,8 @@ def test_spot_page_offers_every_part_as_a_checkbox_and_no_answer_key(visitor, sp
         "Warning sign",
         "red_flag",
         "data-",
+        "ticked",
+        "spot-ticked",
     ]:
         assert leak not in content
 
@@ -64,6 +66,65 @@ def test_a_hit_a_miss_and_a_false_alarm_are_each_named(visitor, spot_lesson):
     assert "Couriers never collect fees through a link in a text." in content
     assert content.count('class="spot-mark spot-flag"') == 2
     assert 'name="spot"' not in content
+
+
+def parts_said(content):
+    """Each part of the feedback's list as the learner reads it: {position: words}."""
+    import re
+
+    items = re.findall(r'<li value="(\d)">(.*?)</li>', content, re.S)
+    return {int(n): " ".join(re.sub(r"<[^>]+>", "", html).split()) for n, html in items}
+
+
+def test_after_answering_each_part_says_what_the_learner_did_and_what_it_is(visitor, spot_lesson):
+    """Grandma Li ticks the greeting (harmless) and the deadline (a warning sign), and
+    leaves the link (a warning sign) unticked: the feedback says all three in words."""
+    _, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+    visitor.post(url, {"spot": [s[1].pk, s[2].pk]})
+
+    content = visitor.get(url).content.decode()
+
+    said = parts_said(content)
+    assert said[1].startswith("Dear customer: You ticked it. Harmless: not a warning sign.")
+    assert said[2].startswith("within 24 hours: You ticked it. Warning sign, and you found it.")
+    assert said[3].startswith(
+        "http://parcel-fee.example/pay: You did not tick it. Warning sign you missed."
+    )
+    # After a mistake the list is open, not folded away.
+    assert (
+        '<details class="more" open>\n      <summary>The warning signs in the message' in content
+    )
+    # In the message itself, a tick (a shape, with words for screen readers) on her two.
+    assert content.count('<span class="spot-ticked">') == 2
+    assert content.count("(you ticked this)") == 2
+    assert "✓ marks the parts you ticked." in content
+
+
+def test_a_right_answer_keeps_the_list_folded_and_says_what_was_left(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+    visitor.post(url, {"spot": [s[2].pk, s[3].pk]})
+
+    content = visitor.get(url).content.decode()
+
+    assert parts_said(content)[1].startswith(
+        "Dear customer: You did not tick it. Harmless, rightly left unmarked."
+    )
+    assert '<details class="more">\n      <summary>The warning signs in the message' in content
+
+
+def test_the_feedback_says_the_ticks_in_chinese_too(visitor, spot_lesson):
+    _, url = start(visitor, spot_lesson)
+    s = spots(spot_lesson)
+    visitor.post(url, {"spot": [s[2].pk]})
+
+    content = visitor.get(url.replace("/en/", "/zh-hans/", 1)).content.decode()
+
+    said = parts_said(content)
+    assert "您勾选了这一处。" in said[2]
+    assert "您没有勾选这一处。" in said[3]
+    assert content.count("（您勾选了这一处）") == 1
 
 
 def test_every_sign_and_nothing_harmless_is_right(visitor, spot_lesson):

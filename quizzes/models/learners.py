@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .answers import Answer
@@ -321,6 +322,9 @@ class LessonProgress:
     best: float | None = None
     latest: float | None = None
     runs: list = field(default_factory=list)
+    # The latest try's answers so far and its size: a try is under way while answered < size.
+    answered: int = 0
+    size: int = 0
 
     @classmethod
     def from_runs(cls, lesson, runs):
@@ -341,6 +345,36 @@ class LessonProgress:
     @property
     def status_label(self):
         return LessonStatus(self.status).label
+
+    @property
+    def state(self):
+        """Where the learner stands, in words: how far an unfinished try has gone, and
+        "completed" only once a whole quiz was answered (no query). The score is said
+        apart, as a score, so that "best 17%" is never read as 17% done."""
+        under_way = 0 < self.answered < self.size
+        if self.status == LessonStatus.NOT_STARTED:
+            return self.status_label
+        if self.status == LessonStatus.IN_PROGRESS:
+            if not under_way:
+                return self.status_label
+            return ngettext(
+                "In progress: %(answered)s of %(size)s question answered",
+                "In progress: %(answered)s of %(size)s questions answered",
+                self.size,
+            ) % {"answered": self.answered, "size": self.size}
+        done = (
+            gettext("Mastered")
+            if self.status == LessonStatus.MASTERED
+            else gettext("Quiz completed")
+        )
+        if not under_way:
+            return done
+        again = ngettext(
+            "new try: %(answered)s of %(size)s question answered",
+            "new try: %(answered)s of %(size)s questions answered",
+            self.size,
+        ) % {"answered": self.answered, "size": self.size}
+        return gettext("%(done)s; %(again)s") % {"done": done, "again": again}
 
     @property
     def best_percent(self):

@@ -305,11 +305,12 @@ class Question(Publishable):
             lines += scenes.parse(self.link, self.channel)
         return lines
 
-    def scene_context(self, spots=(), reveal=False, thread=()):
+    def scene_context(self, spots=(), reveal=False, thread=(), marked=()):
         """The context of includes/scenario.html: the question and its parsed screen.
         With ``spots`` each candidate part is a checkbox (before answering); ``reveal``
-        highlights them (after). ``thread``: a conversation's turns and replies so far
-        (``Conversation.thread``), drawn after the body in the same chat or call."""
+        highlights them (after), with a tick on those in ``marked`` (the learner's).
+        ``thread``: a conversation's turns and replies so far (``Conversation.thread``),
+        drawn after the body in the same chat or call."""
         screen = self.screen([(spot.text, spot) for spot in spots]) + list(thread)
         return {
             "question": self,
@@ -320,6 +321,7 @@ class Question(Publishable):
             "call_duration": self.call_duration(screen) if self.channel == "call" else "",
             "marking": bool(spots) and not reveal,
             "reveal": reveal,
+            "marked": marked if reveal else (),
         }
 
     @property

@@ -152,6 +152,8 @@ class LessonMemoryQuerySet(models.QuerySet):
         for lesson in lessons:
             memory = mine.get(lesson.pk)
             progress = LessonProgress(lesson=lesson)
+            if memory is not None:
+                progress.answered, progress.size = memory.answered, memory.size
             if memory is not None and memory.finished_runs:
                 progress.best, progress.latest = memory.best, memory.latest
                 progress.status = (

@@ -12,24 +12,31 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import ratelimit, twofactor
 from ..learners import current_learner
-from ..passwords import StaffPasswordValidator
 from ..redirects import safe_next
 
 
 def citizens_password_help():
-    """Django's password rules as help text, without the rule for police accounts."""
-    validators = [
-        v
+    """What AUTH_PASSWORD_VALIDATORS ask of a citizen's password, in one plain sentence
+    instead of Django's list (the police accounts' longer minimum is not for citizens).
+    The length is read from the validator; tests/test_accounts.py checks each promise."""
+    min_length = next(
+        v.min_length
         for v in password_validation.get_default_password_validators()
-        if not isinstance(v, StaffPasswordValidator)
-    ]
-    return password_validation.password_validators_help_text_html(validators)
+        if isinstance(v, password_validation.MinimumLengthValidator)
+    )
+    return ngettext(
+        "A good password has at least %(n)s character, is not only numbers, and is not "
+        "a common password or close to your username or e-mail address.",
+        "A good password has at least %(n)s characters, is not only numbers, and is not "
+        "a common password or close to your username or e-mail address.",
+        min_length,
+    ) % {"n": min_length}
 
 
 class SignupForm(UserCreationForm):
@@ -58,6 +65,15 @@ class SignupForm(UserCreationForm):
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's, with the police accounts' rule in the help only for police accounts."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        if not user.is_staff:
+            self.fields["new_password1"].help_text = citizens_password_help()
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The new password after a reset link: the same plain help as sign-up for citizens."""
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)

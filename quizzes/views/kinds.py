@@ -109,11 +109,12 @@ def spot_context(question, spots, marked, error, cache=True):
     context["answer"] = answer
     rows = []
     for spot in spots:
+        ticked = spot.pk in marked
         if spot.is_flag:
-            outcome = "found" if spot.pk in marked else "missed"
+            outcome = "found" if ticked else "missed"
         else:
-            outcome = "false" if spot.pk in marked else "left"
-        rows.append((spot, outcome))
+            outcome = "false" if ticked else "left"
+        rows.append((spot, outcome, ticked))
     context["spot_score"] = {
         "found": len(found),
         "flags": len(found) + len(missed),
@@ -126,8 +127,11 @@ def spot_context(question, spots, marked, error, cache=True):
         {
             "question": question,
             "rows": rows,
+            # After a mistake the list opens: what each part was, and what the learner did.
+            "mistaken": bool(missed or false_alarms),
             "revealed_html": render_to_string(
-                "includes/scenario.html", question.scene_context(spots=spots, reveal=True)
+                "includes/scenario.html",
+                question.scene_context(spots=spots, reveal=True, marked=marked),
             ),
             **feedback_context(question, []),
         },
