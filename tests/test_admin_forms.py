@@ -182,3 +182,21 @@ def test_a_new_question_cannot_be_posted_as_a_kind_its_form_did_not_show(
     assert response.status_code == 200  # the form again, with its errors
     assert response.context["adminform"].form.errors["kind"]
     assert Question.objects.count() == before
+
+
+def test_a_text_too_long_is_refused_with_its_length_never_cut(client, author_user, red_flag):
+    """A browser cuts a pasted text at a field's maxlength without a word; the form has
+    none, and refuses a longer text with how long it is and may be, keeping it all."""
+    sign_in_officer(client, author_user)
+    url = reverse("admin:quizzes_lesson_add")
+    long_title = "冒充客服退款" * 40  # 240 characters; a title holds 200
+
+    page = client.get(url).content.decode()
+    response = client.post(url, lesson_form(red_flag, title_zh_hans=long_title))
+
+    assert "maxlength" not in page
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["title_zh_hans"]
+    assert "200" in errors[0] and "240" in errors[0]
+    assert long_title in response.content.decode()
+    assert not Lesson.objects.filter(title_en="Fake lottery calls").exists()

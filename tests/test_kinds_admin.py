@@ -60,6 +60,7 @@ def test_where_a_reply_leads_is_offered_from_the_saved_turns_and_endings(
 
     field = re.search(r'<input[^>]*name="turns-0-reply_1_next"[^>]*>', content)[0]
     assert 'list="id_turns-0-reply_1_next-keys"' in field
+    assert "maxlength" not in content  # too long is refused, never cut by the browser
     offered = content[content.index('<datalist id="id_turns-0-reply_1_next-keys">') :]
     offered = offered[: offered.index("</datalist>")]
     assert f'<option value="{turn.key}" label="{turn.key}: ' in offered

@@ -241,6 +241,9 @@ class Bilingual:
                 field.required = not self.drafts_in_one_language()
         if name in self.optional:
             field.required = False
+        # No maxlength in the page: a browser silently cuts a longer pasted text there.
+        # The form refuses it instead, saying how long it is and how long it may be.
+        field.widget.attrs.pop("maxlength", None)
         # Help once per pair of languages, under the first.
         if name in self.help_texts and getattr(db_field, "language", "en") == "en":
             field.help_text = HELP[self.help_texts[name]]

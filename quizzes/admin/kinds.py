@@ -68,6 +68,9 @@ class TurnForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for n in REPLIES:
+            for name in ("text_en", "text_zh_hans", "next"):
+                # Refused when too long, never cut by the browser (``Bilingual``).
+                self.fields[reply_field(n, name)].widget.attrs.pop("maxlength", None)
             # "Reply 1 (English)", "回复 1（中文）": labelled as the model's own fields.
             for lang in LANGS:
                 self.fields[reply_field(n, f"text_{lang}")].label = language_label(
