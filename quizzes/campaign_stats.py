@@ -17,6 +17,9 @@ groups shown gives the groups hidden, together: when these come to fewer than
 ``MIN_LEARNERS`` learners, the smallest groups shown are hidden too (``protect``), as
 statistical offices do (complementary suppression). Scam types do not split the
 participants: everyone who takes a check answers the questions of each of its scam types.
+The city-wide figures beside the campaign's hold its participants too: a city figure is
+withheld when the learners it holds beyond the campaign's number 1 to ``MIN_LEARNERS`` −
+1 (``beside``), or the city minus the campaign would give their figure away.
 """
 
 import math
@@ -239,6 +242,24 @@ def protect(groups):
     return groups
 
 
+def outside(city, campaign):
+    """Whether ``city`` (a Figure over every campaign, or every learner) minus the
+    campaign's ``campaign`` Figure would give away the figure of the learners outside the
+    campaign, too few to be shown: 1 to MIN_LEARNERS − 1 of them."""
+    return campaign.shown and 0 < city.learners - campaign.learners < MIN_LEARNERS
+
+
+def beside(city, campaign):
+    """The city-wide row as it stands beside the campaign's row: each measure whose
+    learners beyond the campaign's are too few to be shown is withheld (``outside``).
+    Changes ``city`` in place and returns it."""
+    for measure in MEASURES:
+        figure = getattr(city, measure)
+        if figure.shown and outside(figure, getattr(campaign, measure)):
+            setattr(city, measure, replace(figure, withheld=True))
+    return city
+
+
 def scam_type_groups(campaign):
     """One Group per scam type (lesson) of the check questions: share right before and
     after over the answers to its questions (2 queries). The change here is the
@@ -318,13 +339,11 @@ def weakest_flags(campaign):
     figures = []
     for pk, (learners, seen, recognised) in shown.items():
         c_learners, c_seen, c_recognised = city.get(pk, (0, 0, 0))
-        figures.append(
-            FlagFigure(
-                flags[pk],
-                Figure(recognised / seen, learners),
-                Figure(c_recognised / c_seen if c_seen else None, c_learners),
-            )
-        )
+        group = Figure(recognised / seen, learners)
+        city_figure = Figure(c_recognised / c_seen if c_seen else None, c_learners)
+        if outside(city_figure, group):
+            city_figure = replace(city_figure, withheld=True)
+        figures.append(FlagFigure(flags[pk], group, city_figure))
     figures.sort(key=lambda f: (f.group.value, f.flag.title))
     return figures[:WEAKEST_FLAGS]
 
@@ -352,11 +371,12 @@ def campaign_figures(campaign):
     """Every figure of one campaign (8 queries, 9 when the city-wide ones are renewed)."""
     rows = participant_rows(Participant.objects.filter(campaign=campaign))
     city_rows = participant_rows(Participant.objects.all())
+    overall = group_of(_("This campaign"), rows)
     return CampaignFigures(
         participants=len(rows),
         completions=sum(1 for row in rows if row["after"] is not None),
-        overall=group_of(_("This campaign"), rows),
-        city=group_of(_("All campaigns in the city"), city_rows),
+        overall=overall,
+        city=beside(group_of(_("All campaigns in the city"), city_rows), overall),
         age_bands=protect(breakdown(rows, "age_band", dict(AgeBand.choices))),
         districts=protect(breakdown(rows, "district")),
         scam_types=scam_type_groups(campaign),

@@ -311,6 +311,42 @@ def test_the_weakest_red_flags_need_ten_learners_and_stand_beside_the_city(
     assert rows[0]["city_recognised_percent"] == "50%"
 
 
+def test_the_city_row_hides_what_it_holds_beyond_the_campaign_when_that_is_a_few(
+    analyst, campaign, red_flag
+):
+    # The city's first campaign, and a talk for 3 people elsewhere: the city's row minus
+    # this campaign's would be those 3, whose own row would say "fewer than 10".
+    other = CampaignFactory(code="harbour", lessons=list(campaign.lessons.all()))
+    for _ in range(10):
+        take(campaign, before=1, after=2)
+    for _ in range(3):
+        take(other, before=0, after=0)
+    cache.delete("campaign-stats:city-flags")
+
+    html = figures_page(analyst, campaign).content.decode()
+    rows = figures_csv(analyst, campaign)
+
+    assert page_row(html, "This campaign").startswith("<td>10</td><td>33%</td>")
+    assert page_row(html, "All campaigns in the city") == f"<td>{WITHHELD}</td>" * 5
+    city = next(row for row in rows if row["group"] == "All campaigns in the city")
+    assert [city[f] for f in SCORES] == [WITHHELD] * 5
+    flag = next(row for row in rows if row["section"] == "red_flag")
+    assert flag["red_flag_recognised_percent"] == "50%"
+    assert flag["city_recognised_percent"] == WITHHELD
+
+
+def test_the_city_row_is_shown_once_ten_learners_stand_beyond_the_campaign(analyst, campaign):
+    other = CampaignFactory(code="harbour", lessons=list(campaign.lessons.all()))
+    for _ in range(10):
+        take(campaign, before=1, after=2)
+    for _ in range(10):
+        take(other, before=0, after=0)
+
+    html = figures_page(analyst, campaign).content.decode()
+
+    assert page_row(html, "All campaigns in the city").startswith("<td>20</td><td>17%</td>")
+
+
 # --- Who may see them, and what they cost -------------------------------------------------
 
 
