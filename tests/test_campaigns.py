@@ -494,19 +494,7 @@ def test_editing_a_published_campaign_sends_it_back_to_review(client, campaign, 
     url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
     page = client.get(url)
     assert page.status_code == 200 and "Workflow" in page.content.decode()
-    form = {
-        "title_en": "Don't pay the fake courier, ever",
-        "title_zh_hans": campaign.title_zh_hans,
-        "code": campaign.code,
-        "unit_en": campaign.unit_en,
-        "unit_zh_hans": campaign.unit_zh_hans,
-        "place_en": campaign.place_en,
-        "place_zh_hans": campaign.place_zh_hans,
-        "audience": campaign.audience,
-        "starts_on": campaign.starts_on.isoformat(),
-        "ends_on": campaign.ends_on.isoformat(),
-        "lessons": [lesson.pk for lesson in campaign.lessons.all()],
-    }
+    form = campaign_form(campaign, title_en="Don't pay the fake courier, ever")
     assert client.post(url, form).status_code == 302
     campaign.refresh_from_db()
     assert campaign.status == Status.REVIEW

@@ -413,14 +413,19 @@ def test_the_reviewer_sees_both_languages_before_and_after(
         assert Revision.objects.get().changes()[1][:2] == ("标题", "中文")
 
 
+def chinese_title_revision_page(client, published, author, reviewer):
+    """The revision page a reviewer opens after an author changed the lesson's Chinese
+    title only."""
+    sign_in_officer(client, author)
+    edit(client, "lesson", published.pk, title_zh_hans="冒充快递理赔（新）")
+    sign_in_officer(client, reviewer)
+    return client.get(Revision.objects.get().get_absolute_url()).content.decode()
+
+
 def test_the_language_a_revision_leaves_alone_is_not_struck_through(
     client, published, author_user, reviewer_user
 ):
-    sign_in_officer(client, author_user)
-    edit(client, "lesson", published.pk, title_zh_hans="冒充快递理赔（新）")
-    sign_in_officer(client, reviewer_user)
-
-    page = client.get(Revision.objects.get().get_absolute_url()).content.decode()
+    page = chinese_title_revision_page(client, published, author_user, reviewer_user)
 
     assert "<del>Fake courier claims</del>" not in page
     assert "Fake courier claims <em>(unchanged)</em>" in page
@@ -736,11 +741,7 @@ def test_an_author_withdraws_their_revision_and_nobody_else_can(
 def test_the_revision_page_has_no_view_on_site_link_back_to_itself(
     client, published, author_user, reviewer_user
 ):
-    sign_in_officer(client, author_user)
-    edit(client, "lesson", published.pk, title_zh_hans="冒充快递理赔（新）")
-    sign_in_officer(client, reviewer_user)
-
-    page = client.get(Revision.objects.get().get_absolute_url()).content.decode()
+    page = chinese_title_revision_page(client, published, author_user, reviewer_user)
 
     assert "viewsitelink" not in page
 
