@@ -87,7 +87,8 @@ MIDDLEWARE = [
     # files come pre-compressed from whitenoise). Django's GZip pads responses against
     # BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, reading the session before the view (quizzes/sessions/middleware.py).
+    "quizzes.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A page for 405s, which Django sends empty (in the visitor's language).
     "quizzes.views.errors.method_not_allowed_page",

@@ -11,6 +11,8 @@ serialises a threaded worker's commands with a lock; a forked process makes its 
 ``incr`` is one round trip (a short script) instead of Django's two (EXISTS, then
 INCRBY), with Django's meaning kept: a missing key raises ValueError. ``count_uses``
 counts one more use in several rate-limit windows in one round trip (quizzes/ratelimit.py).
+``get_many_and_fields`` reads keys and one hash in one round trip, and ``add_fields`` sets
+fields of a hash with its time-out in one: a run's facts (quizzes/models/slots.py).
 """
 
 import os
@@ -40,6 +42,17 @@ end
 return counts
 """
 
+# Values of the keys (MGET), then the fields of the hash at the last key, flat.
+GET_MANY_AND_FIELDS = """
+return {redis.call('mget', unpack(KEYS, 1, #KEYS - 1)), redis.call('hgetall', KEYS[#KEYS])}
+"""
+
+# Fields set in a hash, which (again) expires ARGV[1] seconds from now.
+ADD_FIELDS = """
+redis.call('hset', KEYS[1], unpack(ARGV, 2))
+redis.call('expire', KEYS[1], ARGV[1])
+"""
+
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
@@ -64,6 +77,8 @@ class RedisCacheClient(redis.RedisCacheClient):
             self._scripts[index] = {
                 "incr": client.register_script(INCR_IF_EXISTS),
                 "count_uses": client.register_script(COUNT_USES),
+                "get_many_and_fields": client.register_script(GET_MANY_AND_FIELDS),
+                "add_fields": client.register_script(ADD_FIELDS),
             }
         return client
 
@@ -81,6 +96,20 @@ class RedisCacheClient(redis.RedisCacheClient):
         self._client_at(0)
         return self._scripts[0]["count_uses"](keys=keys, args=windows)
 
+    def get_many_and_fields(self, keys, hash_key):
+        index = self._get_connection_pool_index(False)
+        self._client_at(index)
+        values, flat = self._scripts[index]["get_many_and_fields"](keys=[*keys, hash_key])
+        pairs = zip(keys, values, strict=True)
+        found = {key: self._serializer.loads(value) for key, value in pairs if value is not None}
+        names, texts = flat[::2], flat[1::2]
+        return found, {n.decode(): t.decode() for n, t in zip(names, texts, strict=True)}
+
+    def add_fields(self, key, fields, timeout):
+        self._client_at(0)
+        flat = [item for pair in fields.items() for item in pair]
+        self._scripts[0]["add_fields"](keys=[key], args=[timeout, *flat])
+
 
 class RedisCache(redis.RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` with the client above."""
@@ -95,3 +124,17 @@ class RedisCache(redis.RedisCache):
         trip)."""
         keys = [self.make_and_validate_key(key) for key in windows]
         return self._cache.count_uses(keys, list(windows.values()))
+
+    def get_many_and_fields(self, keys, hash_key):
+        """``get_many(keys)``, and the fields of the Redis hash at ``hash_key`` ({name:
+        text}, {} when there is none), in one round trip."""
+        made = {self.make_and_validate_key(key): key for key in keys}
+        found, fields = self._cache.get_many_and_fields(
+            list(made), self.make_and_validate_key(hash_key)
+        )
+        return {made[key]: value for key, value in found.items()}, fields
+
+    def add_fields(self, key, fields, timeout):
+        """Set ``fields`` ({name: text}) of the Redis hash at ``key``, which then expires
+        ``timeout`` seconds from now (one round trip)."""
+        self._cache.add_fields(self.make_and_validate_key(key), fields, timeout)

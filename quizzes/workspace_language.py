@@ -44,8 +44,11 @@ class WorkspaceLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        language = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-        if language and request.path.startswith(reverse("admin:index")):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        # The path first: citizens' pages read the session later, before their view
+        # (quizzes/sessions/middleware.py).
+        if request.path.startswith(reverse("admin:index")) and hasattr(request, "session"):
+            language = request.session.get(SESSION_KEY)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
         return self.get_response(request)

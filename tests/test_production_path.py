@@ -18,9 +18,13 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import close_old_connections, connection
 from django.urls import reverse
 
-from quizzes.models import QuizRun
+from quizzes.learners import SESSION_KEY as LEARNER_KEY
+from quizzes.models import Learner, QuizRun
+from quizzes.models.slots import facts_from_database, facts_key
 
-pytestmark = pytest.mark.django_db
+# Transactions commit as in production: an answer adds itself to its run's facts once
+# committed (quizzes/models/slots.py).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CACHE_CALLS = (
     "add",
@@ -37,6 +41,8 @@ CACHE_CALLS = (
     "get_or_set",
     "clear",
     "count_uses",
+    "get_many_and_fields",
+    "add_fields",
 )
 
 
@@ -54,6 +60,13 @@ class CountingCache(LocMemCache):
         from quizzes.ratelimit import count_uses
 
         return count_uses(self, windows)
+
+    def get_many_and_fields(self, keys, hash_key):
+        """As Redis's (one call, one round trip); a hash is a dict under its key here."""
+        return self.get_many(keys), dict(self.get(hash_key) or {})
+
+    def add_fields(self, key, fields, timeout):
+        self.set(key, {**(self.get(key) or {}), **fields}, timeout)
 
 
 def _counting(name):
@@ -156,15 +169,16 @@ def test_a_visitors_home_and_lesson_pages_read_only_the_content_generation(
 def test_a_question_page_reads_redis_once(
     visitor, lesson, cache_calls, django_assert_num_queries, answered
 ):
-    """The session and the content generation come in one MGET; the page, the question
-    and the rendered parts from the process's own copies; one query for the run question."""
+    """The session, the content generation and the run's facts come in one round trip;
+    the page, the question and the rendered parts from the process's own copies: no
+    query."""
     run = start_and_warm(visitor, lesson, answered)
 
-    with cache_calls() as calls, django_assert_num_queries(1):
+    with cache_calls() as calls, django_assert_num_queries(0):
         response = visitor.get(question_url(run, answered + 1))
 
     assert response.status_code == 200
-    assert calls.made == ["get_many"]
+    assert calls.made == ["get_many_and_fields"]
 
 
 def test_a_citizens_question_page_reads_redis_once(
@@ -172,10 +186,10 @@ def test_a_citizens_question_page_reads_redis_once(
 ):
     run = start_and_warm(citizen, lesson, 1)
 
-    with cache_calls() as calls, django_assert_num_queries(2):  # the user, the run question
+    with cache_calls() as calls, django_assert_num_queries(1):  # the user
         citizen.get(question_url(run, 2))
 
-    assert calls.made == ["get_many"]
+    assert calls.made == ["get_many_and_fields"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -183,8 +197,9 @@ def test_a_citizens_question_page_reads_redis_once(
 def test_an_answer_reads_redis_once_and_counts_two_limits_at_once(
     client, lesson, cache_calls, answered
 ):
-    """The session with the generation, then both rate limits (the learner, the address)
-    counted in one round trip; the redirect to the feedback is not a page."""
+    """The session with the generation and the run's facts, then both rate limits (the
+    learner, the address) counted in one round trip, and once stored the answer added to
+    the run's facts; the redirect to the feedback is not a page."""
     run = start_and_warm(client, lesson, answered)
 
     with cache_calls() as calls:
@@ -193,7 +208,7 @@ def test_an_answer_reads_redis_once_and_counts_two_limits_at_once(
         )
 
     assert response.status_code == 302
-    assert calls.made == ["get_many", "count_uses"]
+    assert calls.made == ["get_many_and_fields", "count_uses", "add_fields"]
 
 
 def test_the_first_answer_of_a_minute_starts_its_counters_in_the_same_round_trip(
@@ -205,19 +220,92 @@ def test_the_first_answer_of_a_minute_starts_its_counters_in_the_same_round_trip
     with cache_calls() as calls:
         visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
 
-    assert calls.made == ["get_many", "count_uses"]
+    assert calls.made == ["get_many_and_fields", "count_uses", "add_fields"]
 
 
-def test_the_feedback_page_reads_redis_once(visitor, lesson, cache_calls):
+def test_the_feedback_page_reads_redis_once_and_needs_no_query(
+    visitor, lesson, cache_calls, django_assert_num_queries
+):
     run = start_and_warm(visitor, lesson, 0)
     visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
     visitor.get(question_url(run, 1))
 
-    with cache_calls() as calls:
+    with cache_calls() as calls, django_assert_num_queries(0):
         response = visitor.get(question_url(run, 1))
 
     assert 'id="feedback"' in response.content.decode()
-    assert calls.made == ["get_many"]
+    assert calls.made == ["get_many_and_fields"]
+
+
+# --- A run's facts in the cache (quizzes/models/slots.py) -----------------------------
+
+
+def facts_of(cache, run):
+    return cache.get(facts_key(run.public_id))
+
+
+def test_an_answer_stored_while_its_runs_facts_were_read_from_the_database_still_reaches_them(
+    visitor, lesson, production_cache
+):
+    """The first page of the run read its facts before the answer was committed, and
+    stores them after the answer added itself: the answer stays."""
+    run = start(visitor, lesson)
+    read_before = facts_from_database("default", run.public_id)
+    assert "a1" not in read_before
+
+    visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
+    production_cache.add_fields(facts_key(run.public_id), read_before, 60)
+
+    assert "a1" in facts_of(production_cache, run)
+    assert 'id="feedback"' in visitor.get(question_url(run, 1)).content.decode()
+
+
+def test_another_learners_run_is_not_shown_from_its_facts(
+    visitor, lesson, production_cache, client_factory
+):
+    run = start_and_warm(visitor, lesson, 0)
+    assert facts_of(production_cache, run)["run"]
+    stranger = client_factory()
+    start(stranger, lesson)  # a learner of their own
+
+    assert stranger.get(question_url(run, 1)).status_code == 404
+
+
+def test_a_run_moved_to_another_learner_is_read_again(visitor, lesson, production_cache):
+    """Learners merge when a visitor signs in (Learner.absorb): the facts name the old
+    owner, so the page reads the run from the database, and stores the new one."""
+    run = start_and_warm(visitor, lesson, 0)
+    new_owner = Learner.objects.create()
+    QuizRun.objects.filter(pk=run.pk).update(learner=new_owner)
+    session = visitor.session
+    session[LEARNER_KEY] = new_owner.pk
+    session.save()
+
+    assert visitor.get(question_url(run, 1)).status_code == 200
+    assert f" {new_owner.pk} " in facts_of(production_cache, run)["run"]
+
+
+def test_facts_that_miss_a_stored_answer_are_dropped_at_the_conflict(
+    visitor, lesson, production_cache
+):
+    """A process stopped between an answer's commit and adding it to the facts: the page
+    offers the question again, the learner's other choice is refused, and the facts are
+    read again, with the stored answer."""
+    run = start_and_warm(visitor, lesson, 0)
+    right = right_choice(run, 1)
+    visitor.post(question_url(run, 1), {"choice": right.pk})
+    facts = facts_of(production_cache, run)
+    del facts["a1"]
+    production_cache.set(facts_key(run.public_id), facts)
+    assert 'id="feedback"' not in visitor.get(question_url(run, 1)).content.decode()
+
+    wrong = run.run_questions.get(position=1).question.choices.exclude(pk=right.pk).first()
+    refused = visitor.post(question_url(run, 1), {"choice": wrong.pk})
+
+    assert refused.status_code == 409
+    assert facts_of(production_cache, run) is None
+    assert 'id="feedback"' in visitor.get(question_url(run, 1)).content.decode()
+    assert "a1" in facts_of(production_cache, run)
 
 
 def test_starting_another_quiz_reads_the_lessons_and_the_session(visitor, lesson, cache_calls):
@@ -345,6 +433,42 @@ def test_each_cache_call_is_one_redis_command():
     assert 0 < client.ttl(cache.make_key("window-1")) <= 60
     assert 60 < client.ttl(cache.make_key("window-2")) <= 3600
     cache.delete_many(["counter", "a", "window-1", "window-2"])
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
+def test_a_runs_facts_are_read_with_the_session_and_added_to_in_one_command_each():
+    from redis.client import Redis
+
+    cache = redis_cache(os.environ["REDIS_URL"])
+    cache.delete_many(["session", "facts"])
+    cache.add_fields("facts", {"q1": "7"}, 60)  # Redis learns the scripts
+    cache.get_many_and_fields(["session"], "facts")
+    cache.delete("facts")
+    commands = []
+    execute = Redis.execute_command
+
+    def count(client, *args, **options):
+        commands.append(str(args[0]).upper())
+        return execute(client, *args, **options)
+
+    cache.set("session", {"learner_id": 3})
+    Redis.execute_command = count
+    try:
+        assert cache.get_many_and_fields(["session", "missing"], "facts") == (
+            {"session": {"learner_id": 3}},
+            {},
+        )
+        cache.add_fields("facts", {"run": "1 3 - 5 -", "q1": "7"}, 60)
+        cache.add_fields("facts", {"a1": "9 11 -"}, 3600)
+        _session, facts = cache.get_many_and_fields(["session"], "facts")
+    finally:
+        Redis.execute_command = execute
+
+    assert commands == ["EVALSHA"] * 4
+    assert facts == {"run": "1 3 - 5 -", "q1": "7", "a1": "9 11 -"}
+    # Each addition gives the hash its time-out again.
+    assert 60 < cache._cache.get_client().ttl(cache.make_key("facts")) <= 3600
+    cache.delete_many(["session", "facts"])
 
 
 # --- The database connection's health check (PostgreSQL) ------------------------------

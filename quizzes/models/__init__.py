@@ -56,11 +56,11 @@ from .runs import (
     MAX_RUN_SIZE,
     MIXED_PRACTICE_SIZE,
     AnswerConflict,
-    QuestionSlot,
     QuizRun,
     RunQuestion,
 )
 from .sessions import DRILL_SIZE, ReviewKind, ReviewRun
+from .slots import QuestionSlot
 from .summaries import ActivityWeek, LessonMemory, RecheckFlag
 from .workflow import (
     WORKFLOW,

@@ -4,9 +4,7 @@ Progress is never stored as a score: it is computed from ``Answer`` rows, one pe
 answered question in a run. Learners and their progress are in ``learners``.
 """
 
-import functools
 import uuid
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
@@ -201,51 +199,6 @@ class QuizRun(models.Model):
         return list(missed.values())
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionSlot:
-    """A learner's run question as its page needs it: read by
-    ``RunQuestion.objects.for_page``, plain values rather than model instances."""
-
-    run_id: int
-    public_id: uuid.UUID
-    learner_id: int
-    lesson_id: int | None
-    size: int
-    question_id: int
-    position: int
-    answer_choice: int | None  # the stored answer's choice, None before answering
-    answer_id: int | None = None  # the stored answer, None before answering
-    # The question at the next position, None at the last one. Once this one is answered,
-    # whether the learner has begun the next one (answered it, or replied in its
-    # conversation); None before answering, when the feedback page does not need it.
-    next_question_id: int | None = None
-    next_started: bool | None = None
-    # A tap-the-red-flag answer's marked spots (ids), once answered.
-    marks: frozenset = frozenset()
-    # A conversation's replies so far, {turn id: reply id}.
-    taken: dict | None = None
-    # A review's, drill's or re-check's kind (ReviewKind), None for other runs.
-    review_kind: str | None = None
-
-    @property
-    def recheck(self):
-        """Whether the run is a lesson's re-check (whose answers the retention statistics
-        count)."""
-        from .sessions import ReviewKind
-
-        return self.review_kind == ReviewKind.RECHECK
-
-    def run(self):
-        """The run as an unsaved handle, to record answers with (no query)."""
-        return QuizRun(
-            pk=self.run_id,
-            public_id=self.public_id,
-            learner_id=self.learner_id,
-            lesson_id=self.lesson_id,
-            size=self.size,
-        )
-
-
 def listed(db, expression):
     """SQL for the values of ``expression`` over a subquery's rows, as one text of
     comma-separated values (NULL when there are none)."""
@@ -253,95 +206,15 @@ def listed(db, expression):
     return f"{function}(CAST({expression} AS TEXT), ',')"
 
 
-@functools.cache
-def slot_sql(alias):
-    """The SQL of ``RunQuestion.objects.for_page`` on database ``alias``: built once per
-    process."""
-    db = connections[alias]
-    quote = db.ops.quote_name
-    from .answers import Answer
-    from .kinds import Step
-    from .sessions import ReviewRun
-
-    def table(model):
-        return quote(model._meta.db_table)
-
-    answers, steps = table(Answer), table(Step)
-    marks = table(Answer.spots.through)
-    # The next question is begun once it has an answer or, for a conversation, a
-    # step; looked at only when this one is answered (both lookups use an index).
-    columns = (
-        "r.id, r.lesson_id, r.size, rq.question_id, a.choice_id, a.id,"
-        " nq.question_id, CASE WHEN a.id IS NULL THEN NULL ELSE ("
-        f"EXISTS (SELECT 1 FROM {answers} na"
-        " WHERE na.run_id = rq.run_id AND na.question_id = nq.question_id)"
-        f" OR EXISTS (SELECT 1 FROM {steps} ns"
-        " WHERE ns.run_id = rq.run_id AND ns.question_id = nq.question_id)) END,"
-        f" (SELECT {listed(db, 'm.spot_id')} FROM {marks} m WHERE m.answer_id = a.id),"
-        f" (SELECT {listed(db, "s.turn_id || ':' || s.reply_id")} FROM {steps} s"
-        " WHERE s.run_id = rq.run_id AND s.question_id = rq.question_id), rr.kind,"
-        " r.learner_id"
-    )
-    # A review, drill or re-check is a run with a ReviewRun (its primary key is the run's).
-    joins = (
-        f" FROM {table(RunQuestion)} rq"
-        f" JOIN {table(QuizRun)} r ON r.id = rq.run_id"
-        f" LEFT JOIN {answers} a"
-        " ON a.run_id = rq.run_id AND a.question_id = rq.question_id"
-        f" LEFT JOIN {table(RunQuestion)} nq"
-        " ON nq.run_id = rq.run_id AND nq.position = rq.position + 1"
-        f" LEFT JOIN {table(ReviewRun)} rr ON rr.run_id = r.id"
-    )
-    return f"SELECT {columns}{joins} WHERE r.public_id = %s AND rq.position = %s"
-
-
 class RunQuestionQuerySet(models.QuerySet):
-    def for_page(self, learner_id, public_id, position):
-        """The learner's QuestionSlot at ``position`` of run ``public_id``, or None when
-        the learner has no such run question (another learner's run included). One
-        query, which also reads: the stored
-        answer (its choice, or its marks), a conversation's replies so far, the next
-        position's question (for the feedback page, which carries it), and the kind of
-        review the run is, if any.
+    def for_page(self, learner_id, public_id, position, facts=None):
+        """The learner's run question at ``position`` of run ``public_id`` as its page
+        needs it (a ``slots.QuestionSlot``), or None when the learner has no such run
+        question (another learner's run included). From the run's ``facts`` when the
+        session brought them (Redis), else one query (``slots.slot``)."""
+        from .slots import slot
 
-        Hand-written SQL: every question page and answer runs it, and the ORM spent
-        about 1 ms building it where the database needs 20 µs to answer (bench/README.md).
-        """
-        if learner_id is None or not 0 < position <= MAX_RUN_SIZE:
-            return None
-        db = connections[self.db]
-        sql = slot_sql(db.alias)
-        params = [QuizRun._meta.get_field("public_id").get_db_prep_value(public_id, db), position]
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        # The run by its unique public id only, and whose it is checked here: given the
-        # learner too, PostgreSQL could read all the learner's runs by their index.
-        if row is None or row[11] != learner_id:
-            return None
-        run_id, lesson_id, size, question_id, choice_id, answer_id, next_id, next_started = row[:8]
-        marked, taken, review_kind = row[8], row[9], row[10]
-        return QuestionSlot(
-            run_id=run_id,
-            public_id=public_id,
-            learner_id=learner_id,
-            lesson_id=lesson_id,
-            size=size,
-            question_id=question_id,
-            position=position,
-            answer_choice=choice_id,
-            answer_id=answer_id,
-            next_question_id=next_id,
-            next_started=None if next_started is None else bool(next_started),
-            marks=frozenset(int(pk) for pk in marked.split(",")) if marked else frozenset(),
-            taken=dict(
-                (int(turn), int(reply))
-                for turn, _, reply in (pair.partition(":") for pair in taken.split(","))
-            )
-            if taken
-            else {},
-            review_kind=review_kind,
-        )
+        return slot(self.db, learner_id, public_id, position, facts)
 
 
 class RunQuestion(models.Model):

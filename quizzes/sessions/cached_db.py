@@ -4,6 +4,10 @@ A learner's page reads the session and then, for the published content it shows,
 content generation (quizzes/caching.py): two round trips to Redis. Here the session read
 fetches both with one MGET. As in Django, the database is read when the cache does not
 hold the session (or cannot be reached), and writes go to both, once.
+
+A page may ask for one more thing in that round trip before the session is read
+(``read_along``): the run question pages ask for their run's facts
+(quizzes/models/slots.py), so that they need no query.
 """
 
 from django.contrib.sessions.backends import cached_db
@@ -23,10 +27,26 @@ class SessionStore(cached_db.SessionStore):
             return self.create()
         return super().save(must_create)
 
+    along_key, along = None, None
+
+    def read_along(self, key):
+        """Ask for the fields of the Redis hash at ``key`` to be read with the session, in
+        its round trip; ``along`` holds them once it is read ({} when there are none,
+        None when they could not be read). False when the session was read already."""
+        if hasattr(self, "_session_cache"):
+            return False
+        self.along_key = key
+        return True
+
     def load(self):
         key = self.cache_key
         try:
-            values = self._cache.get_many([key, caching.GENERATION_KEY])
+            if self.along_key is None:
+                values = self._cache.get_many([key, caching.GENERATION_KEY])
+            else:
+                values, self.along = self._cache.get_many_and_fields(
+                    [key, caching.GENERATION_KEY], self.along_key
+                )
         except Exception:  # as Django: an unreadable entry is read from the database
             values = {}
         caching.keep_generation(values.get(caching.GENERATION_KEY))

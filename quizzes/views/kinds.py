@@ -77,11 +77,14 @@ def submit_marks(request, slot, question, spots):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     try:
         run = slot.run()
-        return None, 200, record_marks(run, slot.question_id, spots, marked, slot.recheck)
+        answer = record_marks(run, slot.question_id, spots, marked, slot.recheck)
     except MarksConflict:
+        slot.forget()
         stored = Answer.objects.get(run_id=slot.run_id, question_id=slot.question_id)
         stored.marked = set(stored.spots.values_list("pk", flat=True))
         return _("You have already answered this question."), 409, stored
+    slot.remember(answer)
+    return None, 200, answer
 
 
 def spot_context(question, spots, marked, error, cache=True):
@@ -161,7 +164,7 @@ def conversation_question(request, slot, question):
             return HttpResponseRedirect(request.path + ("#feedback" if walked[2] else "#now"))
     elif walked[2] is not None and slot.answer_id is None:
         # The ending's answer was not stored (the request failed after the step): now.
-        finish_conversation(slot.run(), question.pk, walked[2])
+        slot.remember(finish_conversation(slot.run(), question.pk, walked[2]))
     path, _current, _ending = walked
     state = "path:" + ",".join(str(reply.pk) for _, reply in path)
 
@@ -198,9 +201,11 @@ def submit_reply(request, slot, conversation, taken, walked):
         return _("You are answering very fast. Please wait a minute and try again."), 429, walked
     after = conversation.walk([r.pk for _, r in path] + [reply.pk])
     try:
-        record_step(slot.run(), slot.question_id, turn, reply, after[2], slot.recheck)
+        answer = record_step(slot.run(), slot.question_id, turn, reply, after[2], slot.recheck)
     except StepConflict:
+        slot.forget()
         return _("You have already replied at this point of the conversation."), 409, walked
+    slot.remember(answer, step=(turn.pk, reply.pk))
     return None, 200, after
 
 

@@ -31,7 +31,9 @@ from ..models import (
     ReviewKind,
     RunQuestion,
 )
+from ..models.slots import facts_key
 from ..numbers import whole_number
+from ..sessions.middleware import reads_session_itself
 from .pages import lesson_page
 
 
@@ -103,18 +105,20 @@ def practice(request):
     return redirect(run)
 
 
+@reads_session_itself
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def run_question(request, public_id, position):
     """One question of a run: the scenario and the form, or the feedback once answered.
 
-    Queries: the session and this run question with its answer; on POST also the
-    INSERT, which finishes the run with its last answer and leaves the answer for the
-    learner's memory to count when a page reads it (``Answer.objects.record``). The
-    question comes from the content cache, the page from the page cache (rendered once
-    per question, position and answer).
+    Queries: the session and this run question with its answer (with Redis, the run's
+    facts come with the session and there is no query); on POST also the INSERT, which
+    finishes the run with its last answer and leaves the answer for the learner's memory
+    to count when a page reads it (``Answer.objects.record``). The question comes from
+    the content cache, the page from the page cache (rendered once per question,
+    position and answer).
     """
-    slot = RunQuestion.objects.for_page(learner_id(request), public_id, position)
+    slot = slot_of(request, public_id, position)
     if slot is None:
         raise Http404(_("This question is not in any of your quizzes."))
     question = caching.question(slot.question_id)
@@ -145,6 +149,17 @@ def run_question(request, public_id, position):
         }
 
     return cached_page(request, slot, question, choice_id, context, status, error)
+
+
+def slot_of(request, public_id, position):
+    """The learner's run question (``RunQuestion.objects.for_page``). With Redis the run's
+    facts are read with the session, in its one round trip (``read_along``)."""
+    session = request.session
+    along = getattr(session, "read_along", None)
+    wanted = along is not None and along(facts_key(public_id))
+    learner = learner_id(request)  # reads the session
+    facts = session.along if wanted else None
+    return RunQuestion.objects.for_page(learner, public_id, position, facts=facts)
 
 
 def frame(slot, question):
@@ -300,10 +315,13 @@ def submit_answer(request, slot, choices):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     run = slot.run()
     try:
-        return None, 200, run.record_answer(slot, choice, recheck=slot.recheck)
+        answer = run.record_answer(slot, choice, recheck=slot.recheck)
     except AnswerConflict:
+        slot.forget()
         stored = Answer.objects.get(run=run, question_id=slot.question_id)
         return _("You have already answered this question."), 409, stored
+    slot.remember(answer)
+    return None, 200, answer
 
 
 def feedback_context(question, choices):
