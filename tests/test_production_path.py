@@ -19,7 +19,8 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from quizzes.learners import SESSION_KEY as LEARNER_KEY
-from quizzes.models import Learner, QuizRun
+from quizzes.models import Learner, QuizRun, ReviewKind
+from quizzes.models.sessions import start_session
 from quizzes.models.slots import facts_from_database, facts_key
 
 # Transactions commit as in production: an answer adds itself to its run's facts once
@@ -244,6 +245,19 @@ def facts_of(cache, run):
     return cache.get(facts_key(run.public_id))
 
 
+def test_a_re_checks_facts_name_its_kind_as_the_database_does(visitor, lesson, production_cache):
+    """A re-check's answers count in the retention statistics: its facts say what it is,
+    as they do when read from the database."""
+    run = start_and_warm(visitor, lesson, 0)
+    questions = list(run.run_questions.values_list("question_id", flat=True))
+    check = start_session(run.learner_id, questions, ReviewKind.RECHECK, lesson=lesson, day=7)
+
+    stored = facts_of(production_cache, check)
+
+    assert stored == facts_from_database("default", check.public_id)
+    assert stored["run"].endswith(" recheck")
+
+
 def test_an_answer_stored_while_its_runs_facts_were_read_from_the_database_still_reaches_them(
     visitor, lesson, production_cache
 ):
@@ -337,8 +351,23 @@ def test_a_first_quiz_writes_the_new_session_once(
 
     assert response.status_code == 302
     # The two limits on quiz starts (per address, then per learner) open their windows,
-    # each in the one round trip that counts it.
-    assert calls.made == ["get", "count_uses", "count_uses", "set"]
+    # each in the one round trip that counts it; the new run's facts are stored, so that
+    # its first page needs no query.
+    assert calls.made == ["get", "count_uses", "count_uses", "add_fields", "set"]
+
+
+def test_a_new_runs_first_page_needs_no_query(
+    visitor, lesson, cache_calls, client_factory, django_assert_num_queries
+):
+    start_and_warm(visitor, lesson, 0)
+    other = client_factory()
+    run = start(other, lesson)
+
+    with cache_calls() as calls, django_assert_num_queries(0):
+        response = other.get(question_url(run, 1))
+
+    assert 'id="answer-area"' in response.content.decode()
+    assert calls.made == ["get_many_and_fields"]
 
 
 def test_a_progress_page_seen_again_reads_redis_twice(visitor, lesson, cache_calls):

@@ -14,6 +14,7 @@ from .answers import Answer
 from .content import Lesson, RedFlag
 from .questions import Question
 from .runs import MASTERY_THRESHOLD, MIXED_PRACTICE_SIZE, QuizRun, RunQuestion
+from .slots import remember_new_run
 
 
 class LearnerQuerySet(models.QuerySet):
@@ -189,6 +190,7 @@ class Learner(models.Model):
                 return unfinished
         run = QuizRun.objects.start(self.pk, questions, lesson.pk if lesson else None)
         run.learner, run.lesson = self, lesson
+        remember_new_run(run, questions)
         return run
 
     def unfinished_run(self, lesson, questions):

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .review import REVIEW_SIZE, ReviewItem
+from .slots import remember_new_run
 
 DRILL_SIZE = 5  # questions in a drill on one red flag, at most
 
@@ -68,6 +69,7 @@ def start_session(learner_id, question_ids, kind, **marks):
     with transaction.atomic():
         run = QuizRun.objects.start(learner_id, question_ids)
         ReviewRun.objects.create(run=run, kind=kind, **marks)
+        remember_new_run(run, question_ids, kind)
     return run
 
 

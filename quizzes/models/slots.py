@@ -105,6 +105,21 @@ class QuestionSlot:
             cache.delete(facts_key(self.public_id))
 
 
+def remember_new_run(run, question_ids, review_kind=None):
+    """Store the facts of a run that starts (it has no answers yet), so that its first
+    page needs no query either: one round trip once the transaction commits; nothing
+    without Redis."""
+    if facts_kept():
+        facts = {"run": run_fact(run.pk, run.learner_id, run.lesson_id, run.size, review_kind)}
+        facts.update((f"q{position}", str(pk)) for position, pk in enumerate(question_ids, 1))
+        key = facts_key(run.public_id)
+        transaction.on_commit(lambda: cache.add_fields(key, facts, FACTS_TIMEOUT))
+
+
+def run_fact(run_id, learner_id, lesson_id, size, review_kind):
+    return f"{run_id} {learner_id} {lesson_id or '-'} {size} {review_kind or '-'}"
+
+
 def answer_fact(answer_id, choice_id, marks):
     return f"{answer_id} {choice_id or '-'} {','.join(map(str, sorted(marks))) or '-'}"
 
@@ -168,7 +183,7 @@ def facts_from_database(alias, public_id, near=None):
         marks,
         taken,
     ) in rows:
-        facts["run"] = f"{run_id} {learner} {lesson or '-'} {size} {kind or '-'}"
+        facts["run"] = run_fact(run_id, learner, lesson, size, kind)
         facts[f"q{position}"] = str(question)
         if answer is not None:
             facts[f"a{position}"] = answer_fact(answer, choice, marks.split(",") if marks else ())
