@@ -25,7 +25,7 @@ from django.db import connections, transaction
 
 from .runs import MAX_RUN_SIZE, QuizRun, RunQuestion, listed
 
-FACTS_TIMEOUT = 2 * 60 * 60  # a run's hash lives this long after its last answer (about 300 bytes)
+FACTS_TIMEOUT = 2 * 60 * 60  # after the last answer; a run's facts take about 300 bytes
 
 
 def facts_key(public_id):
