@@ -47,9 +47,13 @@ GET_MANY_AND_FIELDS = """
 return {redis.call('mget', unpack(KEYS, 1, #KEYS - 1)), redis.call('hgetall', KEYS[#KEYS])}
 """
 
-# Fields set in a hash, which (again) expires ARGV[1] seconds from now.
+# Fields set in a hash (ARGV[2] = '1': in place of all it held), which (again) expires
+# ARGV[1] seconds from now.
 ADD_FIELDS = """
-redis.call('hset', KEYS[1], unpack(ARGV, 2))
+if ARGV[2] == '1' then
+    redis.call('del', KEYS[1])
+end
+redis.call('hset', KEYS[1], unpack(ARGV, 3))
 redis.call('expire', KEYS[1], ARGV[1])
 """
 
@@ -97,18 +101,19 @@ class RedisCacheClient(redis.RedisCacheClient):
         return self._scripts[0]["count_uses"](keys=keys, args=windows)
 
     def get_many_and_fields(self, keys, hash_key):
-        index = self._get_connection_pool_index(False)
-        self._client_at(index)
-        values, flat = self._scripts[index]["get_many_and_fields"](keys=[*keys, hash_key])
+        # From the first server, which add_fields writes to: a page reads what the POST
+        # before it added (a replica could lag behind).
+        self._client_at(0)
+        values, flat = self._scripts[0]["get_many_and_fields"](keys=[*keys, hash_key])
         pairs = zip(keys, values, strict=True)
         found = {key: self._serializer.loads(value) for key, value in pairs if value is not None}
         names, texts = flat[::2], flat[1::2]
         return found, {n.decode(): t.decode() for n, t in zip(names, texts, strict=True)}
 
-    def add_fields(self, key, fields, timeout):
+    def add_fields(self, key, fields, timeout, replace=False):
         self._client_at(0)
         flat = [item for pair in fields.items() for item in pair]
-        self._scripts[0]["add_fields"](keys=[key], args=[timeout, *flat])
+        self._scripts[0]["add_fields"](keys=[key], args=[timeout, int(replace), *flat])
 
 
 class RedisCache(redis.RedisCache):
@@ -134,7 +139,8 @@ class RedisCache(redis.RedisCache):
         )
         return {made[key]: value for key, value in found.items()}, fields
 
-    def add_fields(self, key, fields, timeout):
-        """Set ``fields`` ({name: text}) of the Redis hash at ``key``, which then expires
-        ``timeout`` seconds from now (one round trip)."""
-        self._cache.add_fields(self.make_and_validate_key(key), fields, timeout)
+    def add_fields(self, key, fields, timeout, replace=False):
+        """Set ``fields`` ({name: text}) of the Redis hash at ``key`` (``replace``: in place
+        of all it held), which then expires ``timeout`` seconds from now (one round
+        trip)."""
+        self._cache.add_fields(self.make_and_validate_key(key), fields, timeout, replace)

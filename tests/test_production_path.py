@@ -66,8 +66,8 @@ class CountingCache(LocMemCache):
         """As Redis's (one call, one round trip); a hash is a dict under its key here."""
         return self.get_many(keys), dict(self.get(hash_key) or {})
 
-    def add_fields(self, key, fields, timeout):
-        self.set(key, {**(self.get(key) or {}), **fields}, timeout)
+    def add_fields(self, key, fields, timeout, replace=False):
+        self.set(key, {**({} if replace else self.get(key) or {}), **fields}, timeout)
 
 
 def _counting(name):
@@ -254,8 +254,41 @@ def test_a_re_checks_facts_name_its_kind_as_the_database_does(visitor, lesson, p
 
     stored = facts_of(production_cache, check)
 
+    assert stored.pop("content")  # the content generation they hold under
     assert stored == facts_from_database("default", check.public_id)
     assert stored["run"].endswith(" recheck")
+
+
+def test_deleting_a_choice_learners_picked_makes_their_runs_read_their_facts_again(
+    visitor, lesson, production_cache
+):
+    """The answers that picked it go with it (a cascade): the facts, written under the
+    content as it was, are read again and replaced, and the question is open again."""
+    run = start_and_warm(visitor, lesson, 0)
+    picked = right_choice(run, 1)
+    visitor.post(question_url(run, 1), {"choice": picked.pk})
+    assert "a1" in facts_of(production_cache, run)
+
+    picked.delete()  # as a data fix in the shell would; the workspace refuses it
+    page = visitor.get(question_url(run, 1)).content.decode()
+
+    assert 'id="answer-area"' in page and 'id="feedback"' not in page
+    assert "a1" not in facts_of(production_cache, run)
+
+
+def test_an_answer_is_stored_when_redis_fails_to_take_its_fact(
+    visitor, lesson, production_cache, monkeypatch
+):
+    run = start_and_warm(visitor, lesson, 0)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(production_cache, "add_fields", unreachable)
+    response = visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
+
+    assert response.status_code == 302
+    assert run.answers.count() == 1
 
 
 def test_an_answer_stored_while_its_runs_facts_were_read_from_the_database_still_reaches_them(
@@ -497,6 +530,9 @@ def test_a_runs_facts_are_read_with_the_session_and_added_to_in_one_command_each
     assert facts == {"run": "1 3 - 5 -", "q1": "7", "a1": "9 11 -"}
     # Each addition gives the hash its time-out again.
     assert 60 < cache._cache.get_client().ttl(cache.make_key("facts")) <= 3600
+    # Outdated facts are replaced whole.
+    cache.add_fields("facts", {"run": "1 4 - 5 -", "q1": "7"}, 60, replace=True)
+    assert cache.get_many_and_fields(["session"], "facts")[1] == {"run": "1 4 - 5 -", "q1": "7"}
     cache.delete_many(["session", "facts"])
 
 

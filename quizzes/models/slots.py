@@ -10,12 +10,18 @@ round trip as the session (``quizzes/sessions/cached_db.py``), so that a questio
 and an answer's feedback page need no query at all. The query fills the hash when it is
 missing; every answer and reply adds itself once stored (``QuestionSlot.remember``).
 Facts are only ever added, and each writer adds its own after its commit, so a hash
-filled from a query that ran before an answer was committed still gets that answer. A
-run that moved to another learner (learners merge) is read again from the database;
-anything the hash cannot explain (a conflict on an answer or a reply) drops it.
+filled from a query that ran before an answer was committed still gets that answer.
+
+Facts hold while the content does: deleting a choice, a reply or an ending deletes the
+answers and replies that chose it, so a hash written under an older content generation
+(``quizzes/caching.py``) is read again from the database and replaced. So is a run that
+moved to another learner (learners merge). A conflict on an answer or a reply, which
+the facts did not foresee, drops the hash. Without Redis every page reads the facts it
+needs, at its position and the next, from the database.
 """
 
 import functools
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -23,7 +29,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
 
+from .. import caching
 from .runs import MAX_RUN_SIZE, QuizRun, RunQuestion, listed
+
+logger = logging.getLogger(__name__)
 
 FACTS_TIMEOUT = 2 * 60 * 60  # after the last answer; a run's facts take about 300 bytes
 
@@ -95,7 +104,11 @@ class QuestionSlot:
             fields[f"t{self.position}:{step[0]}"] = str(step[1])
         if fields and facts_kept():
             key = facts_key(self.public_id)
-            transaction.on_commit(lambda: cache.add_fields(key, fields, FACTS_TIMEOUT))
+            # Robust: the answer is stored whatever Redis says; a missing fact is read
+            # again at the next conflict.
+            transaction.on_commit(
+                lambda: cache.add_fields(key, fields, FACTS_TIMEOUT), robust=True
+            )
 
     def forget(self):
         """Drop the run's facts from the cache, when a conflict shows they miss something
@@ -110,10 +123,13 @@ def remember_new_run(run, question_ids, review_kind=None):
     page needs no query either: one round trip once the transaction commits; nothing
     without Redis."""
     if facts_kept():
-        facts = {"run": run_fact(run.pk, run.learner_id, run.lesson_id, run.size, review_kind)}
+        facts = {
+            "run": run_fact(run.pk, run.learner_id, run.lesson_id, run.size, review_kind),
+            "content": str(caching.generation()),
+        }
         facts.update((f"q{position}", str(pk)) for position, pk in enumerate(question_ids, 1))
         key = facts_key(run.public_id)
-        transaction.on_commit(lambda: cache.add_fields(key, facts, FACTS_TIMEOUT))
+        transaction.on_commit(lambda: cache.add_fields(key, facts, FACTS_TIMEOUT), robust=True)
 
 
 def run_fact(run_id, learner_id, lesson_id, size, review_kind):
@@ -206,14 +222,28 @@ def slot(alias, learner_id, public_id, position, facts=None):
         return None
     if not facts_kept():
         facts = facts_from_database(alias, public_id, near=position)
-    elif not facts or owner(facts) != learner_id:
-        cached = facts
-        facts = facts_from_database(alias, public_id)
-        if facts and (not cached or cached.get("run") != facts["run"]):
-            cache.add_fields(facts_key(public_id), facts, FACTS_TIMEOUT)
+    else:
+        content = str(caching.generation())
+        if not facts or owner(facts) != learner_id or facts.get("content") != content:
+            facts = refill(alias, public_id, facts, content)
     if owner(facts) != learner_id or f"q{position}" not in facts:
         return None
     return slot_from_facts(facts, learner_id, public_id, position)
+
+
+def refill(alias, public_id, cached, content):
+    """The run's facts from the database, stored in the cache: added to what a hash
+    without its ``run`` holds (answers that added themselves meanwhile), in place of an
+    outdated hash (another owner, older content). Facts in hand whatever Redis says."""
+    facts = facts_from_database(alias, public_id)
+    if facts:
+        facts["content"] = content
+        outdated = "run" in cached if cached else False
+        try:
+            cache.add_fields(facts_key(public_id), facts, FACTS_TIMEOUT, replace=outdated)
+        except Exception:
+            logger.warning("Could not store run %s's facts in the cache", public_id, exc_info=True)
+    return facts
 
 
 def slot_from_facts(facts, learner_id, public_id, position):

@@ -17,5 +17,9 @@ def reads_session_itself(view):
 class SessionMiddleware(middleware.SessionMiddleware):
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "reads_session_itself", False):
-            request.session.get("")  # reads it, if it is not read yet
+            session = request.session
+            accessed = session.accessed
+            session.get("")  # reads it, if it is not read yet
+            # Only what the view reads makes its response vary with the session cookie.
+            session.accessed = accessed
         return None

@@ -31,7 +31,7 @@ from ..models import (
     ReviewKind,
     RunQuestion,
 )
-from ..models.slots import facts_key
+from ..models.slots import facts_kept, facts_key
 from ..numbers import whole_number
 from ..sessions.middleware import reads_session_itself
 from .pages import lesson_page
@@ -155,7 +155,7 @@ def slot_of(request, public_id, position):
     """The learner's run question (``RunQuestion.objects.for_page``). With Redis the run's
     facts are read with the session, in its one round trip (``read_along``)."""
     session = request.session
-    along = getattr(session, "read_along", None)
+    along = getattr(session, "read_along", None) if facts_kept() else None
     wanted = along is not None and along(facts_key(public_id))
     learner = learner_id(request)  # reads the session
     facts = session.along if wanted else None
