@@ -276,6 +276,32 @@ def test_deleting_a_choice_learners_picked_makes_their_runs_read_their_facts_aga
     assert "a1" not in facts_of(production_cache, run)
 
 
+def test_a_conversation_goes_on_from_its_facts_and_a_reply_they_missed_is_a_replay(
+    visitor, conversation_lesson, production_cache, django_assert_num_queries
+):
+    """Each reply adds itself to the run's facts, so the next turn's page needs no query.
+    A reply whose fact was lost (the process stopped after its commit) is offered again;
+    sending it again is a replay, not a conflict, and the facts are read again."""
+    from quizzes.models import Reply
+
+    run = start(visitor, conversation_lesson)
+    url = question_url(run, 1)
+    visitor.get(url)
+    what_case = Reply.objects.get(text_en="What case?")
+    visitor.post(url, {"turn": what_case.turn_id, "reply": what_case.pk})
+    with django_assert_num_queries(0):
+        assert "Move your savings" in visitor.get(url).content.decode()
+
+    facts = facts_of(production_cache, run)
+    del facts[f"t1:{what_case.turn_id}"]
+    production_cache.set(facts_key(run.public_id), facts)
+    again = visitor.post(url, {"turn": what_case.turn_id, "reply": what_case.pk})
+
+    assert again.status_code == 302
+    assert "Move your savings" in visitor.get(url).content.decode()
+    assert f"t1:{what_case.turn_id}" in facts_of(production_cache, run)
+
+
 def test_an_answer_is_stored_when_redis_fails_to_take_its_fact(
     visitor, lesson, production_cache, monkeypatch
 ):
