@@ -96,3 +96,22 @@ def test_logging_out_without_the_token_is_refused(lesson):
 
     assert response.status_code == 403
     assert "_auth_user_id" in meiling.session
+
+
+def test_the_reminders_page_lists_only_groups_that_have_reminders(visitor, lesson):
+    """No reminder is for every kind of scam yet: neither its heading nor its link shows,
+    where a screen reader would read an empty section."""
+    content = visitor.get(reverse("quizzes:reminders")).content.decode()
+
+    assert "For every kind of scam" not in content
+    assert f'href="#r-{lesson.slug}"' in content
+
+
+def test_reminders_for_every_kind_of_scam_come_first(visitor, lesson):
+    from .factories import ReminderFactory
+
+    ReminderFactory(lesson=None, slug="never-share-codes")
+    content = visitor.get(reverse("quizzes:reminders")).content.decode()
+
+    assert content.index('href="#general-heading"') < content.index(f'href="#r-{lesson.slug}"')
+    assert content.index('id="general-heading"') < content.index(f'id="r-{lesson.slug}"')
