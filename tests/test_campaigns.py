@@ -13,6 +13,7 @@ from quizzes.models import (
     Action,
     Campaign,
     Learner,
+    Lesson,
     OutreachTransition,
     Participant,
     Question,
@@ -421,6 +422,29 @@ def test_a_question_that_left_the_site_stays_ticked_until_the_officer_unticks_it
     assert f'value="{second.pk}"' in page and "(no longer on the site)" in page
     assert response.status_code == 302
     assert set(campaign.questions.all()) == {first, second}
+
+
+def test_a_campaign_offers_only_lessons_on_the_site_and_keeps_one_that_left(
+    client, campaign, lesson
+):
+    """A draft lesson cannot be taken to a community; a lesson the campaign holds that
+    has left the site since stays listed, named so, until the officer drops it."""
+    draft = LessonFactory(slug="draft-lesson", title_en="Not ready yet", status="draft")
+    archived = LessonFactory(slug="old-lesson", title_en="An old lesson")
+    campaign.lessons.set([lesson, archived])
+    Lesson.objects.filter(pk=archived.pk).update(status="archived")
+    sign_in_officer(client, officer("Authors"))
+    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+
+    page = client.get(url).text
+    refused = client.post(url, campaign_form(campaign, lessons=[lesson.pk, draft.pk]))
+    kept = client.post(url, campaign_form(campaign, lessons=[lesson.pk, archived.pk]))
+
+    assert "Not ready yet" not in page
+    assert "An old lesson (no longer on the site)" in page
+    assert refused.status_code == 200 and "Select a valid choice" in refused.text
+    assert kept.status_code == 302
+    assert set(campaign.lessons.all()) == {lesson, archived}
 
 
 @pytest.mark.parametrize("lessons", [1, 3])

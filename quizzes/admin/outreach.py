@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Alert, Campaign, Question
+from ..models import Alert, Campaign, Lesson, Question
 from .workflow import NeedsReviewFilter, WorkflowAdmin
 
 
@@ -30,6 +30,10 @@ class OutreachAdmin(WorkflowAdmin):
             kwargs["queryset"] = Question.objects.published().select_related("lesson")
             kwargs["form_class"] = QuestionsByLesson
             kwargs["widget"] = GroupedCheckboxes
+        elif db_field.name == "lessons":
+            # Only what citizens may be sent to (drafts are not on the site).
+            kwargs["queryset"] = Lesson.objects.published()
+            kwargs["form_class"] = LessonsOnTheSite
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
@@ -40,6 +44,10 @@ class OutreachAdmin(WorkflowAdmin):
             # marked so: saving the form must not drop it unnoticed.
             held = Question.objects.filter(pk__in=obj.questions.values("pk"))
             field.queryset = (Question.objects.published() | held).select_related("lesson")
+        field = form.base_fields.get("lessons")
+        if field is not None and obj is not None:
+            held = Lesson.objects.filter(pk__in=obj.lessons.values("pk"))
+            field.queryset = Lesson.objects.published() | held
         return form
 
     def save_related(self, request, form, formsets, change):
@@ -93,6 +101,16 @@ class QuestionsByLesson(forms.ModelMultipleChoiceField):
         if obj.is_public:
             return obj.short_label()
         return _("%(question)s (no longer on the site)") % {"question": obj.short_label()}
+
+
+class LessonsOnTheSite(forms.ModelMultipleChoiceField):
+    """The published lessons; one a campaign holds that has left the site since stays
+    listed, named so."""
+
+    def label_from_instance(self, obj):
+        if obj.is_public:
+            return obj.title
+        return _("%(lesson)s (no longer on the site)") % {"lesson": obj.title}
 
 
 @admin.register(Campaign)
