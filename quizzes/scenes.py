@@ -73,6 +73,11 @@ class Line:
     def text(self):
         return "".join(piece.text for piece in self.pieces)
 
+    @property
+    def has_spot(self):
+        """Whether a candidate part (tap-the-red-flag) is in this line."""
+        return any(piece.spot for piece in self.pieces)
+
 
 def linkify(text):
     """[Piece] with every address in ``text`` marked as a link."""

@@ -46,6 +46,23 @@ def test_spot_page_offers_every_part_as_a_checkbox_and_no_answer_key(visitor, sp
         assert leak not in content
 
 
+def test_a_part_on_a_drawn_button_can_be_ticked(visitor, spot_lesson):
+    """A checkbox inside a (disabled) button cannot be ticked, and a button may not hold
+    controls: a button line with a part to mark is drawn, not made a button."""
+    question = spot_lesson.questions.get()
+    question.body_en = "Your parcel is held.\n[button] Pay the fee now"
+    question.save()
+    SpotFactory(question=question, position=4, text_en="Pay the fee now")
+    _, url = start(visitor, spot_lesson)
+
+    content = visitor.get(url).content.decode()
+
+    at = content.index("Pay the fee now")
+    button_line = content[at - 300 : at]
+    assert 'name="spot"' in button_line and "<button" not in button_line
+    assert '<span class="mock-button">' in button_line
+
+
 def test_a_hit_a_miss_and_a_false_alarm_are_each_named(visitor, spot_lesson):
     run, url = start(visitor, spot_lesson)
     s = spots(spot_lesson)
