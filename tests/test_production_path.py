@@ -444,6 +444,13 @@ def test_a_progress_page_seen_again_reads_redis_twice(visitor, lesson, cache_cal
 # --- The Redis backend itself ---------------------------------------------------------
 
 
+# A real Redis for the tests of the backend itself (CI sets it, .ci/run); the rest of the
+# suite counts calls on a memory cache. Not REDIS_URL, which would put the whole suite's
+# cache in one Redis for both test processes.
+REAL_REDIS = os.environ.get("TEST_REDIS_URL")
+needs_redis = pytest.mark.skipif(not REAL_REDIS, reason="needs a Redis: set TEST_REDIS_URL")
+
+
 def redis_cache(url):
     from quizzes.rediscache import RedisCache
 
@@ -471,10 +478,10 @@ def test_a_forked_process_makes_its_own_client():
     assert cache._cache.get_client() is cache._cache.get_client()
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
+@needs_redis
 def test_a_client_whose_connection_redis_closed_connects_again():
     """Redis restarted, or closed an idle connection: the next call reconnects."""
-    cache = redis_cache(os.environ["REDIS_URL"])
+    cache = redis_cache(REAL_REDIS)
     cache.set("still-here", 1)
     client = cache._cache.get_client()
     client.client_kill_filter(_id=client.client_id())
@@ -482,11 +489,11 @@ def test_a_client_whose_connection_redis_closed_connects_again():
     assert cache.get("still-here") == 1
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
+@needs_redis
 def test_each_cache_call_is_one_redis_command():
     from redis.client import Redis
 
-    cache = redis_cache(os.environ["REDIS_URL"])
+    cache = redis_cache(REAL_REDIS)
     commands = []
     execute = Redis.execute_command
 
@@ -523,11 +530,11 @@ def test_each_cache_call_is_one_redis_command():
     cache.delete_many(["counter", "a", "window-1", "window-2"])
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis: set REDIS_URL")
+@needs_redis
 def test_a_runs_facts_are_read_with_the_session_and_added_to_in_one_command_each():
     from redis.client import Redis
 
-    cache = redis_cache(os.environ["REDIS_URL"])
+    cache = redis_cache(REAL_REDIS)
     cache.delete_many(["session", "facts"])
     cache.add_fields("facts", {"q1": "7"}, 60)  # Redis learns the scripts
     cache.get_many_and_fields(["session"], "facts")
