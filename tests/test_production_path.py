@@ -549,7 +549,7 @@ def test_a_runs_facts_are_read_with_the_session_and_added_to_in_one_command_each
     cache.set("session", {"learner_id": 3})
     Redis.execute_command = count
     try:
-        assert cache.get_many_and_fields(["session", "missing"], "facts") == (
+        assert cache.get_many_and_fields(["session", "absent"], "facts") == (
             {"session": {"learner_id": 3}},
             {},
         )
