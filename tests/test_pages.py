@@ -130,6 +130,7 @@ def test_reminders_page_starts_with_a_link_to_each_group(client, lesson):
 
 
 def test_reminders_page_list_of_groups_in_chinese(client, lesson):
+    ReminderFactory(text_en="Remember the four don'ts.", slug="four-donts")
     content = client.get("/zh-hans/reminders/").content.decode()
 
     assert on_this_page(content) == [
