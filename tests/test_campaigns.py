@@ -327,6 +327,12 @@ def test_an_officer_creates_a_campaign_in_the_admin(client, campaign, lesson):
     assert created.link in page.content.decode()
 
 
+def edit_as_author(client, campaign):
+    """Sign an author in; the campaign's page in the workspace."""
+    sign_in_officer(client, officer("Authors"))
+    return reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+
+
 def campaign_form(campaign, **changes):
     """The campaign's admin form as its page posts it, with ``changes``."""
     return {
@@ -355,8 +361,7 @@ def test_the_quiz_questions_are_picked_under_their_lessons_by_kind_and_message(
     QuestionFactory(lesson=police, position=2, body_en="Draft: not for citizens", status="draft")
     hidden = LessonFactory(slug="unreviewed", title_en="Unreviewed lesson", status="review")
     QuestionFactory(lesson=hidden, position=1, body_en="A question of an unreviewed lesson")
-    sign_in_officer(client, officer("Authors"))
-    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    url = edit_as_author(client, campaign)
 
     page = client.get(url).text
 
@@ -393,8 +398,7 @@ def test_a_long_message_is_cut_before_a_word_in_either_language():
 
 
 def test_an_officer_ticks_the_quiz_questions_and_a_draft_is_refused(client, campaign, lesson):
-    sign_in_officer(client, officer("Authors"))
-    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    url = edit_as_author(client, campaign)
     first, second = lesson.questions.order_by("position")[:2]
     draft = QuestionFactory(lesson=lesson, position=9, status="draft")
 
@@ -413,8 +417,7 @@ def test_a_question_that_left_the_site_stays_ticked_until_the_officer_unticks_it
     first, second = lesson.questions.order_by("position")[:2]
     campaign.questions.set([first, second])
     Question.objects.filter(pk=second.pk).update(status="archived")
-    sign_in_officer(client, officer("Authors"))
-    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    url = edit_as_author(client, campaign)
 
     page = client.get(url).text
     response = client.post(url, campaign_form(campaign, questions=[first.pk, second.pk]))
@@ -433,8 +436,7 @@ def test_a_campaign_offers_only_lessons_on_the_site_and_keeps_one_that_left(
     archived = LessonFactory(slug="old-lesson", title_en="An old lesson")
     campaign.lessons.set([lesson, archived])
     Lesson.objects.filter(pk=archived.pk).update(status="archived")
-    sign_in_officer(client, officer("Authors"))
-    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    url = edit_as_author(client, campaign)
 
     page = client.get(url).text
     refused = client.post(url, campaign_form(campaign, lessons=[lesson.pk, draft.pk]))
@@ -456,8 +458,7 @@ def test_the_campaign_form_costs_the_same_whatever_the_questions(
         for position in (1, 2, 3):
             QuestionFactory(lesson=extra, position=position)
     campaign.questions.set(Question.objects.filter(position=2))
-    sign_in_officer(client, officer("Authors"))
-    url = reverse("admin:quizzes_campaign_change", args=[campaign.pk])
+    url = edit_as_author(client, campaign)
     client.get(url)
 
     # The tick boxes are one query, and the workflow panel reads the lessons of the

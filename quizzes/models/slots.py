@@ -103,12 +103,7 @@ class QuestionSlot:
         if step is not None:
             fields[f"t{self.position}:{step[0]}"] = str(step[1])
         if fields and facts_kept():
-            key = facts_key(self.public_id)
-            # Robust: the answer is stored whatever Redis says; a missing fact is read
-            # again at the next conflict.
-            transaction.on_commit(
-                lambda: cache.add_fields(key, fields, FACTS_TIMEOUT), robust=True
-            )
+            add_after_commit(self.public_id, fields)
 
     def forget(self):
         """Drop the run's facts from the cache, when a conflict shows they miss something
@@ -128,8 +123,15 @@ def remember_new_run(run, question_ids, review_kind=None):
             "content": str(caching.generation()),
         }
         facts.update((f"q{position}", str(pk)) for position, pk in enumerate(question_ids, 1))
-        key = facts_key(run.public_id)
-        transaction.on_commit(lambda: cache.add_fields(key, facts, FACTS_TIMEOUT), robust=True)
+        add_after_commit(run.public_id, facts)
+
+
+def add_after_commit(public_id, fields):
+    """Add ``fields`` to the run's facts in the cache once the transaction commits (at
+    once outside one). Robust: what was stored stays stored whatever Redis says; a fact
+    missing from the cache is read again at the next conflict."""
+    key = facts_key(public_id)
+    transaction.on_commit(lambda: cache.add_fields(key, fields, FACTS_TIMEOUT), robust=True)
 
 
 def run_fact(run_id, learner_id, lesson_id, size, review_kind):
@@ -238,7 +240,7 @@ def refill(alias, public_id, cached, content):
     facts = facts_from_database(alias, public_id)
     if facts:
         facts["content"] = content
-        outdated = "run" in cached if cached else False
+        outdated = "run" in (cached or {})
         try:
             cache.add_fields(facts_key(public_id), facts, FACTS_TIMEOUT, replace=outdated)
         except Exception:
