@@ -5,8 +5,10 @@ The choice is stored in ``OfficerSettings``; signing in copies it into the sessi
 applying it costs no query per request.
 """
 
+import functools
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 
 SESSION_KEY = "workspace_language"
@@ -36,6 +38,14 @@ def choose(request, language):
     request.session[SESSION_KEY] = language
 
 
+@functools.cache
+def workspace_path():
+    """The path the workspace (the admin site) lives under, as ``request.path_info`` sees
+    it. Reversed once: reversing on every request cost more than the rest of this
+    middleware put together (bench/README.md, "instructions")."""
+    return reverse("admin:index")[len(get_script_prefix()) - 1 :]
+
+
 class WorkspaceLanguageMiddleware:
     """Activates the officer's workspace language on the workspace's pages (after
     LocaleMiddleware, which picked the citizen pages' language)."""
@@ -46,7 +56,7 @@ class WorkspaceLanguageMiddleware:
     def __call__(self, request):
         # The path first: citizens' pages read the session later, before their view
         # (quizzes/sessions/middleware.py).
-        if request.path.startswith(reverse("admin:index")) and hasattr(request, "session"):
+        if request.path_info.startswith(workspace_path()) and hasattr(request, "session"):
             language = request.session.get(SESSION_KEY)
             if language:
                 translation.activate(language)

@@ -113,6 +113,26 @@ def test_the_content_security_policy_is_strict(client, lesson):
     assert len(nonces) == 2
 
 
+def test_the_policy_built_once_is_the_one_django_builds(client, lesson):
+    from django.utils.csp import CSP, build_policy
+
+    from quizzes.csp import policy
+
+    assert policy(settings.SECURE_CSP, None) == build_policy(settings.SECURE_CSP)
+    assert policy(settings.SECURE_CSP, "abc") == build_policy(settings.SECURE_CSP, "abc")
+
+    stricter = {**settings.SECURE_CSP, "img-src": [CSP.SELF]}
+    with override_settings(SECURE_CSP=stricter, SECURE_CSP_REPORT_ONLY={"default-src": ["'self'"]}):
+        response = client.get(lesson.get_absolute_url())
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert response["Content-Security-Policy"] == build_policy(stricter, nonce)
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+
+    response = client.get(lesson.get_absolute_url())
+    assert "img-src 'self' data:" in response["Content-Security-Policy"]
+    assert "Content-Security-Policy-Report-Only" not in response
+
+
 def test_htmx_needs_neither_eval_nor_inline_styles(client, lesson):
     content = client.get(lesson.get_absolute_url()).content.decode()
 
