@@ -122,7 +122,8 @@ def test_the_policy_built_once_is_the_one_django_builds(client, lesson):
     assert policy(settings.SECURE_CSP, "abc") == build_policy(settings.SECURE_CSP, "abc")
 
     stricter = {**settings.SECURE_CSP, "img-src": [CSP.SELF]}
-    with override_settings(SECURE_CSP=stricter, SECURE_CSP_REPORT_ONLY={"default-src": ["'self'"]}):
+    report_only = {"default-src": [CSP.SELF]}
+    with override_settings(SECURE_CSP=stricter, SECURE_CSP_REPORT_ONLY=report_only):
         response = client.get(lesson.get_absolute_url())
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     assert response["Content-Security-Policy"] == build_policy(stricter, nonce)
