@@ -73,6 +73,29 @@ def exceeded_any(request, *limits):
     return any(count > allowed for count, (_, allowed, _) in zip(counts, keys, strict=True))
 
 
+def answer_counters(request):
+    """The two counters an answer counts (the learner's, with ``OWNER`` where the learner's
+    id goes, and the address's), each (key, window): for a count made while the run's
+    facts are read with the session (``RedisCache.get_many_and_fields``), which names the
+    learner from the run's owner."""
+    from .rediscache import OWNER
+
+    learner_key, _allowed, learner_window = _key(request, "answer", OWNER)
+    address_key, _allowed, address_window = _key(request, "answer-address", None)
+    return (learner_key, learner_window), (address_key, address_window)
+
+
+def answering_too_fast(request, learner_id):
+    """One more answer by ``learner_id`` from the client's address: True once over either
+    limit. Counted already when the session was read with the run's facts
+    (``answer_counters``) for this learner, in that round trip; else counted now."""
+    counted = getattr(getattr(request, "session", None), "counted", None)
+    if counted is None or counted[0] != learner_id:
+        return exceeded_any(request, ("answer", learner_id), ("answer-address", None))
+    allowed = [getattr(settings, LIMITS[name][0]) for name in ("answer", "answer-address")]
+    return any(count > most for count, most in zip(counted[1], allowed, strict=True))
+
+
 def count_uses(backend, windows):
     """One more use of each key of ``windows`` ({key: seconds}) on ``backend``, a missing
     key starting its window; the counts, in order. Redis does the same in one round trip

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from quizzes.learners import SESSION_KEY as LEARNER_KEY
-from quizzes.models import Learner, QuizRun, ReviewKind
+from quizzes.models import Answer, Learner, QuizRun, ReviewKind
 from quizzes.models.sessions import start_session
 from quizzes.models.slots import facts_from_database, facts_key
 
@@ -62,9 +62,20 @@ class CountingCache(LocMemCache):
 
         return count_uses(self, windows)
 
-    def get_many_and_fields(self, keys, hash_key):
+    def get_many_and_fields(self, keys, hash_key, count=None):
         """As Redis's (one call, one round trip); a hash is a dict under its key here."""
-        return self.get_many(keys), dict(self.get(hash_key) or {})
+        from quizzes.ratelimit import count_uses
+        from quizzes.rediscache import OWNER
+
+        found, fields = self.get_many(keys), dict(self.get(hash_key) or {})
+        if count is None:
+            return found, fields
+        if "run" not in fields:
+            return found, fields, None
+        owner = int(fields["run"].split(" ")[1])
+        (owner_key, owner_window), (other_key, other_window) = count
+        windows = {owner_key.replace(OWNER, str(owner)): owner_window, other_key: other_window}
+        return found, fields, (owner, count_uses(self, windows))
 
     def add_fields(self, key, fields, timeout, replace=False):
         self.set(key, {**({} if replace else self.get(key) or {}), **fields}, timeout)
@@ -194,13 +205,13 @@ def test_a_citizens_question_page_reads_redis_once(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("answered", [1, 2])
-def test_an_answer_reads_redis_once_and_counts_two_limits_at_once(
+@pytest.mark.parametrize("answered", [0, 1, 2])
+def test_an_answer_reads_redis_once_counting_its_limits_there_and_adds_itself_once_stored(
     client, lesson, cache_calls, answered
 ):
-    """The session with the generation and the run's facts, then both rate limits (the
-    learner, the address) counted in one round trip, and once stored the answer added to
-    the run's facts; the redirect to the feedback is not a page."""
+    """The session with the generation and the run's facts, with both rate limits (the
+    learner, the address) counted in that round trip; once stored, the answer is added to
+    the run's facts. The redirect to the feedback is not a page."""
     run = start_and_warm(client, lesson, answered)
 
     with cache_calls() as calls:
@@ -209,19 +220,61 @@ def test_an_answer_reads_redis_once_and_counts_two_limits_at_once(
         )
 
     assert response.status_code == 302
-    assert calls.made == ["get_many_and_fields", "count_uses", "add_fields"]
+    assert calls.made == ["get_many_and_fields", "add_fields"]
 
 
-def test_the_first_answer_of_a_minute_starts_its_counters_in_the_same_round_trip(
-    visitor, lesson, cache_calls
+def answer(client, run, position):
+    return client.post(question_url(run, position), {"choice": right_choice(run, position).pk})
+
+
+def test_answers_counted_with_the_facts_are_limited_per_learner(
+    visitor, lesson, production_cache, settings
 ):
+    settings.RATE_LIMIT_ANSWERS_PER_MINUTE = 2
     run = start(visitor, lesson)
-    visitor.get(question_url(run, 1))
+    assert [answer(visitor, run, 1).status_code, answer(visitor, run, 2).status_code] == [302] * 2
+
+    response = answer(visitor, run, 3)
+
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.content.decode()
+    assert Answer.objects.filter(run=run).count() == 2
+
+
+def test_answers_counted_with_the_facts_are_limited_per_address(
+    visitor, lesson, production_cache, settings, client_factory
+):
+    settings.RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE = 1
+    answer(visitor, start(visitor, lesson), 1)
+    classmate = client_factory()
+    other_run = start(classmate, lesson)
+
+    response = answer(classmate, other_run, 1)
+
+    assert response.status_code == 429
+    assert Answer.objects.filter(run=other_run).count() == 0
+
+
+def test_an_answer_whose_facts_are_gone_counts_its_limits_on_its_own(
+    visitor, lesson, production_cache, cache_calls, settings
+):
+    """Facts that expired name no learner to count: the answer reads them from the
+    database and counts both limits in a round trip of their own, on the same counters."""
+    settings.RATE_LIMIT_ANSWERS_PER_MINUTE = 2
+    run = start(visitor, lesson)
+    answer(visitor, run, 1)
+    visitor.get(question_url(run, 2))  # the question in the content cache
+    production_cache.delete(facts_key(run.public_id))
 
     with cache_calls() as calls:
-        visitor.post(question_url(run, 1), {"choice": right_choice(run, 1).pk})
+        answer(visitor, run, 2)
+    visitor.get(question_url(run, 3))
+    production_cache.delete(facts_key(run.public_id))
+    third = answer(visitor, run, 3)
 
-    assert calls.made == ["get_many_and_fields", "count_uses", "add_fields"]
+    assert calls.made == ["get_many_and_fields", "add_fields", "count_uses", "add_fields"]
+    assert third.status_code == 429
+    assert Answer.objects.filter(run=run).count() == 2
 
 
 def test_the_feedback_page_reads_redis_once_and_needs_no_query(
@@ -567,6 +620,43 @@ def test_a_runs_facts_are_read_with_the_session_and_added_to_in_one_command_each
     cache.add_fields("facts", {"run": "1 4 - 5 -", "q1": "7"}, 60, replace=True)
     assert cache.get_many_and_fields(["session"], "facts")[1] == {"run": "1 4 - 5 -", "q1": "7"}
     cache.delete_many(["session", "facts"])
+
+
+@needs_redis
+def test_an_answers_limits_are_counted_in_the_round_trip_that_reads_its_facts():
+    """The learner's counter is named after the run's owner, which the facts give; without
+    facts nothing is counted (the answer then counts on its own)."""
+    from redis.client import Redis
+
+    cache = redis_cache(REAL_REDIS)
+    cache.delete_many(["session", "facts", "learner-3", "address"])
+    count = (("learner-{owner}", 60), ("address", 3600))
+    assert cache.get_many_and_fields(["session"], "facts", count=count) == ({}, {}, None)
+    assert cache.get_many(["learner-3", "address"]) == {}
+    cache.add_fields("facts", {"run": "1 3 - 5 -", "q1": "7"}, 60)
+    commands = []
+    execute = Redis.execute_command
+
+    def note(client, *args, **options):
+        commands.append(str(args[0]).upper())
+        return execute(client, *args, **options)
+
+    Redis.execute_command = note
+    try:
+        first = cache.get_many_and_fields(["session"], "facts", count=count)
+        second = cache.get_many_and_fields(["session"], "facts", count=count)
+    finally:
+        Redis.execute_command = execute
+
+    assert commands == ["EVALSHA", "EVALSHA"]
+    assert first == ({}, {"run": "1 3 - 5 -", "q1": "7"}, (3, [1, 1]))
+    assert second[2] == (3, [2, 2])
+    # The same counters ratelimit.count_uses counts, with their windows.
+    assert cache.get_many(["learner-3", "address"]) == {"learner-3": 2, "address": 2}
+    client = cache._cache.get_client()
+    assert 0 < client.ttl(cache.make_key("learner-3")) <= 60
+    assert 60 < client.ttl(cache.make_key("address")) <= 3600
+    cache.delete_many(["session", "facts", "learner-3", "address"])
 
 
 # --- The database connection's health check (PostgreSQL) ------------------------------

@@ -7,7 +7,8 @@ hold the session (or cannot be reached), and writes go to both, once.
 
 A page may ask for one more thing in that round trip before the session is read
 (``read_along``): the run question pages ask for their run's facts
-(quizzes/models/slots.py), so that they need no query.
+(quizzes/models/slots.py), so that they need no query, and an answer has its rate limits
+counted there too (quizzes/ratelimit.py).
 """
 
 from django.contrib.sessions.backends import cached_db
@@ -27,15 +28,19 @@ class SessionStore(cached_db.SessionStore):
             return self.create()
         return super().save(must_create)
 
-    along_key, along = None, None
+    along_key, along, along_count, counted = None, None, None, None
 
-    def read_along(self, key):
+    def read_along(self, key, count=None):
         """Ask for the fields of the Redis hash at ``key`` to be read with the session, in
         its round trip; ``along`` holds them once it is read ({} when there are none,
-        None when they could not be read). False when the session was read already."""
+        None when they could not be read). False when the session was read already.
+
+        ``count``: counters to count one more use of in that round trip, as
+        ``RedisCache.get_many_and_fields`` counts them; ``counted`` then holds what it
+        returns (None when nothing was counted)."""
         if hasattr(self, "_session_cache"):
             return False
-        self.along_key = key
+        self.along_key, self.along_count = key, count
         return True
 
     def load(self):
@@ -43,9 +48,13 @@ class SessionStore(cached_db.SessionStore):
         try:
             if self.along_key is None:
                 values = self._cache.get_many([key, caching.GENERATION_KEY])
-            else:
+            elif self.along_count is None:
                 values, self.along = self._cache.get_many_and_fields(
                     [key, caching.GENERATION_KEY], self.along_key
+                )
+            else:
+                values, self.along, self.counted = self._cache.get_many_and_fields(
+                    [key, caching.GENERATION_KEY], self.along_key, count=self.along_count
                 )
         except Exception:  # as Django: an unreadable entry is read from the database
             values = {}

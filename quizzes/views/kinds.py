@@ -33,10 +33,6 @@ def run_question(request, slot, question):
     raise Http404(_("This question is no longer published."))
 
 
-def too_fast(request, slot):
-    return ratelimit.exceeded_any(request, ("answer", slot.learner_id), ("answer-address", None))
-
-
 # --- Tap the red flags -------------------------------------------------------------------
 
 
@@ -74,7 +70,7 @@ def submit_marks(request, slot, question, spots):
     ids = {spot.pk for spot in spots}
     if not marked <= ids:
         return _("That is not a part of this message."), 400, None
-    if too_fast(request, slot):
+    if ratelimit.answering_too_fast(request, slot.learner_id):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     try:
         run = slot.run()
@@ -198,7 +194,7 @@ def submit_reply(request, slot, conversation, taken, walked):
         return _("You have already replied at this point of the conversation."), 409, walked
     if turn != current:
         return _("That is not where this conversation is now."), 400, walked
-    if too_fast(request, slot):
+    if ratelimit.answering_too_fast(request, slot.learner_id):
         return _("You are answering very fast. Please wait a minute and try again."), 429, walked
     after = conversation.walk([r.pk for _, r in path] + [reply.pk])
     try:

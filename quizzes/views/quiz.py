@@ -153,10 +153,12 @@ def run_question(request, public_id, position):
 
 def slot_of(request, public_id, position):
     """The learner's run question (``RunQuestion.objects.for_page``). With Redis the run's
-    facts are read with the session, in its one round trip (``read_along``)."""
+    facts are read with the session, in its one round trip (``read_along``), and a POST
+    (an answer or a reply) has its rate limits counted there too."""
     session = request.session
     along = getattr(session, "read_along", None) if facts_kept() else None
-    wanted = along is not None and along(facts_key(public_id))
+    count = ratelimit.answer_counters(request) if request.method == "POST" else None
+    wanted = along is not None and along(facts_key(public_id), count=count)
     learner = learner_id(request)  # reads the session
     facts = session.along if wanted else None
     return RunQuestion.objects.for_page(learner, public_id, position, facts=facts)
@@ -311,7 +313,7 @@ def submit_answer(request, slot, choices):
     choice = next((c for c in choices if c.pk == picked), None)
     if choice is None:
         return _("That answer does not belong to this question."), 400, None
-    if ratelimit.exceeded_any(request, ("answer", slot.learner_id), ("answer-address", None)):
+    if ratelimit.answering_too_fast(request, slot.learner_id):
         return _("You are answering very fast. Please wait a minute and try again."), 429, None
     run = slot.run()
     try:
