@@ -32,10 +32,11 @@ class QuizzesConfig(AppConfig):
         )
 
     def ready(self):
-        from . import caching
+        from . import caching, randomness
 
         self.connect_signals()
         caching.connect()
+        randomness.use_for_csrf_tokens()
 
 
 class WorkspaceSite(admin.AdminSite):

@@ -9,13 +9,15 @@ from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.db import connections, router
 from django.utils import timezone
-from django.utils.crypto import get_random_string
+
+from ..randomness import random_string
 
 
 def new_session_key():
     """A random key, not looked up first: with 32 characters a collision is all but
-    impossible, and the INSERT's unique key refuses one (Django then tries again)."""
-    return get_random_string(32, VALID_KEY_CHARS)
+    impossible, and the INSERT's unique key refuses one (Django then tries again). Drawn
+    with one system call (quizzes/randomness.py)."""
+    return random_string(32, VALID_KEY_CHARS)
 
 
 class SessionStore(db.SessionStore):
