@@ -22,7 +22,8 @@ _built = {}
 
 def policy(config, nonce):
     """The header ``build_policy(config, nonce)`` would give, for ``config`` that is one of
-    the settings' policies; built again when a setting is replaced (tests)."""
+    the settings' policies; built again when a setting is replaced (tests). A policy is
+    never changed in place: a view that needs another one sets its own (csp_override)."""
     built = _built.get(id(config))
     if built is None or built[0] is not config:
         with_mark = build_policy(config, NONCE_MARK).split(NONCE_MARK)

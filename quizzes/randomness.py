@@ -23,6 +23,8 @@ def random_string(length, alphabet):
     """``length`` characters, each drawn uniformly from ``alphabet`` (at most 256 of them)
     by a cryptographically secure generator, as ``get_random_string`` draws them."""
     size = len(alphabet)
+    if not 0 < size <= 256:
+        raise ValueError("An alphabet of 1 to 256 characters is needed.")
     usable = 256 - 256 % size  # bytes at or above this would favour the first characters
     chars = []
     while len(chars) < length:

@@ -2,6 +2,7 @@
 one function that decides a request's client address (for these limits and for
 django-axes alike, see ``AXES_CLIENT_IP_CALLABLE``)."""
 
+import contextlib
 import ipaddress
 import time
 
@@ -94,6 +95,22 @@ def answering_too_fast(request, learner_id):
         return exceeded_any(request, ("answer", learner_id), ("answer-address", None))
     allowed = [getattr(settings, LIMITS[name][0]) for name in ("answer", "answer-address")]
     return any(count > most for count, most in zip(counted[1], allowed, strict=True))
+
+
+def give_back_if_not_theirs(request, learner_id):
+    """Undo the count made with the run's facts (``answer_counters``) when the run is not
+    ``learner_id``'s: a foreign run's id, or facts that still name the owner from before
+    learners merged. The run's owner is not charged for someone else's request, and the
+    address is counted once, by ``answering_too_fast`` if the request gets that far."""
+    session = getattr(request, "session", None)
+    counted = getattr(session, "counted", None)
+    if counted is None or counted[0] == learner_id:
+        return
+    session.counted = None
+    for name, who in (("answer", counted[0]), ("answer-address", None)):
+        key, _allowed, _window = _key(request, name, who)
+        with contextlib.suppress(ValueError):  # its window ended meanwhile
+            cache.decr(key)
 
 
 def count_uses(backend, windows):

@@ -255,6 +255,25 @@ def test_answers_counted_with_the_facts_are_limited_per_address(
     assert Answer.objects.filter(run=other_run).count() == 0
 
 
+def test_posting_to_another_learners_run_does_not_use_up_their_limit_or_the_address(
+    visitor, lesson, production_cache, settings, client_factory
+):
+    """The count made with the facts names the run's owner before the run is known to be
+    the poster's: it is given back when it is not."""
+    settings.RATE_LIMIT_ANSWERS_PER_MINUTE = 2
+    settings.RATE_LIMIT_ANSWERS_PER_ADDRESS_PER_MINUTE = 3
+    run = start(visitor, lesson)
+    stranger = client_factory()
+    start(stranger, lesson)
+    for _ in range(5):
+        assert answer(stranger, run, 1).status_code == 404
+
+    answers = [answer(visitor, run, position).status_code for position in (1, 2)]
+
+    assert answers == [302, 302]
+    assert answer(visitor, run, 3).status_code == 429  # the learner's own limit still holds
+
+
 def test_an_answer_whose_facts_are_gone_counts_its_limits_on_its_own(
     visitor, lesson, production_cache, cache_calls, settings
 ):

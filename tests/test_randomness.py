@@ -115,3 +115,9 @@ def test_every_character_is_drawn_about_as_often():
     assert set(counts) == set(csrf.CSRF_ALLOWED_CHARS)
     # 1,000 expected each; a fair draw strays more than 20 % with odds far below 1e-9.
     assert all(800 < count < 1200 for count in counts.values())
+
+
+@pytest.mark.parametrize("alphabet", ["", "x" * 257])
+def test_an_alphabet_of_no_characters_or_more_than_a_byte_can_pick_is_refused(alphabet):
+    with pytest.raises(ValueError):
+        randomness.random_string(8, alphabet)

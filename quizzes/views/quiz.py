@@ -154,12 +154,15 @@ def run_question(request, public_id, position):
 def slot_of(request, public_id, position):
     """The learner's run question (``RunQuestion.objects.for_page``). With Redis the run's
     facts are read with the session, in its one round trip (``read_along``), and a POST
-    (an answer or a reply) has its rate limits counted there too."""
+    (an answer or a reply) has its rate limits counted there too, given back when the run
+    is not the learner's."""
     session = request.session
     along = getattr(session, "read_along", None) if facts_kept() else None
     count = ratelimit.answer_counters(request) if request.method == "POST" else None
     wanted = along is not None and along(facts_key(public_id), count=count)
     learner = learner_id(request)  # reads the session
+    if wanted:
+        ratelimit.give_back_if_not_theirs(request, learner)
     facts = session.along if wanted else None
     return RunQuestion.objects.for_page(learner, public_id, position, facts=facts)
 
