@@ -158,8 +158,10 @@ def slot_of(request, public_id, position):
     is not the learner's."""
     session = request.session
     along = getattr(session, "read_along", None) if facts_kept() else None
-    count = ratelimit.answer_counters(request) if request.method == "POST" else None
-    wanted = along is not None and along(facts_key(public_id), count=count)
+    wanted = False
+    if along is not None:
+        count = ratelimit.answer_counters(request) if request.method == "POST" else None
+        wanted = along(facts_key(public_id), count=count)
     learner = learner_id(request)  # reads the session
     if wanted:
         ratelimit.give_back_if_not_theirs(request, learner)
