@@ -40,14 +40,10 @@ class OutreachAdmin(WorkflowAdmin):
         form = super().get_form(request, obj, **kwargs)
         field = form.base_fields.get("questions")
         if field is not None and obj is not None:
-            # A question it holds that has left the site since stays listed, ticked and
-            # marked so: saving the form must not drop it unnoticed.
-            held = Question.objects.filter(pk__in=obj.questions.values("pk"))
-            field.queryset = (Question.objects.published() | held).select_related("lesson")
+            field.queryset = on_the_site_or_held(Question, obj.questions).select_related("lesson")
         field = form.base_fields.get("lessons")
         if field is not None and obj is not None:
-            held = Lesson.objects.filter(pk__in=obj.lessons.values("pk"))
-            field.queryset = Lesson.objects.published() | held
+            field.queryset = on_the_site_or_held(Lesson, obj.lessons)
         return form
 
     def save_related(self, request, form, formsets, change):
@@ -88,6 +84,13 @@ class LessonGroups(forms.models.ModelChoiceIterator):
         for _lesson, questions in groupby(self.queryset, key=attrgetter("lesson_id")):
             questions = list(questions)
             yield questions[0].lesson.title, [self.choice(q) for q in questions]
+
+
+def on_the_site_or_held(model, held):
+    """The published ``model`` rows, and those the item holds (``held``, its related
+    manager) that have left the site since: they stay listed, ticked and marked so, since
+    saving the form must not drop them unnoticed."""
+    return model.objects.published() | model.objects.filter(pk__in=held.values("pk"))
 
 
 class QuestionsByLesson(forms.ModelMultipleChoiceField):
