@@ -102,10 +102,15 @@ MIDDLEWARE = [
     "quizzes.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    # django-htmx's, reading its headers without building request.headers (quizzes/htmx.py).
+    "quizzes.htmx.HtmxMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Flash messages wait in the session, which every page reads anyway (the display mode);
+# Django's default looks for a cookie of their own first, on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "antifraud.urls"
 WSGI_APPLICATION = "antifraud.wsgi.application"

@@ -134,6 +134,70 @@ def test_htmx_post_swaps_in_the_feedback_fragment(visitor, lesson):
     assert Answer.objects.filter(run=run, is_correct=True).count() == 1
 
 
+def test_a_question_page_learns_it_is_no_htmx_request_without_building_every_header(
+    visitor, lesson
+):
+    """Django builds ``request.headers`` from all of a request's headers on first use;
+    the run pages ask only whether htmx sent the request (quizzes/htmx.py)."""
+    run = start(visitor, lesson)
+
+    plain = visitor.get(question_url(run))
+    swapped = visitor.post(
+        question_url(run), {"choice": choice(run).pk}, headers={"HX-Request": "true"}
+    )
+
+    assert "headers" not in plain.wsgi_request.__dict__
+    assert not plain.wsgi_request.htmx
+    assert "<html" in plain.content.decode()
+    assert swapped.wsgi_request.htmx
+    assert "<html" not in swapped.content.decode()
+
+
+HTMX_DETAILS = [
+    "boosted",
+    "current_url",
+    "current_url_abs_path",
+    "history_restore_request",
+    "prompt",
+    "ptag",
+    "request_type",
+    "source",
+    "target",
+    "trigger",
+    "trigger_name",
+    "triggering_event",
+]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HX-Request": "true", "HX-Target": "answer-area", "HX-Trigger-Name": "choice"},
+        {"HX-Request": "false", "HX-Boosted": "true", "HX-Prompt": ""},
+        {
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver/zh-hans/%E8%AF%BE",
+            "HX-Current-URL-URI-AutoEncoded": "true",
+            "HX-History-Restore-Request": "true",
+            "Triggering-Event": '{"type": "submit"}',
+        },
+    ],
+)
+def test_htmx_details_read_from_the_environ_say_what_django_htmxs_say(rf, headers):
+    from django_htmx.middleware import HtmxDetails as Theirs
+
+    from quizzes.htmx import HtmxDetails as Ours
+
+    request = rf.get("/en/", headers=headers)
+    ours, theirs = Ours(request), Theirs(request)
+
+    assert bool(ours) is bool(theirs)
+    assert {name: getattr(ours, name) for name in HTMX_DETAILS} == {
+        name: getattr(theirs, name) for name in HTMX_DETAILS
+    }
+
+
 def test_last_answer_finishes_the_run_and_links_to_results(visitor, lesson):
     run = start(visitor, lesson)
     for position in (1, 2, 3):
@@ -462,6 +526,20 @@ def test_a_lesson_without_questions_says_so_once(visitor):
     assert "This lesson has no questions yet." in response.content.decode()
     assert "no questions yet" not in visitor.get(empty.get_absolute_url()).content.decode()
     assert not QuizRun.objects.exists()
+
+
+def test_a_message_waits_in_the_session_not_in_a_cookie_of_its_own(visitor):
+    """The session is read on every page anyway (``display``), so messages wait there
+    (settings.MESSAGE_STORAGE): with a cookie of their own, every request looked for
+    that cookie first."""
+    empty = LessonFactory(slug="empty")
+
+    started = visitor.post(reverse("quizzes:start-quiz", args=[empty.slug]))
+    shown = visitor.get(started["Location"])
+
+    assert "messages" not in started.cookies and "messages" not in shown.cookies
+    assert "This lesson has no questions yet." in shown.content.decode()
+    assert "no questions yet" not in visitor.get(empty.get_absolute_url()).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
