@@ -10,6 +10,7 @@ published content is in the cache, as it is all day in production.
 
 import os
 import select
+import warnings
 
 import psycopg
 import pytest
@@ -537,6 +538,18 @@ def test_the_redis_cache_keeps_one_client_per_server():
 
     assert cache._cache.get_client(write=True) is first
     assert cache._cache.get_client("some-key") is first
+
+
+def test_the_redis_cache_takes_keys_memcached_would_refuse_without_checking_them():
+    """Django's check, meant for memcached, ran on every key of every call."""
+    cache = redis_cache("redis://127.0.0.1:6379/0")
+    long_key_with_spaces = "a run's facts " * 30
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        made = cache.make_and_validate_key(long_key_with_spaces)
+
+    assert made.endswith(long_key_with_spaces)
 
 
 def test_a_forked_process_makes_its_own_client():
