@@ -91,11 +91,22 @@ def keep_generation(value, replace=False):
 
 
 def request_begins(**kwargs):
-    _request.serving, _request.generation = True, None
+    _request.serving, _request.generation, _request.day = True, None, None
 
 
 def request_ends(**kwargs):
-    _request.serving, _request.generation = False, None
+    _request.serving, _request.generation, _request.day = False, None, None
+
+
+def today():
+    """The local date, read once per request (a page reads the content cache three or
+    four times, and each reading of the clock converts it to the local time zone)."""
+    day = getattr(_request, "day", None)
+    if day is None:
+        day = timezone.localdate()
+        if getattr(_request, "serving", False):
+            _request.day = day
+    return day
 
 
 @contextlib.contextmanager
@@ -115,7 +126,7 @@ def cached(name, build, timeout=TIMEOUT, local=True):
     ``local=False`` keeps it out of the process's own copies (one learner's pages)."""
     if getattr(_request, "muted", False):
         return build()
-    key = f"content:{generation()}:{timezone.localdate()}:{name}"
+    key = f"content:{generation()}:{today()}:{name}"
     value = _local.get(key)
     if value is not None:
         # Another thread (threaded servers) may have dropped it meanwhile.
