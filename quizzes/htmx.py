@@ -2,8 +2,8 @@
 
 django-htmx reads them from ``request.headers``, which Django builds on first use from
 every header of the request; on a citizen's page nothing else asks for it, so each
-request paid for that mapping to learn that it carried no ``HX-Request`` (bench/README.md,
-"tenth pass"). ``request.htmx`` is the same object with the same answers."""
+request paid for that mapping to learn that it carried no ``HX-Request`` (README.md,
+"Tenth pass"). ``request.htmx`` is the same object with the same answers."""
 
 from urllib.parse import unquote
 
