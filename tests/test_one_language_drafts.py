@@ -186,3 +186,75 @@ def test_a_question_cannot_go_to_review_with_a_reminder_in_one_language(lesson, 
 
     with pytest.raises(WorkflowError, match=r"Issuing authority \(English\), Text \(English\)"):
         question.transition("submit", author_user)
+
+
+def test_a_campaign_written_in_chinese_only_is_saved_as_a_draft(client, author_user, campaign):
+    from quizzes.models import Campaign
+
+    from .test_campaigns import campaign_form
+
+    sign_in_officer(client, author_user)
+
+    response = client.post(
+        reverse("admin:quizzes_campaign_add"),
+        in_chinese_only(campaign_form(campaign, code="xinqiao")),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = Campaign.objects.get(code="xinqiao")
+    assert (created.status, created.title_en, created.place_zh_hans) == (
+        Status.DRAFT,
+        None,
+        "江滨区",
+    )
+    assert str(created) == "别给假快递转账"
+    listing = client.get(reverse("admin:quizzes_campaign_changelist")).content.decode()
+    assert f'<a href="/admin/quizzes/campaign/{created.pk}/change/">别给假快递转账</a>' in listing
+    assert (
+        "Fill in every language: Place (district) (English), Police unit running it "
+        "(English), Title (English)." in " ".join(map(str, created.publication_problems()))
+    )
+
+
+def test_an_alert_written_in_chinese_only_waits_for_its_english_before_review(
+    client, author_user, lesson
+):
+    from quizzes.models import Alert
+
+    from .factories import AlertFactory
+    from .test_alert_review import alert_form
+
+    sign_in_officer(client, author_user)
+    shape = AlertFactory.build()
+    data = in_chinese_only(alert_form(shape, []))
+
+    response = client.post(reverse("admin:quizzes_alert_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    alert = Alert.objects.get()
+    assert (alert.status, alert.text_en or "", str(alert)) == (
+        Status.DRAFT,
+        "",
+        "新情况：假冒退税短信",
+    )
+    refused = client.post(reverse("admin:quizzes_alert_workflow", args=[alert.pk, "submit"]))
+    assert last_message(refused) == "Fill in every language: Text (English), Title (English)."
+    alert.refresh_from_db()
+    assert alert.status == Status.DRAFT
+
+
+def test_a_campaign_title_empty_in_both_languages_is_refused(client, author_user, campaign):
+    from quizzes.models import Campaign
+
+    from .test_campaigns import campaign_form
+
+    sign_in_officer(client, author_user)
+    data = campaign_form(campaign, code="xinqiao", title_en="", title_zh_hans="")
+
+    response = client.post(reverse("admin:quizzes_campaign_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "title_en": ["Write this in Chinese or English; it needs both before review."]
+    }
+    assert not Campaign.objects.filter(code="xinqiao").exists()

@@ -18,7 +18,14 @@ from .workflow import NeedsReviewFilter, WorkflowAdmin
 
 class OutreachAdmin(WorkflowAdmin):
     """The content workflow without revisions: an edit to a published campaign or alert
-    sends it back to review, and another officer approves it again."""
+    sends it back to review, and another officer approves it again. A draft may be
+    written in one language (``both_required``); review wants both
+    (``publication_problems``)."""
+
+    @admin.display(description=_("title"), ordering="title")
+    def heading(self, obj):
+        # A draft may have its title in Chinese only: the link to it still has a name.
+        return str(obj)
 
     def needs_review(self, obj):
         return False  # saved to the row itself, never as a revision
@@ -118,8 +125,9 @@ class LessonsOnTheSite(forms.ModelMultipleChoiceField):
 
 @admin.register(Campaign)
 class CampaignAdmin(OutreachAdmin):
-    list_display = ("title", "code", "place", "starts_on", "ends_on", "status")
+    list_display = ("heading", "code", "place", "starts_on", "ends_on", "status")
     list_filter = (NeedsReviewFilter, "status", "audience")
+    both_required = ("title", "unit", "place")
     search_fields = ("code", "title_en", "title_zh_hans", "place_en", "place_zh_hans")
     readonly_fields = ("status", "links", "updated_at", "updated_by")
     fieldsets = (
@@ -188,8 +196,9 @@ class CampaignAdmin(OutreachAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(OutreachAdmin):
-    list_display = ("title", "starts_at", "ends_at", "status")
+    list_display = ("heading", "starts_at", "ends_at", "status")
     list_filter = (NeedsReviewFilter, "status")
+    both_required = ("title", "text")
     search_fields = ("title_en", "title_zh_hans")
     fieldsets = (
         (None, {"fields": ("title", "text", "lesson", "questions")}),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import in_any_language
 from .campaigns import OutreachWorkflow
 from .content import Lesson
 from .questions import Question
@@ -77,7 +78,8 @@ class Alert(OutreachWorkflow):
         ]
 
     def __str__(self):
-        return self.title
+        # A draft may have its title in Chinese only.
+        return in_any_language(self, "title")
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import in_any_language
 from .answers import Answer
 from .content import Lesson
 from .questions import Question
@@ -167,7 +168,8 @@ class Campaign(OutreachWorkflow):
         ]
 
     def __str__(self):
-        return self.title
+        # A draft may have its title in Chinese only.
+        return in_any_language(self, "title")
 
     def get_absolute_url(self):
         return reverse("quizzes:campaign", args=[self.code])
