@@ -7,15 +7,15 @@ request paid for that mapping to learn that it carried no ``HX-Request`` (README
 
 from urllib.parse import unquote
 
+from django.http.request import HttpHeaders
 from django_htmx import middleware
 
 
 class HtmxDetails(middleware.HtmxDetails):
     def _get_header_value(self, name):
-        key = "HTTP_" + name.upper().replace("-", "_")
         meta = self.request.META
-        value = meta.get(key) or None
-        if value and meta.get(f"{key}_URI_AUTOENCODED") == "true":
+        value = meta.get(HttpHeaders.to_wsgi_name(name)) or None
+        if value and meta.get(HttpHeaders.to_wsgi_name(f"{name}-URI-AutoEncoded")) == "true":
             value = unquote(value)
         return value
 
