@@ -69,11 +69,6 @@ class LessonAdmin(LivePreview, WorkflowAdmin):
         "position": "lesson_position",
     }
 
-    @admin.display(description=_("title"), ordering="title")
-    def heading(self, obj):
-        # A draft may have its title in Chinese only: the link to it still has a name.
-        return str(obj)
-
     def preview_url(self, obj):
         return reverse("quizzes:preview-lesson", args=[obj.pk])
 

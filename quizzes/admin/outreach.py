@@ -22,11 +22,6 @@ class OutreachAdmin(WorkflowAdmin):
     written in one language (``both_required``); review wants both
     (``publication_problems``)."""
 
-    @admin.display(description=_("title"), ordering="title")
-    def heading(self, obj):
-        # A draft may have its title in Chinese only: the link to it still has a name.
-        return str(obj)
-
     def needs_review(self, obj):
         return False  # saved to the row itself, never as a revision
 

@@ -259,6 +259,11 @@ class WorkflowAdmin(StampedAdmin):
     change_form_template = "admin/quizzes/workflow_change_form.html"
     readonly_fields = ("status", "updated_at", "updated_by")
 
+    @admin.display(description=_("title"), ordering="title")
+    def heading(self, obj):
+        # A draft may have its title in Chinese only: the link to it still has a name.
+        return str(obj)
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
